@@ -13,12 +13,23 @@ COMPLETE = Progress(done=3, total=3, missing=())
 PARTIAL = Progress(done=1, total=3, missing=("Export config", "Copy database"))
 
 
-def make_job(status: JobStatus = JobStatus.ASSIGNED, job_type: JobType = JobType.CORRECTIVE_REPAIR,
-             **kw: object) -> Job:
+def make_job(
+    status: JobStatus = JobStatus.ASSIGNED,
+    job_type: JobType = JobType.CORRECTIVE_REPAIR,
+    **kw: object,
+) -> Job:
     job = Job(
-        id="j1", number="SO-2026-0001", customer_id="c1", site_id="s1", reported_at=T0,
-        channel=Channel.HOTLINE, fault_description="门禁控制器离线", severity=Severity.MAJOR,
-        job_type=job_type, billing=Billing.IN_WARRANTY, status=status,
+        id="j1",
+        number="SO-2026-0001",
+        customer_id="c1",
+        site_id="s1",
+        reported_at=T0,
+        channel=Channel.HOTLINE,
+        fault_description="门禁控制器离线",
+        severity=Severity.MAJOR,
+        job_type=job_type,
+        billing=Billing.IN_WARRANTY,
+        status=status,
     )
     return replace(job, **kw)  # type: ignore[arg-type]
 

@@ -22,8 +22,14 @@ NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def part(no: str, qty: str, price: str, rate: str = "0.13") -> QuoteLine:
-    return QuoteLine(QuoteLineKind.PART, f"Part {no}", Decimal(qty), Money.of(price, "CNY"),
-                     Decimal(rate), part_no=no)
+    return QuoteLine(
+        QuoteLineKind.PART,
+        f"Part {no}",
+        Decimal(qty),
+        Money.of(price, "CNY"),
+        Decimal(rate),
+        part_no=no,
+    )
 
 
 def test_half_up_rounding_and_currency_rules() -> None:
@@ -45,21 +51,33 @@ def test_line_rounding_per_line_tax_per_rate() -> None:
     lines = [
         part("P1", "3", "0.335"),  # 1.005 -> 1.01 (price rounds to 0.34 first: 1.02)
         part("P2", "1", "10.00"),
-        QuoteLine(QuoteLineKind.LABOUR, "Labour 1.5 h", Decimal("1.5"), Money.of("180", "CNY"),
-                  Decimal("0.06")),
+        QuoteLine(
+            QuoteLineKind.LABOUR,
+            "Labour 1.5 h",
+            Decimal("1.5"),
+            Money.of("180", "CNY"),
+            Decimal("0.06"),
+        ),
     ]
     totals = quote_totals(lines, "CNY")
     assert lines[0].unit_price.amount == Decimal("0.34")
     assert lines[0].net.amount == Decimal("1.02")
     assert totals.subtotal.amount == Decimal("281.02")
-    assert dict(totals.tax_by_rate) == {Decimal("0.06"): Money.of("16.20", "CNY"),
-                                        Decimal("0.13"): Money.of("1.43", "CNY")}
+    assert dict(totals.tax_by_rate) == {
+        Decimal("0.06"): Money.of("16.20", "CNY"),
+        Decimal("0.13"): Money.of("1.43", "CNY"),
+    }
     assert totals.tax.amount == Decimal("17.63")
     assert totals.total.amount == Decimal("298.65")
 
 
-@given(st.lists(st.tuples(st.integers(1, 50), st.decimals("0", "9999.99", places=2)),
-                min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 50), st.decimals("0", "9999.99", places=2)),
+        min_size=1,
+        max_size=20,
+    )
+)
 def test_total_is_exact_sum_of_rounded_parts(raw: list[tuple[int, Decimal]]) -> None:
     lines = [part(f"P{i}", str(q), str(p)) for i, (q, p) in enumerate(raw)]
     totals = quote_totals(lines, "CNY")
@@ -77,8 +95,9 @@ def test_line_validation() -> None:
 
 
 def quote(*lines: QuoteLine) -> Quote:
-    return Quote(id="q1", job_id="j1", currency="CNY", valid_until=date(2026, 3, 31),
-                 lines=tuple(lines))
+    return Quote(
+        id="q1", job_id="j1", currency="CNY", valid_until=date(2026, 3, 31), lines=tuple(lines)
+    )
 
 
 def test_decided_quotes_are_locked_and_expired_quotes_cannot_be_approved() -> None:
@@ -104,8 +123,9 @@ def test_paid_part_needs_approved_quote_up_to_quantity() -> None:
     approved = draft.approved(NOW, date(2026, 3, 1))
     ensure_part_replacement_allowed(Billing.PAID, "P1", 2, [approved])
     with pytest.raises(GuardFailed, match="exceed"):
-        ensure_part_replacement_allowed(Billing.PAID, "P1", 1, [approved],
-                                        [Replacement("P1", Decimal(2))])
+        ensure_part_replacement_allowed(
+            Billing.PAID, "P1", 1, [approved], [Replacement("P1", Decimal(2))]
+        )
     with pytest.raises(GuardFailed, match="P9"):
         ensure_part_replacement_allowed(Billing.PAID, "P9", 1, [approved])
     ensure_part_replacement_allowed(Billing.IN_WARRANTY, "P9", 1, [])

@@ -26,11 +26,15 @@ def test_deadlines_count_from_report() -> None:
 
 def test_exactly_at_deadline_is_met_and_one_microsecond_later_is_breached() -> None:
     deadline = T0 + timedelta(minutes=30)
-    assert job_sla(CONTRACT, Severity.CRITICAL, T0, responded_at=deadline).respond.state(
-        deadline) is SlaState.MET
+    assert (
+        job_sla(CONTRACT, Severity.CRITICAL, T0, responded_at=deadline).respond.state(deadline)
+        is SlaState.MET
+    )
     late = deadline + timedelta(microseconds=1)
-    assert job_sla(CONTRACT, Severity.CRITICAL, T0, responded_at=late).respond.state(
-        late) is SlaState.BREACHED
+    assert (
+        job_sla(CONTRACT, Severity.CRITICAL, T0, responded_at=late).respond.state(late)
+        is SlaState.BREACHED
+    )
 
 
 def test_running_then_breached_with_injected_clock() -> None:
@@ -85,8 +89,12 @@ def test_naive_and_inconsistent_terms_refused() -> None:
 
 @pytest.mark.parametrize(
     ("left", "text"),
-    [(timedelta(hours=2, minutes=5), "2h 05m"), (timedelta(minutes=-12), "-0h 12m"),
-     (timedelta(days=3, hours=1), "3d 1h"), (timedelta(0), "0h 00m")],
+    [
+        (timedelta(hours=2, minutes=5), "2h 05m"),
+        (timedelta(minutes=-12), "-0h 12m"),
+        (timedelta(days=3, hours=1), "3d 1h"),
+        (timedelta(0), "0h 00m"),
+    ],
 )
 def test_countdown_format(left: timedelta, text: str) -> None:
     assert format_time_left(left) == text

@@ -15,8 +15,14 @@ from fieldkit.domain.slip import SlipDraft, canonical_bytes, content_sha256, ver
 from fieldkit.domain.warranty import derive_billing
 
 AT = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)
-CONTENT = {"customer": "上海示例大厦", "amount": Decimal("1280.50"), "severity": Severity.MAJOR,
-           "at": AT, "lines": [{"part": "PSU-24V", "qty": 2}], "day": date(2026, 3, 1)}
+CONTENT = {
+    "customer": "上海示例大厦",
+    "amount": Decimal("1280.50"),
+    "severity": Severity.MAJOR,
+    "at": AT,
+    "lines": [{"part": "PSU-24V", "qty": 2}],
+    "day": date(2026, 3, 1),
+}
 # Pinned: if this changes, every slip ever signed would fail verification.
 PINNED_SHA = content_sha256(CONTENT)
 
@@ -32,13 +38,20 @@ def test_hash_stable_across_processes_and_key_order_and_zone() -> None:
     shifted = dict(reversed(list(CONTENT.items())))
     shifted["at"] = AT.astimezone(timezone(timedelta(hours=8)))
     assert content_sha256(shifted) == PINNED_SHA
-    code = ("from decimal import Decimal;from datetime import *;"
-            "from fieldkit.domain.slip import content_sha256;from fieldkit.domain.enums import *;"
-            f"print(content_sha256({{'customer':'上海示例大厦','amount':Decimal('1280.50'),"
-            "'severity':Severity.MAJOR,'at':datetime(2026,3,1,17,30,tzinfo=UTC),"
-            "'lines':[{'part':'PSU-24V','qty':2}],'day':date(2026,3,1)}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONHASHSEED": "123", "PATH": ""})
+    code = (
+        "from decimal import Decimal;from datetime import *;"
+        "from fieldkit.domain.slip import content_sha256;from fieldkit.domain.enums import *;"
+        "print(content_sha256({'customer':'上海示例大厦','amount':Decimal('1280.50'),"
+        "'severity':Severity.MAJOR,'at':datetime(2026,3,1,17,30,tzinfo=UTC),"
+        "'lines':[{'part':'PSU-24V','qty':2}],'day':date(2026,3,1)}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "123", "PATH": ""},
+    )
     assert out.stdout.strip() == PINNED_SHA
 
 
@@ -58,8 +71,13 @@ def test_signed_slip_is_locked_verifiable_and_corrected_by_superseding() -> None
         signed.edit(customer="someone else")
     tampered = json.loads(signed.canonical)
     tampered["customer"] = "篡改"
-    forged = type(signed)(id=signed.id, job_id="j1", canonical=json.dumps(tampered),
-                          sha256=signed.sha256, signed_at=AT)
+    forged = type(signed)(
+        id=signed.id,
+        job_id="j1",
+        canonical=json.dumps(tampered),
+        sha256=signed.sha256,
+        signed_at=AT,
+    )
     assert not forged.verify()
     fix = signed.correction("s2", {**CONTENT, "amount": Decimal("1200.00")}).sign(AT)
     assert fix.supersedes_id == "s1" and fix.sha256 != signed.sha256
@@ -96,7 +114,8 @@ def test_checklist_progress_uses_latest_answer_per_required_item() -> None:
         (None, None, Billing.PAID, "no warranty on record"),
     ],
 )
-def test_billing_from_warranty(device_end: date | None, contract_end: date | None,
-                               billing: Billing, basis: str) -> None:
+def test_billing_from_warranty(
+    device_end: date | None, contract_end: date | None, billing: Billing, basis: str
+) -> None:
     decision = derive_billing(date(2026, 3, 1), device_end, contract_end)
     assert decision.billing is billing and basis in decision.basis

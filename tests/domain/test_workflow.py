@@ -15,8 +15,14 @@ from .factories import COMPLETE, PARTIAL, T0, ctx, make_job
 
 S = JobStatus
 CAUSE = Cause(CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT)
-FULL_ARGS = ActionArgs(confirmed_with="王工", resolution="Replaced PSU", reason="Needs vendor",
-                       findings="Logs attached", engineer="eng-2", actor="eng-1")
+FULL_ARGS = ActionArgs(
+    confirmed_with="王工",
+    resolution="Replaced PSU",
+    reason="Needs vendor",
+    findings="Logs attached",
+    engineer="eng-2",
+    actor="eng-1",
+)
 
 # The complete legal transition table, written out independently of the implementation.
 ON_SITE_TYPES = (JobType.CORRECTIVE_REPAIR, JobType.PERIODIC_INSPECTION, JobType.SOFTWARE_UPGRADE)
@@ -98,8 +104,9 @@ def test_backup_cannot_be_confirmed_without_checklist_or_diagnosis() -> None:
         (S.ESCALATED, "reassign", ActionArgs(), "engineer"),
     ],
 )
-def test_actions_require_their_arguments(status: S, action: str, args: ActionArgs,
-                                         message: str) -> None:
+def test_actions_require_their_arguments(
+    status: S, action: str, args: ActionArgs, message: str
+) -> None:
     with pytest.raises(GuardFailed, match=message):
         apply(make_job(status, cause=CAUSE), action, ctx(), T0, args)
 
@@ -115,7 +122,9 @@ def test_sign_requires_signed_slip_and_remote_resolution_requires_cause() -> Non
 def test_effects_record_sla_events_and_escalation_history() -> None:
     accepted = apply(make_job(), "accept", ctx(), T0)
     assert accepted.responded_at == T0
-    on_site = apply(make_job(S.TRAVELLING), "arrive", ctx(), T0, ActionArgs(confirmed_with=" 李经理 "))
+    on_site = apply(
+        make_job(S.TRAVELLING), "arrive", ctx(), T0, ActionArgs(confirmed_with=" 李经理 ")
+    )
     assert on_site.arrived_at == T0 and on_site.confirmed_with == "李经理"
     esc = apply(make_job(S.REPAIRING), "escalate", ctx(), T0, FULL_ARGS)
     assert esc.escalations[0].findings == "Logs attached" and esc.escalations[0].by == "eng-1"
@@ -140,13 +149,23 @@ def test_next_actions_offers_escalation_and_explains_blocked_steps() -> None:
 
 def test_whole_on_site_flow_reaches_closed() -> None:
     job = make_job()
-    steps = ["accept", "depart", "arrive", "start_diagnosis", "confirm_backup", "start_repair",
-             "resolve", "sign", "close"]
+    steps = [
+        "accept",
+        "depart",
+        "arrive",
+        "start_diagnosis",
+        "confirm_backup",
+        "start_repair",
+        "resolve",
+        "sign",
+        "close",
+    ]
     job = apply(job, "accept", ctx(), T0, FULL_ARGS)
     for action in steps[1:]:
         if action == "confirm_backup":
-            job = type(job)(**{**{f: getattr(job, f) for f in job.__dataclass_fields__},
-                               "cause": CAUSE})
+            job = type(job)(
+                **{**{f: getattr(job, f) for f in job.__dataclass_fields__}, "cause": CAUSE}
+            )
         job = apply(job, action, ctx(signed=True), T0, FULL_ARGS)
     assert job.status is S.CLOSED
     assert job.version == 10

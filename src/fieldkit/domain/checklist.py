@@ -49,8 +49,7 @@ def validate_evidence(item: ChecklistItem, evidence: Evidence) -> None:
         raise InvalidValue("Evidence belongs to a different checklist item")
     if evidence.kind is not item.evidence_kind:
         raise InvalidValue(
-            f"'{item.label}' needs {item.evidence_kind.value} evidence, "
-            f"not {evidence.kind.value}"
+            f"'{item.label}' needs {item.evidence_kind.value} evidence, not {evidence.kind.value}"
         )
     if not evidence.satisfies(item):
         needs = {
@@ -83,7 +82,5 @@ def progress(items: list[ChecklistItem], answers: list[Evidence]) -> Progress:
     for answer in sorted(answers, key=lambda a: a.recorded_at):
         latest[answer.item_id] = answer
     required = [i for i in items if i.required]
-    missing = tuple(
-        i.label for i in required if not (i.id in latest and latest[i.id].satisfies(i))
-    )
+    missing = tuple(i.label for i in required if not (i.id in latest and latest[i.id].satisfies(i)))
     return Progress(done=len(required) - len(missing), total=len(required), missing=missing)

@@ -85,7 +85,9 @@ class Quote:
     def with_line(self, line: QuoteLine) -> Quote:
         self._require_draft()
         if line.unit_price.currency != self.currency:
-            raise InvalidValue(f"Quote is in {self.currency}, line is in {line.unit_price.currency}")
+            raise InvalidValue(
+                f"Quote is in {self.currency}, line is in {line.unit_price.currency}"
+            )
         return replace(self, lines=(*self.lines, line))
 
     def approved(self, at: datetime, today: date) -> Quote:

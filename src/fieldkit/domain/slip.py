@@ -59,9 +59,12 @@ def _canonical(value: Any) -> Any:
 
 def canonical_bytes(content: Mapping[str, Any]) -> bytes:
     return json.dumps(
-        _canonical(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        _canonical(content),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
         allow_nan=False,
-    ).encode("utf-8")  # fmt: skip
+    ).encode("utf-8")
 
 
 def content_sha256(content: Mapping[str, Any]) -> str:
@@ -83,8 +86,13 @@ class SlipDraft:
 
     def sign(self, at: datetime) -> SignedSlip:
         require_aware(at)
-        payload = {**self.content, "schema": SCHEMA, "slip_id": self.id,
-                   "job_id": self.job_id, "supersedes": self.supersedes_id}  # fmt: skip
+        payload = {
+            **self.content,
+            "schema": SCHEMA,
+            "slip_id": self.id,
+            "job_id": self.job_id,
+            "supersedes": self.supersedes_id,
+        }
         body = canonical_bytes(payload)
         return SignedSlip(
             id=self.id,

@@ -61,9 +61,18 @@ TRANSITIONS: dict[str, tuple[Transition, ...]] = {
 ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)
 # Order in which the UI offers the next step: the first enabled one is the obvious button.
 FLOW_ORDER: tuple[str, ...] = (
-    "accept", "depart", "arrive", "start_diagnosis", "confirm_backup", "start_repair",
-    "resolve", "resolve_remotely", "sign", "close", "escalate",
-)  # fmt: skip
+    "accept",
+    "depart",
+    "arrive",
+    "start_diagnosis",
+    "confirm_backup",
+    "start_repair",
+    "resolve",
+    "resolve_remotely",
+    "sign",
+    "close",
+    "escalate",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +103,9 @@ def _find(action: str, job: Job) -> Transition:
     for t in TRANSITIONS[action]:
         if t.source is job.status and t.when(job):
             return t
-    raise IllegalTransition(action, job.status.value, tuple(s.value for s in allowed_from(action, job)))
+    raise IllegalTransition(
+        action, job.status.value, tuple(s.value for s in allowed_from(action, job))
+    )
 
 
 def _backup_reason(backup: Progress) -> str | None:
@@ -131,7 +142,10 @@ def _require_args(action: str, args: ActionArgs, job: Job) -> None:
             raise GuardFailed(action, message)
 
     if action == "arrive":
-        need(args.confirmed_with, "Confirm the problem with the site's system owner: enter their name")
+        need(
+            args.confirmed_with,
+            "Confirm the problem with the site's system owner: enter their name",
+        )
     elif action in ("resolve", "resolve_remotely"):
         need(args.resolution, "Describe how the fault was resolved")
     elif action == "escalate":
@@ -168,8 +182,9 @@ def apply(
     elif action in ("resolve", "resolve_remotely"):
         changed = replace(changed, resolution=args.resolution.strip())
     elif action == "escalate":
-        entry = Escalation(at=at, by=args.actor, reason=args.reason.strip(),
-                           findings=args.findings.strip())  # fmt: skip
+        entry = Escalation(
+            at=at, by=args.actor, reason=args.reason.strip(), findings=args.findings.strip()
+        )
         changed = replace(changed, escalations=(*job.escalations, entry))
     elif action == "reassign":
         changed = replace(changed, assigned_engineer=args.engineer.strip())

@@ -1,0 +1,1 @@
+"""Local offline store: SQLite (WAL, foreign keys), Alembic migrations, blobs, search."""

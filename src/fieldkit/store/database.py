@@ -1,0 +1,103 @@
+"""Opening the local SQLite file: pragmas, one-writer transactions, migrations at startup."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from fieldkit.store.text_segment import segment
+
+
+class StoreError(Exception):
+    """The local data file cannot be used; the message says what the user can do."""
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook issue BEGIN itself, so we choose DEFERRED vs IMMEDIATE.
+    dbapi_conn.isolation_level = None
+    dbapi_conn.create_function("fk_segment", 1, segment, deterministic=True)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    # FULL in WAL mode fsyncs every commit: a signed slip survives a power cut.
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    # Writers take the write lock up front: a deferred transaction that later upgrades to a
+    # writer can fail with SQLITE_BUSY instead of waiting its turn.
+    mode = "IMMEDIATE" if conn.get_execution_options().get("fieldkit_write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+class Database:
+    """The local store. Reads may run anywhere; writes go through :meth:`write`."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            engine.execution_options(fieldkit_write=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One IMMEDIATE transaction: everything inside commits together or not at all."""
+        with self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    def integrity_check(self) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(path: Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) and upgrade the local data file to the current schema."""
+    from fieldkit.store.migrate import upgrade_to_head
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"Cannot create the data folder {path.parent}: {exc.strerror}") from exc
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise StoreError(
+                    f"{path} is not a FieldKit data file (it is not a SQLite database). "
+                    "Move it aside or choose another data folder with --data-dir."
+                )
+    engine = create_sqlite_engine(path)
+    try:
+        if migrate:
+            upgrade_to_head(engine)
+    except Exception as exc:
+        engine.dispose()
+        if isinstance(exc, StoreError):
+            raise
+        raise StoreError(f"Cannot open {path}: {exc}") from exc
+    return Database(path, engine)

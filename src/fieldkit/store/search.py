@@ -1,0 +1,47 @@
+"""Full-text search over the local store, safe for any text a user types."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from fieldkit.store.text_segment import has_cjk, segment
+
+ENTITY_TYPES = ("job", "customer", "site", "device")
+
+
+def fts_query(user_text: str, prefix_last: bool = True) -> str | None:
+    """Turn free text into an FTS5 query: every word must match (AND), in any field.
+
+    Each word becomes a quoted phrase, so FTS syntax (AND, NEAR, *, quotes, parentheses)
+    and SQL metacharacters typed by a user are searched for as text, never interpreted.
+    Returns None when nothing searchable remains.
+    """
+    words = [w for w in user_text.split() if any(ch.isalnum() for ch in w)]
+    if not words:
+        return None
+    parts = []
+    for i, word in enumerate(words):
+        phrase = " ".join(segment(word).split()).replace('"', '""')
+        last = i == len(words) - 1
+        # Prefix match the word being typed; CJK is already matched per character.
+        star = "*" if prefix_last and last and not has_cjk(word[-1]) else ""
+        parts.append(f'"{phrase}"{star}')
+    return " ".join(parts)
+
+
+def search_ids(session: Session, user_text: str, entity_type: str, limit: int = 200) -> list[str]:
+    """Ids of entities of one type matching ``user_text``, best match first."""
+    if entity_type not in ENTITY_TYPES:
+        raise ValueError(f"unknown entity type {entity_type!r}")
+    query = fts_query(user_text)
+    if query is None:
+        return []
+    rows = session.execute(
+        text(
+            "SELECT d.entity_id FROM search_fts JOIN search_docs AS d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH :q AND d.entity_type = :t ORDER BY bm25(search_fts) LIMIT :n"
+        ),
+        {"q": query, "t": entity_type, "n": limit},
+    )
+    return [r[0] for r in rows]
