@@ -1,0 +1,1 @@
+"""Realistic bilingual demo data for first start, screenshots, tests and benchmarks."""

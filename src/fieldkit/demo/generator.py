@@ -1,0 +1,564 @@
+"""Write a demo data set into a local store (bulk inserts, so 100k jobs stay practical)."""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pypdfium2 import PdfDocument
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from fieldkit.demo import vocabulary as v
+from fieldkit.demo.drawings import floor_plan_pdf, floor_plan_png, wiring_pdf
+from fieldkit.domain.enums import (
+    CauseArea,
+    CauseOrigin,
+    Channel,
+    JobStatus,
+    JobType,
+    Severity,
+    SignerRole,
+)
+from fieldkit.domain.slip import SlipDraft
+from fieldkit.domain.warranty import derive_billing
+from fieldkit.store import models as m
+from fieldkit.store.blobs import BlobStore
+from fieldkit.store.database import Database
+
+S = JobStatus
+# How far along the flow each status is, to make the rest of the record consistent.
+ORDER = [
+    S.ASSIGNED,
+    S.ACCEPTED,
+    S.TRAVELLING,
+    S.ON_SITE,
+    S.DIAGNOSING,
+    S.BACKED_UP,
+    S.REPAIRING,
+    S.RESOLVED,
+    S.SIGNED,
+    S.CLOSED,
+]
+REMOTE_STATUSES = [S.ASSIGNED, S.ACCEPTED, S.DIAGNOSING, S.RESOLVED_REMOTELY]
+SLA_MINUTES = {1: (30, 240), 2: (120, 480), 3: (480, 2880), 4: (1440, None)}
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    jobs: int = 240
+    sites: int | None = None  # default: one site per 25 jobs, at least 6
+    devices_per_site: int = 40
+    drawing_sites: int = 3  # sites with their own generated drawings; others share them
+
+    @property
+    def site_count(self) -> int:
+        return self.sites if self.sites is not None else max(6, self.jobs // 25)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    customers: int
+    sites: int
+    devices: int
+    jobs: int
+    documents: int
+    parts: int
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(v.SURNAMES) + "".join(rng.choice(v.GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def _bulk(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
+    table = model.__table__
+    assert isinstance(table, Table)
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(table), rows[start : start + 5000])
+
+
+def _page_count(data: bytes) -> int:
+    doc = PdfDocument(data)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def generate(
+    db: Database,
+    blobs: BlobStore,
+    size: DemoSize = DemoSize(),
+    *,
+    engineer: str = "demo",
+    seed: int = 7,
+    now: datetime | None = None,
+) -> DemoSummary:
+    """Fill an empty store. Deterministic for a given seed and ``now``."""
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    today = now.date()
+    rows: dict[type[m.Base], list[dict[str, Any]]] = {}
+
+    def add(table: type[m.Base], /, **values: Any) -> dict[str, Any]:
+        rows.setdefault(table, []).append(values)
+        return values
+
+    # Parts price list.
+    for part_no, zh, en, price, rate in v.PARTS:
+        add(
+            m.Part,
+            id=_uuid(rng),
+            part_no=part_no,
+            name=zh,
+            name_en=en,
+            unit="pc",
+            unit_price=Decimal(price),
+            currency="CNY",
+            tax_rate=Decimal(rate),
+            active=True,
+            version=1,
+        )
+    # Checklist templates.
+    for name, purpose, items in (
+        ("标准备份清单 Standard backup", "backup", v.BACKUP_ITEMS),
+        ("季度巡检 Quarterly inspection", "inspection", v.INSPECTION_ITEMS),
+    ):
+        tid = add(m.ChecklistTemplate, id=_uuid(rng), name=name, purpose=purpose, version=1)["id"]
+        for pos, (zh, en, kind, required) in enumerate(items, 1):
+            add(
+                m.ChecklistTemplateItem,
+                id=_uuid(rng),
+                template_id=tid,
+                position=pos,
+                label=f"{zh} ({en})",
+                evidence_kind=kind,
+                required=required,
+            )
+    backup_items = [(f"{zh} ({en})", kind, req) for zh, en, kind, req in v.BACKUP_ITEMS]
+
+    # Shared drawing pool: a few distinct documents, reused by the other sites.
+    pool: list[tuple[str, str, str, str, int, int | None]] = []
+    for n in range(max(1, size.drawing_sites)):
+        plan = floor_plan_pdf(f"Floor plan / 平面图 {n + 1}", pages=3, seed=seed + n)
+        wiring = wiring_pdf(f"Wiring routes / 布线图 {n + 1}", seed=seed + 100 + n)
+        for kind, title, data in (
+            ("drawing", f"平面布置图 Floor plan {n + 1}", plan),
+            ("wiring", f"弱电布线图 Wiring routes {n + 1}", wiring),
+        ):
+            pool.append(
+                (
+                    kind,
+                    title,
+                    blobs.put_bytes(data),
+                    "application/pdf",
+                    len(data),
+                    _page_count(data),
+                )
+            )
+        if n < 2:
+            png = floor_plan_png(seed + n)
+            pool.append(
+                (
+                    "drawing",
+                    f"现场扫描图 Scanned plan {n + 1}",
+                    blobs.put_bytes(png),
+                    "image/png",
+                    len(png),
+                    None,
+                )
+            )
+    backup_blobs = [
+        blobs.put_bytes(f"# exported configuration {i}\nhostname=ctrl-{i}\n".encode())
+        for i in range(5)
+    ]
+    photo_blob = blobs.put_bytes(floor_plan_png(seed + 99, 320, 240))
+
+    # Customers, contracts, sites, devices.
+    sites: list[dict[str, Any]] = []
+    devices_by_site: dict[str, list[dict[str, Any]]] = {}
+    contracts: dict[str, dict[str, Any]] = {}
+    n_customers = max(3, math.ceil(size.site_count / 2))
+    customers = []
+    short_names: dict[str, tuple[str, str]] = {}
+    for c in range(n_customers):
+        (czh, cen), (szh, sen) = v.CITIES[c % len(v.CITIES)], rng.choice(v.COMPANY_SUFFIX)
+        stem_zh, stem_en = v.COMPANY_STEMS[c % len(v.COMPANY_STEMS)]
+        serial = f"{c // len(v.COMPANY_STEMS) + 1}" if c >= len(v.COMPANY_STEMS) else ""
+        street_zh, _street_en = rng.choice(v.STREETS)
+        dzh, den = rng.choice(v.DISTRICTS)
+        no = rng.randint(1, 999)
+        cust = add(
+            m.Customer,
+            id=_uuid(rng),
+            name=f"{czh}{stem_zh}{serial}{szh}",
+            name_en=f"{cen} {stem_en}{serial} {sen}",
+            language="zh" if c % 4 else "en",
+            phone=f"021-{rng.randint(5000_0000, 6999_9999)}",
+            email=f"facility{c}@example.cn",
+            address=f"{czh}市{dzh}{street_zh}{no}号",
+            version=1,
+        )
+        customers.append(cust)
+        short_names[cust["id"]] = (f"{czh}{stem_zh}{serial}", f"{stem_en}{serial}")
+        in_warranty = c % 2 == 0
+        contract = add(
+            m.Contract,
+            id=_uuid(rng),
+            customer_id=cust["id"],
+            number=f"FK-{2024 + c % 3}-{c + 1:04d}",
+            starts_on=today - timedelta(days=700),
+            ends_on=today + timedelta(days=400),
+            warranty_ends_on=(
+                today + timedelta(days=200) if in_warranty else today - timedelta(days=90)
+            ),
+            timezone="Asia/Shanghai",
+            currency="CNY",
+            version=1,
+        )
+        contracts[cust["id"]] = contract
+        for sev, (resp, arr) in SLA_MINUTES.items():
+            if sev == 4 and c % 3 == 0:
+                continue  # some contracts set no time for minor faults
+            add(
+                m.ContractSla,
+                contract_id=contract["id"],
+                severity=sev,
+                respond_minutes=resp,
+                arrive_minutes=arr,
+            )
+    for s in range(size.site_count):
+        cust = customers[s % n_customers]
+        bzh, ben = rng.choice(v.BUILDINGS)
+        site = add(
+            m.Site,
+            id=_uuid(rng),
+            customer_id=cust["id"],
+            contract_id=contracts[cust["id"]]["id"],
+            name=f"{short_names[cust['id']][0]}{bzh} {short_names[cust['id']][1]} {ben}",
+            address=f"{cust['address']}{bzh}",
+            installed_by_us=s % 5 != 4,
+            software_media_notes="门禁软件 v5.2 安装包在机房柜 U30 光盘; NVR firmware on USB "
+            "stick labelled 'NVR-FW'",
+            version=1,
+        )
+        sites.append(site)
+        add(
+            m.SiteContact,
+            id=_uuid(rng),
+            site_id=site["id"],
+            role="system_owner",
+            name=_person(rng),
+            company=cust["name"],
+            phone=f"138{rng.randint(1000_0000, 9999_9999)}",
+            email="",
+        )
+        add(
+            m.SiteContact,
+            id=_uuid(rng),
+            site_id=site["id"],
+            role="installer",
+            name=_person(rng),
+            company="安装商 Installer Ltd.",
+            phone=f"139{rng.randint(1000_0000, 9999_9999)}",
+            email="",
+        )
+        subs = []
+        for zh, en, kinds in v.SUBSYSTEMS:
+            sub = add(
+                m.Subsystem, id=_uuid(rng), site_id=site["id"], name=f"{zh} {en}", description=""
+            )
+            subs.append((sub, kinds))
+        docs = pool if s < size.drawing_sites else rng.sample(pool, k=min(3, len(pool)))
+        for kind, title, doc_sha, mime, nbytes, pages in docs:
+            add(
+                m.Document,
+                id=_uuid(rng),
+                site_id=site["id"],
+                kind=kind,
+                title=title,
+                version_label="Rev B",
+                blob_sha256=doc_sha,
+                mime=mime,
+                size_bytes=nbytes,
+                page_count=pages,
+                updated_at=now - timedelta(days=30),
+            )
+        devs = devices_by_site.setdefault(site["id"], [])
+        for d in range(size.devices_per_site):
+            sub, kinds = subs[d % len(subs)]
+            dzh, den, maker, model = kinds[d % len(kinds)]
+            floor = 1 + d % 12
+            dev = add(
+                m.Device,
+                id=_uuid(rng),
+                site_id=site["id"],
+                subsystem_id=sub["id"],
+                name=f"{dzh} {den} {d + 1:03d}",
+                manufacturer=maker,
+                model=model,
+                serial=f"SN{rng.randint(10**9, 10**10 - 1)}",
+                location=f"{floor}F 弱电间 riser room",
+                firmware_version=f"V{1 + d % 5}.{d % 10}.0",
+                warranty_ends_on=(
+                    today + timedelta(days=rng.randint(-600, 600)) if d % 3 else None
+                ),
+                version=1,
+            )
+            devs.append(dev)
+            ip = f"10.{s % 250}.{d // 250}.{d % 250 + 1}"
+            for key, vtype, value, unit in (
+                ("ip_address", "ip", ip, ""),
+                ("subnet_mask", "ip", "255.255.255.0", ""),
+                ("gateway", "ip", f"10.{s % 250}.0.254", ""),
+                ("poll_interval", "int", "30", "s"),
+                ("temperature_limit", "decimal", "45.0", "°C"),
+                ("enabled", "bool", "true", ""),
+            ):
+                add(
+                    m.DeviceParameter,
+                    id=_uuid(rng),
+                    device_id=dev["id"],
+                    key=key,
+                    value_type=vtype,
+                    value=value,
+                    unit=unit,
+                )
+
+    # Jobs at every severity, type and status.
+    on_site_types = [
+        JobType.CORRECTIVE_REPAIR,
+        JobType.PERIODIC_INSPECTION,
+        JobType.SOFTWARE_UPGRADE,
+    ]
+    statuses = [*ORDER, S.ESCALATED]
+    for j in range(size.jobs):
+        site = sites[j % len(sites)]
+        site_devices = devices_by_site[site["id"]]
+        job_dev = rng.choice(site_devices) if site_devices else None
+        contract = contracts[site["customer_id"]]
+        remote = j % 9 == 8
+        status = REMOTE_STATUSES[j % 4] if remote else statuses[j % len(statuses)]
+        job_type = JobType.REMOTE_RESOLUTION if remote else on_site_types[j % 3]
+        severity = Severity(1 + (j // 3) % 4)
+        fzh, fen = v.FAULTS[j % len(v.FAULTS)]
+        early = status in (S.ASSIGNED, S.ACCEPTED, S.TRAVELLING)
+        reported = now - timedelta(
+            minutes=rng.randint(5, 600) if early else rng.randint(600, 20000)
+        )
+        resp, arr = SLA_MINUTES[severity]
+        has_level = any(
+            r["contract_id"] == contract["id"] and r["severity"] == severity
+            for r in rows[m.ContractSla]
+        )
+        decision = derive_billing(
+            reported.date(),
+            job_dev["warranty_ends_on"] if job_dev else None,
+            contract["warranty_ends_on"],
+        )
+        stage = ORDER.index(status) if status in ORDER else ORDER.index(S.DIAGNOSING)
+        if status is S.RESOLVED_REMOTELY:
+            stage = ORDER.index(S.RESOLVED)
+        responded = (
+            reported + timedelta(minutes=rng.randint(5, int(resp * 1.3))) if stage >= 1 else None
+        )
+        arrived = (
+            reported + timedelta(minutes=rng.randint(30, int((arr or 600) * 1.2)))
+            if stage >= 3 and not remote
+            else None
+        )
+        diagnosed = stage >= ORDER.index(S.BACKED_UP) or status in (
+            S.RESOLVED_REMOTELY,
+            S.ESCALATED,
+        )
+        job = add(
+            m.Job,
+            id=_uuid(rng),
+            number=f"SO-{reported:%Y%m}-{j + 1:06d}",
+            customer_id=site["customer_id"],
+            site_id=site["id"],
+            device_id=job_dev["id"] if job_dev else None,
+            contract_id=contract["id"],
+            reported_at=reported,
+            channel=list(Channel)[j % 4].value,
+            fault_description=f"{fzh}。{fen}.",
+            severity=int(severity),
+            job_type=job_type.value,
+            status=status.value,
+            billing=decision.billing.value,
+            billing_basis=decision.basis,
+            assigned_engineer=engineer,
+            cause_area=list(CauseArea)[j % 2].value if diagnosed else None,
+            cause_origin=list(CauseOrigin)[(j // 2) % 2].value if diagnosed else None,
+            fault_found="电源模块输出电压偏低 PSU output voltage low" if diagnosed else "",
+            resolution=(
+                "更换电源并恢复配置 Replaced PSU, restored configuration"
+                if stage >= ORDER.index(S.RESOLVED)
+                else ""
+            ),
+            confirmed_with=_person(rng) if arrived else "",
+            respond_by=reported + timedelta(minutes=resp) if has_level else None,
+            arrive_by=(reported + timedelta(minutes=arr) if has_level and arr else None),
+            responded_at=responded,
+            arrived_at=arrived,
+            updated_at=now,
+            version=1 + stage,
+        )
+        if status is S.ESCALATED:
+            add(
+                m.Escalation,
+                id=_uuid(rng),
+                job_id=job["id"],
+                at=now - timedelta(hours=2),
+                by=engineer,
+                reason="需要厂家支持 Needs vendor support",
+                findings="日志已导出，主板疑似故障 Logs exported, mainboard suspected",
+            )
+        if not remote and stage >= 1:
+            run_id = add(
+                m.ChecklistRun,
+                id=_uuid(rng),
+                job_id=job["id"],
+                template_id=None,
+                purpose="backup",
+                device_id=None,
+            )["id"]
+            answered = (
+                len(backup_items)
+                if stage >= ORDER.index(S.BACKED_UP)
+                else (2 if status in (S.DIAGNOSING, S.ESCALATED) else 0)
+            )
+            for pos, (label, kind, required) in enumerate(backup_items, 1):
+                item_id = add(
+                    m.ChecklistRunItem,
+                    id=_uuid(rng),
+                    run_id=run_id,
+                    position=pos,
+                    label=label,
+                    evidence_kind=kind,
+                    required=required,
+                )["id"]
+                if pos <= answered:
+                    sha: str | None = (
+                        backup_blobs[pos % len(backup_blobs)]
+                        if kind == "file"
+                        else photo_blob
+                        if kind == "photo"
+                        else None
+                    )
+                    add(
+                        m.ChecklistAnswer,
+                        id=_uuid(rng),
+                        run_item_id=item_id,
+                        at=(arrived or reported) + timedelta(minutes=10 + pos),
+                        by=engineer,
+                        kind=kind,
+                        ticked=kind == "tick",
+                        text="V5.2.1" if kind == "text" else "",
+                        blob_sha256=sha,
+                        filename="config-export.txt"
+                        if kind == "file"
+                        else ("rack.png" if kind == "photo" else ""),
+                    )
+        if status in (S.SIGNED, S.CLOSED):
+            _demo_slip(add, rng, job, now, engineer)
+
+    with db.write() as session:
+        for table in (
+            m.Part,
+            m.ChecklistTemplate,
+            m.ChecklistTemplateItem,
+            m.Customer,
+            m.Contract,
+            m.ContractSla,
+            m.Site,
+            m.SiteContact,
+            m.Subsystem,
+            m.Device,
+            m.DeviceParameter,
+            m.Document,
+            m.Job,
+            m.Escalation,
+            m.ChecklistRun,
+            m.ChecklistRunItem,
+            m.ChecklistAnswer,
+            m.Signature,
+            m.Slip,
+        ):
+            _bulk(session, table, rows.get(table, []))
+    return DemoSummary(
+        customers=n_customers,
+        sites=len(sites),
+        devices=len(rows.get(m.Device, [])),
+        jobs=size.jobs,
+        documents=len(rows.get(m.Document, [])),
+        parts=len(v.PARTS),
+    )
+
+
+def _demo_slip(
+    add: Any, rng: random.Random, job: dict[str, Any], now: datetime, engineer: str
+) -> None:
+    """A signed slip (with a plausible signature) for jobs already past signing."""
+    strokes = []
+    x0 = 40.0
+    for _ in range(3):
+        stroke = []
+        for k in range(24):
+            t = k / 23
+            stroke.append([x0 + 120 * t, 120 + 40 * math.sin(t * 6 + x0), 0.5 + 0.3 * t, k * 12.0])
+        strokes.append(stroke)
+        x0 += 150
+    signed_at = now - timedelta(hours=rng.randint(1, 48))
+    sig = add(
+        m.Signature,
+        id=_uuid(rng),
+        role=SignerRole.CUSTOMER.value,
+        signer_name="李经理",
+        signed_at=signed_at,
+        device_id="demo",
+        canvas_width=600,
+        canvas_height=240,
+        strokes=strokes,
+        thumbnail_sha256=None,
+    )
+    content = {
+        "job": {"number": job["number"]},
+        "fault_reported": job["fault_description"],
+        "work_performed": job["resolution"],
+        "satisfaction": 5,
+        "comments": "",
+        "number": f"{job['number']}-S1",
+        "engineer": engineer,
+    }
+    signed = SlipDraft(_uuid(rng), job["id"], content).sign(signed_at)
+    add(
+        m.Slip,
+        id=signed.id,
+        job_id=job["id"],
+        number=f"{job['number']}-S1",
+        canonical=signed.canonical,
+        content_sha256=signed.sha256,
+        signed_at=signed_at,
+        supersedes_id=None,
+        customer_signature_id=sig["id"],
+        engineer_signature_id=None,
+        pdf_sha256=None,
+    )
+
+
+def is_empty(db: Database) -> bool:
+    with db.read() as session:
+        return session.query(m.Job.id).first() is None
+
+
+__all__ = ["DemoSize", "DemoSummary", "generate", "is_empty"]

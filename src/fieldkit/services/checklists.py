@@ -1,0 +1,153 @@
+"""Backup (and inspection) checklist evidence: tick, text, photo or attached file."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.checklist import ChecklistItem, Evidence, Progress, validate_evidence
+from fieldkit.domain.enums import EvidenceKind, JobStatus
+from fieldkit.domain.errors import GuardFailed, InvalidValue
+from fieldkit.services.context import ServiceContext
+from fieldkit.services.records import NotFound, backup_progress, backup_run, checklist_items
+from fieldkit.services.transaction import Changed, transaction
+from fieldkit.store import models as m
+from fieldkit.store.blobs import BlobError
+
+# Evidence may be recorded from arrival until the repair is finished.
+OPEN_FOR_EVIDENCE = {
+    JobStatus.ON_SITE,
+    JobStatus.DIAGNOSING,
+    JobStatus.BACKED_UP,
+    JobStatus.REPAIRING,
+}
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    run_id: str
+    items: list[ChecklistItem]
+    progress: Progress
+
+
+def backup_checklist(ctx: ServiceContext, job_id: str) -> ChecklistView | None:
+    with ctx.db.read() as session:
+        run = backup_run(session, job_id)
+        if run is None:
+            return None
+        return ChecklistView(
+            run.id, checklist_items(session, run.id), backup_progress(session, job_id)
+        )
+
+
+def record_evidence(
+    ctx: ServiceContext,
+    run_item_id: str,
+    *,
+    ticked: bool = False,
+    text: str = "",
+    file: Path | None = None,
+) -> Changed:
+    """Complete a checklist item. A file (photo or backup) is hashed into the blob store first,
+    so the answer and the mutation can reference it by hash and nothing is half-attached."""
+    if len(text) > 20_000:
+        raise InvalidValue("The note is longer than 20,000 characters")
+    with ctx.db.read() as session:
+        _open_item(session, run_item_id)  # refuse early, before hashing a large file
+    sha = size = None
+    if file is not None:
+        file = Path(file)
+        if not file.is_file():
+            raise InvalidValue(f"{file.name} is not a readable file")
+        try:
+            sha = ctx.blobs.put_file(file)
+        except BlobError as exc:
+            raise InvalidValue(str(exc)) from exc
+        size = ctx.blobs.size(sha)
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        item, job = _open_item(tx.session, run_item_id)
+        kind = EvidenceKind(item.evidence_kind)
+        domain_item = ChecklistItem(item.id, item.label, kind, item.required)
+        evidence = Evidence(item.id, kind, now, ticked, text.strip(), sha)
+        validate_evidence(domain_item, evidence)
+        filename = file.name if file is not None else ""
+        answer = m.ChecklistAnswer(
+            run_item_id=item.id,
+            at=now,
+            by=ctx.actor,
+            kind=kind.value,
+            ticked=ticked,
+            text=evidence.text,
+            blob_sha256=sha,
+            filename=filename,
+        )
+        tx.session.add(answer)
+        if sha is not None and file is not None:
+            attach_kind = "photo" if kind is EvidenceKind.PHOTO else "backup_file"
+            mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            tx.session.add(
+                m.Attachment(
+                    job_id=job.id,
+                    kind=attach_kind,
+                    filename=filename,
+                    mime=mime,
+                    blob_sha256=sha,
+                    size_bytes=size or 0,
+                    created_at=now,
+                )
+            )
+        tx.session.flush()
+        args = {
+            "answer_id": answer.id,
+            "run_item_id": item.id,
+            "kind": kind.value,
+            "ticked": ticked,
+            "text": evidence.text,
+            "blob_sha256": sha,
+            "filename": filename,
+            "at": now.isoformat(),
+        }
+        mid = tx.emit(
+            "checklist.answer.v1",
+            "checklist_item",
+            item.id,
+            None,
+            args,
+            blob_refs=[sha] if sha else [],
+        )
+        tx.audit(
+            "checklist.answer",
+            "checklist_item",
+            item.id,
+            {"label": item.label, "blob_sha256": sha},
+            mid,
+        )
+    return Changed(
+        frozenset({job.id}), frozenset({"checklist", "outbox"}), tuple(tx.mutation_ids), answer.id
+    )
+
+
+def _open_item(session: Session, run_item_id: str) -> tuple[m.ChecklistRunItem, m.Job]:
+    item = session.get(m.ChecklistRunItem, run_item_id)
+    if item is None:
+        raise NotFound("That checklist item is not on this device")
+    run = session.get(m.ChecklistRun, item.run_id)
+    job = session.get(m.Job, run.job_id) if run is not None else None
+    if job is None:
+        raise NotFound("That checklist's job is not on this device")
+    if JobStatus(job.status) not in OPEN_FOR_EVIDENCE:
+        raise GuardFailed(
+            "record_evidence", f"Evidence is recorded on site; this job is {job.status}"
+        )
+    return item, job
+
+
+def ensure_backup_checklist(ctx: ServiceContext, job_id: str) -> str | None:
+    """The run id of the job's backup checklist, if it has one."""
+    with ctx.db.read() as session:
+        run = backup_run(session, job_id)
+        return run.id if run else None

@@ -1,0 +1,215 @@
+"""Moving a job through the service flow: accept, depart, arrive, diagnose, repair, resolve,
+escalate. Every step is a ``job.transition.v1`` mutation the server replays through its own
+state machine."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from fieldkit.domain import workflow
+from fieldkit.domain.enums import CauseArea, CauseOrigin, ChecklistPurpose, JobStatus
+from fieldkit.domain.errors import GuardFailed
+from fieldkit.domain.workflow import ActionArgs, JobContext
+from fieldkit.services.context import ServiceContext
+from fieldkit.services.records import (
+    backup_progress,
+    backup_run,
+    has_signed_slip,
+    job_row,
+    to_domain_job,
+)
+from fieldkit.services.transaction import Changed, Tx, transaction
+from fieldkit.store import models as m
+
+# The work-log entry each action writes (accepted/departed/arrived/started/finished).
+WORK_LOG = {
+    "accept": "accepted",
+    "depart": "departed",
+    "arrive": "arrived",
+    "start_repair": "started",
+    "resolve": "finished",
+    "resolve_remotely": "finished",
+}
+
+
+def job_context(tx: Tx, job_id: str) -> JobContext:
+    return JobContext(
+        backup=backup_progress(tx.session, job_id),
+        has_signed_slip=has_signed_slip(tx.session, job_id),
+    )
+
+
+def _attach_backup_checklist(tx: Tx, job_id: str) -> None:
+    """Every on-site job carries a backup checklist from the moment it is accepted."""
+    if backup_run(tx.session, job_id) is not None:
+        return
+    template = tx.session.scalars(
+        select(m.ChecklistTemplate)
+        .where(m.ChecklistTemplate.purpose == ChecklistPurpose.BACKUP.value)
+        .order_by(m.ChecklistTemplate.name)
+    ).first()
+    if template is None:
+        return  # confirm_backup then explains that the job has no backup checklist
+    run = m.ChecklistRun(
+        job_id=job_id, template_id=template.id, purpose=ChecklistPurpose.BACKUP.value
+    )
+    tx.session.add(run)
+    tx.session.flush()
+    items = tx.session.scalars(
+        select(m.ChecklistTemplateItem)
+        .where(m.ChecklistTemplateItem.template_id == template.id)
+        .order_by(m.ChecklistTemplateItem.position)
+    ).all()
+    for item in items:
+        tx.session.add(
+            m.ChecklistRunItem(
+                run_id=run.id,
+                position=item.position,
+                label=item.label,
+                evidence_kind=item.evidence_kind,
+                required=item.required,
+            )
+        )
+
+
+def perform(
+    ctx: ServiceContext, job_id: str, action: str, args: ActionArgs | None = None
+) -> Changed:
+    """Run one state-machine action on a job, or raise the domain error explaining why not."""
+    args = args or ActionArgs()
+    args = args if args.actor else replace(args, actor=ctx.actor)
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        row = job_row(tx.session, job_id)
+        before = to_domain_job(tx.session, row)
+        after = workflow.apply(before, action, job_context(tx, job_id), now, args)
+        row.status = after.status.value
+        row.version = after.version
+        row.updated_at = now
+        row.responded_at = after.responded_at
+        row.arrived_at = after.arrived_at
+        row.confirmed_with = after.confirmed_with
+        row.resolution = after.resolution
+        row.assigned_engineer = after.assigned_engineer
+        if action == "accept" and not before.is_remote:
+            _attach_backup_checklist(tx, job_id)
+        if len(after.escalations) > len(before.escalations):
+            esc = after.escalations[-1]
+            tx.session.add(
+                m.Escalation(
+                    job_id=job_id, at=esc.at, by=esc.by, reason=esc.reason, findings=esc.findings
+                )
+            )
+        if action in WORK_LOG:
+            tx.session.add(
+                m.WorkLogEntry(job_id=job_id, kind=WORK_LOG[action], at=now, by=ctx.actor, note="")
+            )
+        payload = {
+            "action": action,
+            "at": now.isoformat(),
+            "to": after.status.value,
+            "confirmed_with": args.confirmed_with,
+            "resolution": args.resolution,
+            "reason": args.reason,
+            "findings": args.findings,
+            "engineer": args.engineer,
+        }
+        payload = {k: v for k, v in payload.items() if v}
+        mid = tx.emit("job.transition.v1", "job", job_id, before.version, payload)
+        tx.audit(
+            f"job.{action}",
+            "job",
+            job_id,
+            {"from": before.status.value, "to": after.status.value},
+            mid,
+        )
+    return Changed(frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids))
+
+
+def accept_job(ctx: ServiceContext, job_id: str) -> Changed:
+    return perform(ctx, job_id, "accept")
+
+
+def depart(ctx: ServiceContext, job_id: str) -> Changed:
+    return perform(ctx, job_id, "depart")
+
+
+def record_arrival(ctx: ServiceContext, job_id: str, confirmed_with: str) -> Changed:
+    """Arrive on site and confirm the problem with the site's system owner."""
+    return perform(ctx, job_id, "arrive", ActionArgs(confirmed_with=confirmed_with))
+
+
+def start_diagnosis(ctx: ServiceContext, job_id: str) -> Changed:
+    return perform(ctx, job_id, "start_diagnosis")
+
+
+def confirm_backup(ctx: ServiceContext, job_id: str) -> Changed:
+    return perform(ctx, job_id, "confirm_backup")
+
+
+def start_repair(ctx: ServiceContext, job_id: str) -> Changed:
+    return perform(ctx, job_id, "start_repair")
+
+
+def resolve(ctx: ServiceContext, job_id: str, resolution: str) -> Changed:
+    return perform(ctx, job_id, "resolve", ActionArgs(resolution=resolution))
+
+
+def resolve_remotely(ctx: ServiceContext, job_id: str, resolution: str) -> Changed:
+    return perform(ctx, job_id, "resolve_remotely", ActionArgs(resolution=resolution))
+
+
+def escalate(ctx: ServiceContext, job_id: str, reason: str, findings: str) -> Changed:
+    """Send the fault back to the center with what the engineer found."""
+    return perform(ctx, job_id, "escalate", ActionArgs(reason=reason, findings=findings))
+
+
+CLASSIFIABLE = {JobStatus.DIAGNOSING, JobStatus.BACKED_UP, JobStatus.REPAIRING}
+
+
+def classify_cause(
+    ctx: ServiceContext, job_id: str, area: CauseArea, origin: CauseOrigin, fault_found: str = ""
+) -> Changed:
+    """Record the diagnosis: hardware or software, human error or system fault."""
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        row = job_row(tx.session, job_id)
+        if JobStatus(row.status) not in CLASSIFIABLE:
+            raise GuardFailed("classify", "The cause is classified while diagnosing or repairing")
+        base = row.version
+        row.cause_area, row.cause_origin = area.value, origin.value
+        if fault_found.strip():
+            row.fault_found = fault_found.strip()
+        row.version += 1
+        row.updated_at = now
+        args = {
+            "cause_area": area.value,
+            "cause_origin": origin.value,
+            "fault_found": row.fault_found,
+        }
+        mid = tx.emit("job.classify.v1", "job", job_id, base, args)
+        tx.audit("job.classify", "job", job_id, args, mid)
+    return Changed(frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids))
+
+
+def add_note(ctx: ServiceContext, job_id: str, note: str) -> Changed:
+    """Append a free note to the work log (append-only, never conflicts)."""
+    if not note.strip():
+        raise GuardFailed("note", "The note is empty")
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        job_row(tx.session, job_id)
+        entry = m.WorkLogEntry(job_id=job_id, kind="note", at=now, by=ctx.actor, note=note.strip())
+        tx.session.add(entry)
+        tx.session.flush()
+        mid = tx.emit(
+            "worklog.add.v1",
+            "job",
+            job_id,
+            None,
+            {"id": entry.id, "at": now.isoformat(), "note": entry.note},
+        )
+        tx.audit("job.note", "job", job_id, {"note_id": entry.id}, mid)
+    return Changed(frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids))

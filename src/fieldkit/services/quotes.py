@@ -1,0 +1,237 @@
+"""Quotes for paid work, the customer's approval, and recording replaced parts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from fieldkit.domain.enums import Billing, JobStatus, QuoteLineKind, QuoteStatus, SignerRole
+from fieldkit.domain.errors import GuardFailed, InvalidValue
+from fieldkit.domain.money import Money, to_decimal
+from fieldkit.domain.quote import QuoteLine, Replacement, ensure_part_replacement_allowed
+from fieldkit.domain.signature import SignatureCapture
+from fieldkit.services.context import ServiceContext
+from fieldkit.services.records import NotFound, job_quotes, job_row, to_domain_quote
+from fieldkit.services.signatures import store_signature
+from fieldkit.services.transaction import Changed, Tx, transaction
+from fieldkit.store import models as m
+
+DEFAULT_VALIDITY = timedelta(days=14)
+
+
+def _quote(tx: Tx, quote_id: str) -> m.Quote:
+    row = tx.session.get(m.Quote, quote_id)
+    if row is None:
+        raise NotFound(f"Quote {quote_id} is not on this device")
+    return row
+
+
+def _changed(tx: Tx, job_id: str, entity_id: str | None = None) -> Changed:
+    return Changed(
+        frozenset({job_id}), frozenset({"quote", "outbox"}), tuple(tx.mutation_ids), entity_id
+    )
+
+
+def create_quote(ctx: ServiceContext, job_id: str, currency: str = "CNY") -> Changed:
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        job = job_row(tx.session, job_id)
+        count = tx.session.scalar(select(func.count()).where(m.Quote.job_id == job_id)) or 0
+        quote = m.Quote(
+            job_id=job_id,
+            number=f"{job.number}-Q{count + 1}",
+            status=QuoteStatus.DRAFT.value,
+            currency=currency,
+            valid_until=(now + DEFAULT_VALIDITY).date(),
+            created_at=now,
+            version=1,
+        )
+        tx.session.add(quote)
+        tx.session.flush()
+        args = {
+            "id": quote.id,
+            "number": quote.number,
+            "currency": currency,
+            "valid_until": quote.valid_until.isoformat(),
+        }
+        mid = tx.emit("quote.create.v1", "quote", quote.id, None, args)
+        tx.audit("quote.create", "quote", quote.id, args, mid)
+        return _changed(tx, job_id, quote.id)
+
+
+def add_quote_line(
+    ctx: ServiceContext,
+    quote_id: str,
+    kind: QuoteLineKind,
+    quantity: Decimal | int | str,
+    *,
+    part_no: str | None = None,
+    description: str = "",
+    unit_price: Decimal | str | None = None,
+    tax_rate: Decimal | str | None = None,
+    expected_version: int | None = None,
+) -> Changed:
+    """Add a line; a part line takes its price and tax from the price list unless overridden."""
+    with transaction(ctx) as tx:
+        row = _quote(tx, quote_id)
+        if expected_version is not None and row.version != expected_version:
+            raise GuardFailed(
+                "add_quote_line", "The quote changed since you opened it; reload and try again"
+            )
+        part = None
+        if kind is QuoteLineKind.PART:
+            part = tx.session.scalars(select(m.Part).where(m.Part.part_no == part_no)).first()
+            if part is None or not part.active:
+                raise InvalidValue(f"Part {part_no} is not in the price list")
+        price = (
+            to_decimal(unit_price)
+            if unit_price is not None
+            else (part.unit_price if part else None)
+        )
+        if price is None:
+            raise InvalidValue("Enter a unit price")
+        rate = to_decimal(tax_rate) if tax_rate is not None else (part.tax_rate if part else None)
+        if rate is None:
+            raise InvalidValue("Enter a tax rate")
+        desc = description.strip() or (part.name if part else "")
+        if not desc:
+            raise InvalidValue("Describe the line")
+        line = QuoteLine(
+            kind,
+            desc,
+            to_decimal(quantity),
+            Money.of(price, row.currency),
+            rate,
+            part_no if part else None,
+        )
+        to_domain_quote(tx.session, row).with_line(line)  # raises if the quote is decided
+        position = len(to_domain_quote(tx.session, row).lines) + 1
+        db_line = m.QuoteLine(
+            quote_id=quote_id,
+            position=position,
+            kind=kind.value,
+            part_id=part.id if part else None,
+            part_no=line.part_no,
+            description=desc,
+            quantity=line.quantity,
+            unit_price=line.unit_price.amount,
+            tax_rate=rate,
+        )
+        tx.session.add(db_line)
+        base = row.version
+        row.version += 1
+        tx.session.flush()
+        args = {
+            "line_id": db_line.id,
+            "kind": kind.value,
+            "part_no": line.part_no,
+            "description": desc,
+            "quantity": str(line.quantity),
+            "unit_price": str(line.unit_price.amount),
+            "tax_rate": str(rate),
+        }
+        mid = tx.emit("quote.add_line.v1", "quote", quote_id, base, args)
+        tx.audit("quote.add_line", "quote", quote_id, args, mid)
+        return _changed(tx, row.job_id, db_line.id)
+
+
+def record_customer_approval(
+    ctx: ServiceContext, quote_id: str, signature: SignatureCapture
+) -> Changed:
+    """The customer approves the price by signing; only then may paid parts be replaced."""
+    if signature.role is not SignerRole.CUSTOMER:
+        raise InvalidValue("Only the customer can approve a quote")
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        row = _quote(tx, quote_id)
+        decided = to_domain_quote(tx.session, row).approved(now, now.date())
+        sig_id = store_signature(tx, signature, now)
+        base = row.version
+        row.status, row.decided_at = decided.status.value, now
+        row.decided_by_name = signature.signer_name.strip()
+        row.approval_signature_id = sig_id
+        row.version += 1
+        totals = decided.totals()
+        args = {
+            "signature_id": sig_id,
+            "signer_name": row.decided_by_name,
+            "at": now.isoformat(),
+            "total": str(totals.total.amount),
+        }
+        mid = tx.emit("quote.approve.v1", "quote", quote_id, base, args)
+        tx.audit("quote.approve", "quote", quote_id, args, mid)
+        return _changed(tx, row.job_id)
+
+
+def decline_quote(ctx: ServiceContext, quote_id: str, customer_name: str, reason: str) -> Changed:
+    """A declined quote is kept on record with the customer's reason."""
+    if not customer_name.strip():
+        raise InvalidValue("Enter the name of the customer who declined")
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        row = _quote(tx, quote_id)
+        to_domain_quote(tx.session, row).declined(now)
+        base = row.version
+        row.status, row.decided_at = QuoteStatus.DECLINED.value, now
+        row.decided_by_name, row.decline_reason = customer_name.strip(), reason.strip()
+        row.version += 1
+        args = {"by": row.decided_by_name, "reason": row.decline_reason, "at": now.isoformat()}
+        mid = tx.emit("quote.decline.v1", "quote", quote_id, base, args)
+        tx.audit("quote.decline", "quote", quote_id, args, mid)
+        return _changed(tx, row.job_id)
+
+
+def record_part_replacement(
+    ctx: ServiceContext,
+    job_id: str,
+    part_no: str,
+    quantity: Decimal | int | str = 1,
+    serial_removed: str = "",
+    serial_installed: str = "",
+) -> Changed:
+    """Record a replaced part; a paid part must be covered by an approved quote."""
+    now = ctx.clock.now()
+    qty = to_decimal(quantity)
+    with transaction(ctx) as tx:
+        job = job_row(tx.session, job_id)
+        if JobStatus(job.status) is not JobStatus.REPAIRING:
+            raise GuardFailed("replace_part", "Parts are replaced during the repair step")
+        done = tx.session.scalars(
+            select(m.PartReplacement).where(m.PartReplacement.job_id == job_id)
+        )
+        billing = Billing(job.billing)
+        ensure_part_replacement_allowed(
+            billing,
+            part_no,
+            qty,
+            job_quotes(tx.session, job_id),
+            [Replacement(r.part_no, r.quantity) for r in done],
+        )
+        rep = m.PartReplacement(
+            job_id=job_id,
+            part_no=part_no,
+            quantity=qty,
+            serial_removed=serial_removed.strip(),
+            serial_installed=serial_installed.strip(),
+            paid=billing is Billing.PAID,
+            at=now,
+            by=ctx.actor,
+        )
+        tx.session.add(rep)
+        tx.session.flush()
+        args = {
+            "id": rep.id,
+            "part_no": part_no,
+            "quantity": str(qty),
+            "paid": rep.paid,
+            "serial_removed": rep.serial_removed,
+            "serial_installed": rep.serial_installed,
+            "at": now.isoformat(),
+        }
+        mid = tx.emit("part.replace.v1", "job", job_id, None, args)
+        tx.audit("part.replace", "job", job_id, args, mid)
+        return Changed(
+            frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids), rep.id
+        )
