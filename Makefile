@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Local, disposable data for `make run`; never the user's real data directory.
 DATA_DIR ?= .fieldkit-data
 
-.PHONY: run test lint typecheck pytest demo bench clean
+.PHONY: run test lint typecheck pytest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,16 +25,13 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev lint typecheck pytest
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests
 
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 
 pytest: $(VENV)/.installed-dev
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
-
-bench: $(VENV)/.installed-dev
-	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

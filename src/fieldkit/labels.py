@@ -1,0 +1,49 @@
+"""Human names for domain values, translated through the shared catalog."""
+
+from __future__ import annotations
+
+from fieldkit.i18n import N_, _
+
+STATUS = {
+    "assigned": N_("Assigned"),
+    "accepted": N_("Accepted"),
+    "travelling": N_("Travelling"),
+    "on_site": N_("On site"),
+    "diagnosing": N_("Diagnosing"),
+    "backed_up": N_("Backed up"),
+    "repairing": N_("Repairing"),
+    "resolved": N_("Resolved"),
+    "resolved_remotely": N_("Resolved remotely"),
+    "signed": N_("Signed"),
+    "escalated": N_("Escalated"),
+    "closed": N_("Closed"),
+}
+SEVERITY = {1: N_("Critical"), 2: N_("Major"), 3: N_("General"), 4: N_("Minor")}
+JOB_TYPE = {
+    "corrective_repair": N_("Corrective repair"),
+    "periodic_inspection": N_("Periodic inspection"),
+    "software_upgrade": N_("Software upgrade"),
+    "remote_resolution": N_("Remote resolution"),
+}
+SLA_STATE = {
+    "not_covered": N_("No SLA"),
+    "running": N_("Running"),
+    "met": N_("Met"),
+    "breached": N_("Breached"),
+}
+
+
+def status_label(value: str) -> str:
+    return _(STATUS.get(value, value))
+
+
+def severity_label(value: int) -> str:
+    return _(SEVERITY.get(value, str(value)))
+
+
+def job_type_label(value: str) -> str:
+    return _(JOB_TYPE.get(value, value))
+
+
+def sla_label(value: str) -> str:
+    return _(SLA_STATE.get(value, value))

@@ -1,0 +1,169 @@
+"""Job list as a lazily-filled table model: holds ids, fetches display rows a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from fieldkit.domain.sla import SlaClock, SlaState, format_time_left
+from fieldkit.i18n import _
+from fieldkit.labels import severity_label, sla_label, status_label
+from fieldkit.services import queries
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.qt import (
+    QAbstractTableModel,
+    QBrush,
+    QColor,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+
+PAGE = 200
+SEVERITY_COLOURS = {1: "#c62828", 2: "#ef6c00", 3: "#f9a825", 4: "#2e7d32"}
+COLUMNS = ("severity", "number", "status", "customer", "site", "respond", "arrive")
+HEADERS = {
+    "severity": "Severity",
+    "number": "Job",
+    "status": "Status",
+    "customer": "Customer",
+    "site": "Site",
+    "respond": "Respond by",
+    "arrive": "Arrive by",
+}
+SORT_KEYS = {
+    "severity": "urgency",
+    "number": "number",
+    "status": "status",
+    "customer": "customer",
+    "respond": "urgency",
+}
+JobIdRole = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class JobListModel(QAbstractTableModel):
+    def __init__(self, ctx: ServiceContext, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._now = now
+        self._filter = queries.JobFilter()
+        self._ids: list[str] = []
+        self._loaded = 0  # rows exposed to the view so far (canFetchMore/fetchMore)
+        self._rows: dict[str, queries.JobRow] = {}
+
+    # -- loading -------------------------------------------------------------------------
+    def set_filter(self, flt: queries.JobFilter) -> None:
+        self.beginResetModel()
+        self._filter = flt
+        self._ids = queries.job_ids(self._ctx, flt)
+        self._rows.clear()
+        self._loaded = min(PAGE, len(self._ids))
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.set_filter(self._filter)
+
+    @property
+    def total(self) -> int:
+        return len(self._ids)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._loaded < len(self._ids)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = min(PAGE, len(self._ids) - self._loaded)
+        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + more - 1)
+        self._loaded += more
+        self.endInsertRows()
+
+    def _row(self, row: int) -> queries.JobRow | None:
+        job_id = self._ids[row]
+        if job_id not in self._rows:
+            start = row - row % PAGE
+            page = self._ids[start : start + PAGE]
+            self._rows.update({r.id: r for r in queries.job_rows(self._ctx, page)})
+        return self._rows.get(job_id)
+
+    def tick(self) -> None:
+        """Countdowns moved on: repaint only the SLA columns."""
+        if self._loaded:
+            first = self.index(0, COLUMNS.index("respond"))
+            last = self.index(self._loaded - 1, COLUMNS.index("arrive"))
+            self.dataChanged.emit(first, last, [Qt.ItemDataRole.DisplayRole])
+
+    # -- Qt model interface --------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._loaded
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(HEADERS[COLUMNS[section]])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= self._loaded:
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        column = COLUMNS[index.column()]
+        if role == JobIdRole:
+            return row.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.BackgroundRole and column == "severity":
+            return QBrush(QColor(SEVERITY_COLOURS.get(row.severity, "#777777")))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == "severity":
+                return QBrush(QColor("#ffffff"))
+            if column in ("respond", "arrive") and self._sla(row, column)[0] is SlaState.BREACHED:
+                return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("respond", "arrive"):
+            clock = row.respond if column == "respond" else row.arrive
+            return (
+                clock.deadline.astimezone().strftime("%Y-%m-%d %H:%M") if clock.deadline else None
+            )
+        return None
+
+    def _sla(self, row: queries.JobRow, column: str) -> tuple[SlaState, SlaClock]:
+        clock = row.respond if column == "respond" else row.arrive
+        return clock.state(self._now()), clock
+
+    def _display(self, row: queries.JobRow, column: str) -> str:
+        if column == "severity":
+            return f"{row.severity} {severity_label(row.severity)}"
+        if column == "number":
+            return row.number
+        if column == "status":
+            return status_label(row.status)
+        if column == "customer":
+            return row.customer
+        if column == "site":
+            return row.site
+        state, clock = self._sla(row, column)
+        left = clock.time_left(self._now())
+        if state is SlaState.BREACHED and left is not None:
+            return _("Breached {time}").format(time=format_time_left(-left))
+        if state is SlaState.RUNNING and left is not None:
+            return format_time_left(left)
+        return sla_label(state.value)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = SORT_KEYS.get(COLUMNS[column])
+        if key is None:
+            return
+        descending = order is Qt.SortOrder.DescendingOrder
+        self.set_filter(replace(self._filter, sort=key, descending=descending))

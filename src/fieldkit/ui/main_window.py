@@ -1,0 +1,111 @@
+"""Main window: the engineer's job list with search, filters and sync status."""
+
+from __future__ import annotations
+
+from fieldkit.i18n import _
+from fieldkit.labels import SEVERITY, STATUS
+from fieldkit.services import queries
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.job_list_model import JobListModel
+from fieldkit.ui.qt import (
+    QComboBox,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    Qt,
+    QTableView,
+    QTimer,
+    QToolBar,
+)
+
+SEARCH_DEBOUNCE_MS = 150
+COUNTDOWN_TICK_MS = 30_000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.setWindowTitle(_("FieldKit — My jobs"))
+        self.model = JobListModel(ctx, ctx.clock.now)
+
+        bar = QToolBar(_("Filters"))
+        bar.setMovable(False)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search jobs, customers, sites, devices…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(360)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(_("All statuses"), None)
+        for value, label in STATUS.items():
+            self.status_filter.addItem(_(label), value)
+        self.severity_filter = QComboBox()
+        self.severity_filter.addItem(_("All severities"), None)
+        for level, label in SEVERITY.items():
+            self.severity_filter.addItem(f"{level} {_(label)}", level)
+        bar.addWidget(self.search)
+        bar.addWidget(self.status_filter)
+        bar.addWidget(self.severity_filter)
+        self.addToolBar(bar)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(44)  # touch-friendly rows
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((110, 170, 120, 280, 280, 130)):
+            self.table.setColumnWidth(column, width)
+        self.setCentralWidget(self.table)
+
+        self.sync_label = QLabel()
+        self.count_label = QLabel()
+        self.statusBar().addWidget(self.sync_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.status_filter.currentIndexChanged.connect(self.apply_filter)
+        self.severity_filter.currentIndexChanged.connect(self.apply_filter)
+        self._ticker = QTimer(self, interval=COUNTDOWN_TICK_MS)
+        self._ticker.timeout.connect(self.model.tick)
+        self._ticker.start()
+        focus = self.addAction(_("Search"))
+        focus.setShortcut(QKeySequence.StandardKey.Find)
+        focus.triggered.connect(lambda: self.search.setFocus(Qt.FocusReason.ShortcutFocusReason))
+
+        self.apply_filter()
+        self.refresh_status()
+
+    def current_filter(self) -> queries.JobFilter:
+        status = self.status_filter.currentData()
+        severity = self.severity_filter.currentData()
+        return queries.JobFilter(
+            text=self.search.text(),
+            statuses=frozenset({status}) if status else frozenset(),
+            severities=frozenset({severity}) if severity else frozenset(),
+        )
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        self.count_label.setText(_("{count} jobs").format(count=self.model.total))
+
+    def refresh_status(self) -> None:
+        summary = queries.sync_summary(self._ctx)
+        last = (
+            summary.last_sync_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            if summary.last_sync_at
+            else _("never")
+        )
+        self.sync_label.setText(
+            _("Offline · last sync {last} · {pending} unsynced changes").format(
+                last=last, pending=summary.pending
+            )
+        )

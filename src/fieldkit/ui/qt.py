@@ -1,0 +1,57 @@
+"""The one place Qt is imported from, so a binding or version change touches one file."""
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QStatusBar,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = [
+    "QAbstractTableModel",
+    "QAction",
+    "QApplication",
+    "QBrush",
+    "QColor",
+    "QComboBox",
+    "QFont",
+    "QHBoxLayout",
+    "QHeaderView",
+    "QKeySequence",
+    "QLabel",
+    "QLineEdit",
+    "QMainWindow",
+    "QModelIndex",
+    "QObject",
+    "QPersistentModelIndex",
+    "QSize",
+    "QStatusBar",
+    "QTableView",
+    "QTimer",
+    "QToolBar",
+    "QVBoxLayout",
+    "QWidget",
+    "Qt",
+    "Signal",
+    "Slot",
+]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fieldkit import i18n
+from fieldkit.i18n import _, parse_po, set_language
+from fieldkit.resources import resource_path
+
+SRC = Path(__file__).parents[1] / "src" / "fieldkit"
+
+
+@pytest.fixture(autouse=True)
+def restore_language() -> Iterator[None]:
+    yield
+    set_language("en")
+
+
+def source_messages() -> set[str]:
+    """Every literal passed to _() or N_() in the source tree."""
+    found: set[str] = set()
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_every_source_message_has_a_chinese_translation() -> None:
+    catalog = parse_po(resource_path("locale", "zh_CN.po"))
+    messages = source_messages()
+    assert len(messages) > 30
+    assert sorted(messages - catalog.keys()) == []
+
+
+def test_switching_language_translates_and_keeps_format_fields() -> None:
+    assert set_language("zh_CN") == "zh_CN"
+    assert _("Diagnosing") == "诊断中"
+    assert _("{count} jobs").format(count=3) == "共 3 个工单"
+    assert set_language("en") == "en"
+    assert _("Diagnosing") == "Diagnosing"
+    assert set_language("xx") == "en"
+
+
+def test_translation_with_wrong_fields_or_fuzzy_is_ignored(tmp_path: Path) -> None:
+    po = tmp_path / "bad.po"
+    po.write_text(
+        'msgid "{count} jobs"\nmsgstr "共 {cnt} 个"\n\n'
+        '#, fuzzy\nmsgid "Met"\nmsgstr "达标"\n\n'
+        'msgid "Long"\nmsgstr ""\n"多行"\n"译文"\n',
+        encoding="utf-8",
+    )
+    assert parse_po(po) == {"Long": "多行译文"}
+
+
+def test_system_language_follows_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n.locale, "getlocale", lambda: ("zh_CN", "UTF-8"))
+    assert set_language(None) == "zh_CN"
+    monkeypatch.setattr(i18n.locale, "getlocale", lambda: (None, None))
+    assert set_language(None) == "en"
+    assert re.fullmatch(r"en|zh_CN", i18n.current_language())

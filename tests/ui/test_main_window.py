@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtGui import QInputMethodEvent
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from fieldkit.demo.generator import DemoSize, generate
+from fieldkit.domain.clock import FixedClock
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.job_list_model import COLUMNS, PAGE, JobIdRole
+from fieldkit.ui.main_window import MainWindow
+from fieldkit.ui.qt import QApplication, Qt
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def demo_ctx(ctx: ServiceContext) -> ServiceContext:
+    generate(
+        ctx.db,
+        ctx.blobs,
+        DemoSize(jobs=450, devices_per_site=4, drawing_sites=1),
+        engineer="eng-wang",
+        now=NOW,
+    )
+    return ctx
+
+
+def test_model_passes_qt_model_tester_and_loads_lazily(
+    qtbot: QtBot, qtmodeltester: ModelTester, demo_ctx: ServiceContext
+) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    model = window.model
+    assert model.total == 450
+    assert model.rowCount() == PAGE  # only the first page is exposed until the view asks
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 450
+    first = model.index(0, COLUMNS.index("severity"))
+    assert model.data(first).startswith("1 ")  # most urgent open job first
+    assert model.data(first, JobIdRole)
+
+
+def test_search_and_filters_narrow_the_list(qtbot: QtBot, demo_ctx: ServiceContext) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.search.setFocus()
+    ime = QInputMethodEvent()
+    ime.setCommitString("门禁")  # what a Chinese input method delivers
+    QApplication.sendEvent(window.search, ime)
+    assert window.search.text() == "门禁"
+    qtbot.waitUntil(lambda: window.model.total < 450)
+    found = window.model.total
+    assert found > 0
+    for row in range(window.model.rowCount()):
+        job_id = window.model.data(window.model.index(row, 0), JobIdRole)
+        assert job_id
+    window.severity_filter.setCurrentIndex(window.severity_filter.findData(1))
+    assert 0 < window.model.total < found
+    assert all(
+        window.model.data(window.model.index(r, 0)).startswith("1 ")
+        for r in range(window.model.rowCount())
+    )
+    window.search.clear()
+    window.severity_filter.setCurrentIndex(0)
+    window.status_filter.setCurrentIndex(window.status_filter.findData("escalated"))
+    statuses = {
+        window.model.data(window.model.index(r, COLUMNS.index("status")))
+        for r in range(window.model.rowCount())
+    }
+    assert statuses == {"Escalated"}
+    assert "jobs" in window.count_label.text()
+
+
+def test_countdown_turns_into_breach_as_the_clock_moves(
+    qtbot: QtBot, ctx: ServiceContext, clock: FixedClock
+) -> None:
+    from tests.services.fixtures import seed_job
+
+    seed_job(ctx)  # respond-by is 90 minutes from now
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    cell = window.model.index(0, COLUMNS.index("respond"))
+    assert window.model.data(cell) == "1h 30m"
+    clock.advance(timedelta(hours=2))
+    with qtbot.waitSignal(window.model.dataChanged):
+        window.model.tick()
+    assert window.model.data(cell) == "Breached 0h 30m"
+    assert window.model.data(cell, Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
+
+
+def test_sorting_by_column_reorders(qtbot: QtBot, demo_ctx: ServiceContext) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    col = COLUMNS.index("number")
+    window.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    asc = window.model.data(window.model.index(0, col))
+    window.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    desc = window.model.data(window.model.index(0, col))
+    assert asc < desc
