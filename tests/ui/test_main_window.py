@@ -102,3 +102,28 @@ def test_sorting_by_column_reorders(qtbot: QtBot, demo_ctx: ServiceContext) -> N
     window.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
     desc = window.model.data(window.model.index(0, col))
     assert asc < desc
+
+
+def test_urgency_puts_the_nearest_pending_deadline_first(
+    qtbot: QtBot, ctx: ServiceContext, clock: FixedClock
+) -> None:
+    from datetime import timedelta as td
+
+    from fieldkit.store import models as m
+    from tests.services.fixtures import seed_job
+
+    seed_job(ctx, job_id="settled")  # respond-by in 90 min, but already responded
+    seed_job(ctx, job_id="pending")  # respond-by in 90 min, still waiting
+    seed_job(ctx, job_id="done", status="closed")
+    with ctx.db.write() as s:
+        settled = s.get(m.Job, "settled")
+        pending = s.get(m.Job, "pending")
+        assert settled is not None and pending is not None
+        settled.respond_by = clock.now() - td(hours=5)
+        settled.responded_at = clock.now() - td(hours=6)
+        settled.severity = 1
+        pending.severity = 3
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    order = [window.model.data(window.model.index(r, 0), JobIdRole) for r in range(3)]
+    assert order == ["pending", "settled", "done"]

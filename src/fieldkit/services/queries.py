@@ -17,12 +17,20 @@ from fieldkit.store.search import search_ids
 FINISHED = ("resolved", "resolved_remotely", "signed", "closed")
 # Open work before finished work, whatever else the sort is.
 _FINISHED_LAST = case((m.Job.status.in_(FINISHED), 1), else_=0)
+# The deadline still ahead of the engineer: respond-by until responded, then arrive-by.
+_NEXT_DEADLINE = case(
+    (m.Job.responded_at.is_(None), m.Job.respond_by),
+    (m.Job.arrived_at.is_(None), m.Job.arrive_by),
+    else_=None,
+)
+_NO_PENDING_DEADLINE = case((_NEXT_DEADLINE.is_(None), 1), else_=0)
 # (column, ascending) pairs; a descending sort flips every direction.
 SORTS: dict[str, tuple[tuple[Any, bool], ...]] = {
     "urgency": (
         (_FINISHED_LAST, True),
+        (_NO_PENDING_DEADLINE, True),
+        (_NEXT_DEADLINE, True),
         (m.Job.severity, True),
-        (m.Job.respond_by, True),
         (m.Job.number, True),
     ),
     "reported": ((m.Job.reported_at, False), (m.Job.number, True)),
