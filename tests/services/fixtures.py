@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlalchemy.orm import Session
+
 from fieldkit.domain.enums import SignerRole
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.services.context import ServiceContext
@@ -86,7 +88,23 @@ def seed_job(
                 updated_at=now,
             )
         )
+        if job_type != "remote_resolution":
+            s.flush()
+            attach_backup_run(s, job_id)
     return job_id
+
+
+def attach_backup_run(s: Session, job_id: str) -> None:
+    """What the center does at dispatch: every on-site job carries a backup checklist."""
+    run = m.ChecklistRun(id=f"run-{job_id}", job_id=job_id, template_id="t1", purpose="backup")
+    s.add(run)
+    s.flush()
+    for pos, (label, kind) in enumerate(BACKUP, 1):
+        s.add(
+            m.ChecklistRunItem(
+                run_id=run.id, position=pos, label=label, evidence_kind=kind, required=True
+            )
+        )
 
 
 def signature(role: SignerRole = SignerRole.CUSTOMER, name: str = "李经理") -> SignatureCapture:

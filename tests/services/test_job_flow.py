@@ -165,7 +165,7 @@ def test_outbox_and_change_roll_back_together(ctx: ServiceContext) -> None:
     assert outbox(ctx) == []
     with ctx.db.read() as s:
         assert s.scalar(select(m.LocalDevice.next_seq)) == 1
-        assert s.scalar(select(func.count()).select_from(m.ChecklistRun)) == 0
+        assert s.scalar(select(func.count()).select_from(m.WorkLogEntry)) == 0
     with ctx.db.write() as s:
         s.execute(text("DROP TRIGGER boom"))
     jobs.accept_job(ctx, "j1")
@@ -174,7 +174,7 @@ def test_outbox_and_change_roll_back_together(ctx: ServiceContext) -> None:
 
 def test_guard_failure_writes_nothing(ctx: ServiceContext) -> None:
     seed_job(ctx, status="backed_up")
-    with pytest.raises(GuardFailed, match="no backup checklist"):
+    with pytest.raises(GuardFailed, match="Back up first: 4 of 4 backup items missing"):
         jobs.start_repair(ctx, "j1")
     assert outbox(ctx) == []
 

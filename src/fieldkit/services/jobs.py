@@ -9,13 +9,12 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from fieldkit.domain import workflow
-from fieldkit.domain.enums import CauseArea, CauseOrigin, ChecklistPurpose, JobStatus
+from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus
 from fieldkit.domain.errors import GuardFailed
 from fieldkit.domain.workflow import ActionArgs, JobContext
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import (
     backup_progress,
-    backup_run,
     has_signed_slip,
     job_row,
     to_domain_job,
@@ -41,39 +40,6 @@ def job_context(tx: Tx, job_id: str) -> JobContext:
     )
 
 
-def _attach_backup_checklist(tx: Tx, job_id: str) -> None:
-    """Every on-site job carries a backup checklist from the moment it is accepted."""
-    if backup_run(tx.session, job_id) is not None:
-        return
-    template = tx.session.scalars(
-        select(m.ChecklistTemplate)
-        .where(m.ChecklistTemplate.purpose == ChecklistPurpose.BACKUP.value)
-        .order_by(m.ChecklistTemplate.name)
-    ).first()
-    if template is None:
-        return  # confirm_backup then explains that the job has no backup checklist
-    run = m.ChecklistRun(
-        job_id=job_id, template_id=template.id, purpose=ChecklistPurpose.BACKUP.value
-    )
-    tx.session.add(run)
-    tx.session.flush()
-    items = tx.session.scalars(
-        select(m.ChecklistTemplateItem)
-        .where(m.ChecklistTemplateItem.template_id == template.id)
-        .order_by(m.ChecklistTemplateItem.position)
-    ).all()
-    for item in items:
-        tx.session.add(
-            m.ChecklistRunItem(
-                run_id=run.id,
-                position=item.position,
-                label=item.label,
-                evidence_kind=item.evidence_kind,
-                required=item.required,
-            )
-        )
-
-
 def perform(
     ctx: ServiceContext, job_id: str, action: str, args: ActionArgs | None = None
 ) -> Changed:
@@ -93,18 +59,32 @@ def perform(
         row.confirmed_with = after.confirmed_with
         row.resolution = after.resolution
         row.assigned_engineer = after.assigned_engineer
-        if action == "accept" and not before.is_remote:
-            _attach_backup_checklist(tx, job_id)
+        # Rows the action creates travel with their ids, so the server stores the same rows.
+        created: dict[str, str] = {}
         if len(after.escalations) > len(before.escalations):
             esc = after.escalations[-1]
+            created["escalation_id"] = m.new_id()
             tx.session.add(
                 m.Escalation(
-                    job_id=job_id, at=esc.at, by=esc.by, reason=esc.reason, findings=esc.findings
+                    id=created["escalation_id"],
+                    job_id=job_id,
+                    at=esc.at,
+                    by=esc.by,
+                    reason=esc.reason,
+                    findings=esc.findings,
                 )
             )
         if action in WORK_LOG:
+            created["work_log_id"] = m.new_id()
             tx.session.add(
-                m.WorkLogEntry(job_id=job_id, kind=WORK_LOG[action], at=now, by=ctx.actor, note="")
+                m.WorkLogEntry(
+                    id=created["work_log_id"],
+                    job_id=job_id,
+                    kind=WORK_LOG[action],
+                    at=now,
+                    by=ctx.actor,
+                    note="",
+                )
             )
         payload = {
             "action": action,
@@ -116,7 +96,7 @@ def perform(
             "findings": args.findings,
             "engineer": args.engineer,
         }
-        payload = {k: v for k, v in payload.items() if v}
+        payload = {k: v for k, v in {**payload, **created}.items() if v}
         mid = tx.emit("job.transition.v1", "job", job_id, before.version, payload)
         tx.audit(
             f"job.{action}",

@@ -14,7 +14,7 @@ from fieldkit.domain.quote import QuoteLine, Replacement, ensure_part_replacemen
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import NotFound, job_quotes, job_row, to_domain_quote
-from fieldkit.services.signatures import store_signature
+from fieldkit.services.signatures import signature_payload, store_signature
 from fieldkit.services.transaction import Changed, Tx, transaction
 from fieldkit.store import models as m
 
@@ -155,6 +155,7 @@ def record_customer_approval(
         row.version += 1
         totals = decided.totals()
         args = {
+            "signature": signature_payload(tx, sig_id),
             "signature_id": sig_id,
             "signer_name": row.decided_by_name,
             "at": now.isoformat(),

@@ -27,7 +27,7 @@ from fieldkit.services.records import (
     job_row,
     to_domain_job,
 )
-from fieldkit.services.signatures import store_signature
+from fieldkit.services.signatures import signature_payload, store_signature
 from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
 
@@ -202,6 +202,9 @@ def sign_slip(
             "supersedes": supersedes_id,
             "customer_signature_id": cust_id,
             "engineer_signature_id": eng_id,
+            "signatures": [signature_payload(tx, s) for s in (cust_id, eng_id) if s],
+            "job_id": job_id,
+            "signed_at": now.isoformat(),
         }
         mid = tx.emit("slip.sign.v1", "slip", signed.id, None, args)
         tx.audit("slip.sign", "slip", signed.id, {"sha256": signed.sha256, "number": number}, mid)

@@ -1,0 +1,7 @@
+"""The sync protocol shared by the client (fieldkit.sync) and the server (fieldkit.server)."""
+
+PROTOCOL_VERSION = 1
+SUPPORTED_PROTOCOLS = (1,)  # the server keeps handlers for the previous version here
+HEADER_PROTOCOL = "X-FieldKit-Protocol"
+HEADER_SCHEMA = "X-FieldKit-Schema"
+HEADER_SERVER_TIME = "X-FieldKit-Server-Time"

@@ -1,0 +1,94 @@
+"""Request and response bodies, validated on both ends (pydantic)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_BATCH = 500
+MAX_PAGE = 2000
+UUID_PATTERN = r"^[0-9a-fA-F-]{36}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Strict):
+    code: str  # stable, machine-readable: "auth.invalid", "sync.gap", ...
+    message: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class LoginRequest(Strict):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1024)
+    device_id: str = Field(pattern=UUID_PATTERN)
+    device_name: str = Field(default="", max_length=120)
+
+
+class LoginResponse(Strict):
+    token: str
+    expires_at: str
+    username: str
+    display_name: str
+    role: Literal["engineer", "dispatcher"]
+
+
+class Mutation(Strict):
+    mutation_id: str = Field(pattern=UUID_PATTERN)
+    device_id: str = Field(pattern=UUID_PATTERN)
+    seq: int = Field(ge=1)
+    name: str = Field(min_length=3, max_length=80)
+    entity_type: str = Field(max_length=40)
+    entity_id: str = Field(max_length=36)
+    base_version: int | None = None
+    args: dict[str, Any]
+    created_at: str  # device clock, informational only
+    blob_refs: list[str] = Field(default_factory=list)
+
+
+class PushRequest(Strict):
+    device_time: str  # for clock-skew detection
+    mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+
+
+class MutationResult(Strict):
+    mutation_id: str
+    seq: int
+    status: Literal["applied", "rejected", "duplicate"]
+    reason: str = ""
+    code: str = ""
+
+
+class PushResponse(Strict):
+    results: list[MutationResult]
+    last_seq: int  # highest seq the server has processed for this device
+    stopped: Literal["", "gap", "blob_missing"] = ""
+    expected_seq: int | None = None
+    server_time: str
+
+
+class Change(Strict):
+    seq: int
+    entity_type: str
+    entity_id: str
+    op: Literal["upsert", "delete"]
+    data: dict[str, Any] | None = None
+
+
+class PullResponse(Strict):
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+    reset_required: bool = False
+    server_time: str
+
+
+class BlobStatus(Strict):
+    sha256: str
+    complete: bool
+    offset: int
+    size: int | None
