@@ -10,6 +10,7 @@ from fieldkit import __version__
 from fieldkit.config import load_settings
 from fieldkit.domain.errors import DomainError
 from fieldkit.store.database import StoreError
+from fieldkit.sync.errors import SyncError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +32,16 @@ def _parser() -> argparse.ArgumentParser:
     jobs = sub.add_parser("jobs", help="list jobs, most urgent first")
     jobs.add_argument("search", nargs="?", default="", help="full-text search (中文 or English)")
     jobs.add_argument("--limit", type=int, default=20)
-    sub.add_parser("status", help="unsynced changes and last sync")
+    sub.add_parser("status", help="unsynced changes, rejected changes, last sync")
+    login = sub.add_parser("login", help="connect to a service center (token goes to the keyring)")
+    login.add_argument("--server", required=True, help="e.g. https://service.example.com")
+    login.add_argument("--user", required=True)
+    login.add_argument("--ca-bundle", help="PEM file of a private certificate authority")
+    login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    sub.add_parser("sync", help="send local changes and fetch updates, once")
+    sub.add_parser("logout", help="revoke this device's login and forget the token")
+    export = sub.add_parser("export-outbox", help="write unsynced work to a file (USB rescue)")
+    export.add_argument("file")
     return parser
 
 
@@ -47,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(settings, seed_demo=not args.no_demo)
         return _headless(args, settings)
-    except (StoreError, DomainError) as exc:
+    except (StoreError, DomainError, SyncError) as exc:
         print(f"fieldkit: {exc}", file=sys.stderr)
         return 2
 
@@ -87,9 +97,13 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
                     f"{row.customer} / {row.site}"
                 )
             print(f"{len(ids)} job(s)")
+        elif args.command in ("login", "sync", "logout", "export-outbox"):
+            return _sync_commands(args, ctx)
         elif args.command == "status":
             sync = queries.sync_summary(ctx)
             last = sync.last_sync_at.isoformat() if sync.last_sync_at else "never"
+            for line in queries.rejected_changes(ctx):
+                print(f"rejected: {line}")
             print(
                 f"unsynced changes: {sync.pending}\nrejected: {sync.rejected}\n"
                 f"last sync: {last}\ndata folder: {settings.data_dir}"
@@ -97,3 +111,41 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
         return 0
     finally:
         ctx.db.close()
+
+
+def _sync_commands(args: argparse.Namespace, ctx: object) -> int:
+    import getpass
+    from pathlib import Path
+
+    from fieldkit.services.context import ServiceContext
+    from fieldkit.sync import session
+    from fieldkit.sync.engine import SyncEngine
+    from fieldkit.sync.rescue import export_outbox
+
+    assert isinstance(ctx, ServiceContext)
+    if args.command == "login":
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
+        reply = session.login(
+            ctx, args.server, args.user, password, Path(args.ca_bundle) if args.ca_bundle else None
+        )
+        print(f"logged in as {reply.display_name} ({reply.role}); token stored in the keyring")
+        if not session.credentials().persistent:
+            print(f"warning: {session.credentials().warning}", file=sys.stderr)
+    elif args.command == "sync":
+        report = SyncEngine(ctx, session.connect(ctx)).run()
+        if report is None:
+            print("a sync is already running for this data folder")
+            return 0
+        print(report.summary())
+        for reason in report.rejections:
+            print(f"rejected: {reason}")
+    elif args.command == "logout":
+        session.logout(ctx)
+        print("logged out")
+    elif args.command == "export-outbox":
+        count = export_outbox(ctx, Path(args.file))
+        print(
+            f"{count} unsynced change(s) written to {args.file}; import them at the service "
+            "center with: fieldkit-server import-outbox FILE"
+        )
+    return 0

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from pypdfium2 import PdfDocument
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.orm import Session
 
 from fieldkit.demo import vocabulary as v
@@ -27,6 +28,7 @@ from fieldkit.domain.enums import (
 )
 from fieldkit.domain.slip import SlipDraft
 from fieldkit.domain.warranty import derive_billing
+from fieldkit.protocol.entities import table_of
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobStore
 from fieldkit.store.database import Database
@@ -79,19 +81,15 @@ def _person(rng: random.Random) -> str:
     return rng.choice(v.SURNAMES) + "".join(rng.choice(v.GIVEN) for _ in range(rng.randint(1, 2)))
 
 
-def _bulk(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
-    table = model.__table__
-    assert isinstance(table, Table)
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(table), rows[start : start + 5000])
-
-
 def _page_count(data: bytes) -> int:
     doc = PdfDocument(data)
     try:
         return len(doc)
     finally:
         doc.close()
+
+
+Rows = dict[type[m.Base], list[dict[str, Any]]]
 
 
 def generate(
@@ -103,7 +101,22 @@ def generate(
     seed: int = 7,
     now: datetime | None = None,
 ) -> DemoSummary:
-    """Fill an empty store. Deterministic for a given seed and ``now``."""
+    """Fill an empty local store. Deterministic for a given seed and ``now``."""
+    rows, summary = build_demo(blobs, size, engineers=(engineer,), seed=seed, now=now)
+    with db.write() as session:
+        write_rows(session, rows, table_of)
+    return summary
+
+
+def build_demo(
+    blobs: BlobStore,
+    size: DemoSize = DemoSize(),
+    *,
+    engineers: tuple[str, ...] = ("demo",),
+    seed: int = 7,
+    now: datetime | None = None,
+) -> tuple[Rows, DemoSummary]:
+    """Generate the rows (blobs are written to ``blobs``); jobs go round-robin to engineers."""
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
     today = now.date()
@@ -342,6 +355,7 @@ def generate(
     ]
     statuses = [*ORDER, S.ESCALATED]
     for j in range(size.jobs):
+        engineer = engineers[j % len(engineers)]
         site = sites[j % len(sites)]
         site_devices = devices_by_site[site["id"]]
         job_dev = rng.choice(site_devices) if site_devices else None
@@ -396,7 +410,7 @@ def generate(
             status=status.value,
             billing=decision.billing.value,
             billing_basis=decision.basis,
-            assigned_engineer=engineer,
+            assigned_engineer=engineer,  # round-robin, see the loop head
             cause_area=list(CauseArea)[j % 2].value if diagnosed else None,
             cause_origin=list(CauseOrigin)[(j // 2) % 2].value if diagnosed else None,
             fault_found="电源模块输出电压偏低 PSU output voltage low" if diagnosed else "",
@@ -472,30 +486,7 @@ def generate(
         if status in (S.SIGNED, S.CLOSED):
             _demo_slip(add, rng, job, now, engineer)
 
-    with db.write() as session:
-        for table in (
-            m.Part,
-            m.ChecklistTemplate,
-            m.ChecklistTemplateItem,
-            m.Customer,
-            m.Contract,
-            m.ContractSla,
-            m.Site,
-            m.SiteContact,
-            m.Subsystem,
-            m.Device,
-            m.DeviceParameter,
-            m.Document,
-            m.Job,
-            m.Escalation,
-            m.ChecklistRun,
-            m.ChecklistRunItem,
-            m.ChecklistAnswer,
-            m.Signature,
-            m.Slip,
-        ):
-            _bulk(session, table, rows.get(table, []))
-    return DemoSummary(
+    return rows, DemoSummary(
         customers=n_customers,
         sites=len(sites),
         devices=len(rows.get(m.Device, [])),
@@ -503,6 +494,41 @@ def generate(
         documents=len(rows.get(m.Document, [])),
         parts=len(v.PARTS),
     )
+
+
+WRITE_ORDER: tuple[type[m.Base], ...] = (
+    m.Part,
+    m.ChecklistTemplate,
+    m.ChecklistTemplateItem,
+    m.Customer,
+    m.Contract,
+    m.ContractSla,
+    m.Site,
+    m.SiteContact,
+    m.Subsystem,
+    m.Device,
+    m.DeviceParameter,
+    m.Document,
+    m.Job,
+    m.Escalation,
+    m.ChecklistRun,
+    m.ChecklistRunItem,
+    m.ChecklistAnswer,
+    m.Signature,
+    m.Slip,
+)
+
+
+def write_rows(
+    target: Session | Connection,
+    rows: dict[type[m.Base], list[dict[str, Any]]],
+    table_for: Callable[[type[m.Base]], Table],
+) -> None:
+    """Bulk-insert generated rows into any schema holding the same tables (client or server)."""
+    for model in WRITE_ORDER:
+        batch = rows.get(model, [])
+        for start in range(0, len(batch), 5000):
+            target.execute(insert(table_for(model)), batch[start : start + 5000])
 
 
 def _demo_slip(

@@ -13,12 +13,31 @@ from fieldkit.store.types import DecimalText, JsonText, UtcDateTime
 
 # Parents first: applying in this order never violates a foreign key; deleting runs reversed.
 SYNCED_MODELS: tuple[type[m.Base], ...] = (
-    m.Part, m.ChecklistTemplate, m.ChecklistTemplateItem,
-    m.Customer, m.Contract, m.ContractSla, m.Site, m.SiteContact, m.Subsystem, m.Device,
-    m.DeviceParameter, m.Document,
-    m.Job, m.Escalation, m.WorkLogEntry, m.Attachment, m.ChecklistRun, m.ChecklistRunItem,
-    m.ChecklistAnswer, m.Signature, m.Quote, m.QuoteLine, m.PartReplacement, m.Slip,
-)  # fmt: skip
+    m.Part,
+    m.ChecklistTemplate,
+    m.ChecklistTemplateItem,
+    m.Customer,
+    m.Contract,
+    m.ContractSla,
+    m.Site,
+    m.SiteContact,
+    m.Subsystem,
+    m.Device,
+    m.DeviceParameter,
+    m.Document,
+    m.Job,
+    m.Escalation,
+    m.WorkLogEntry,
+    m.Attachment,
+    m.ChecklistRun,
+    m.ChecklistRunItem,
+    m.ChecklistAnswer,
+    m.Signature,
+    m.Quote,
+    m.QuoteLine,
+    m.PartReplacement,
+    m.Slip,
+)
 ORDER = {model.__tablename__: i for i, model in enumerate(SYNCED_MODELS)}
 GLOBAL_TABLES = ("parts", "checklist_templates", "checklist_template_items")
 

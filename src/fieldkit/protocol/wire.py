@@ -82,6 +82,7 @@ class Change(Strict):
 class PullResponse(Strict):
     changes: list[Change]
     next_cursor: int
+    snapshot: str | None = None  # set while a full snapshot is being paged
     has_more: bool
     reset_required: bool = False
     server_time: str

@@ -86,11 +86,14 @@ def record_evidence(
             filename=filename,
         )
         tx.session.add(answer)
+        attachment: dict[str, object] = {}
         if sha is not None and file is not None:
             attach_kind = "photo" if kind is EvidenceKind.PHOTO else "backup_file"
             mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            attachment = {"attachment_id": m.new_id(), "mime": mime, "size": size or 0}
             tx.session.add(
                 m.Attachment(
+                    id=attachment["attachment_id"],
                     job_id=job.id,
                     kind=attach_kind,
                     filename=filename,
@@ -110,6 +113,7 @@ def record_evidence(
             "blob_sha256": sha,
             "filename": filename,
             "at": now.isoformat(),
+            **attachment,
         }
         mid = tx.emit(
             "checklist.answer.v1",

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
-
 from fieldkit.domain import workflow
 from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus
 from fieldkit.domain.errors import GuardFailed

@@ -169,3 +169,14 @@ def sync_summary(ctx: ServiceContext) -> SyncSummary:
         rejected=counts.get("rejected", 0),
         last_sync_at=last,
     )
+
+
+def rejected_changes(ctx: ServiceContext) -> list[str]:
+    """What the server refused, and why, newest first: the user decides what to do."""
+    with ctx.db.read() as session:
+        rows = session.execute(
+            select(m.OutboxMutation.name, m.OutboxMutation.entity_id, m.OutboxMutation.last_error)
+            .where(m.OutboxMutation.state == "rejected")
+            .order_by(m.OutboxMutation.seq.desc())
+        ).all()
+    return [f"{name} {entity}: {error}" for name, entity, error in rows]

@@ -55,6 +55,8 @@ def create_quote(ctx: ServiceContext, job_id: str, currency: str = "CNY") -> Cha
             "number": quote.number,
             "currency": currency,
             "valid_until": quote.valid_until.isoformat(),
+            "job_id": job_id,
+            "created_at": now.isoformat(),
         }
         mid = tx.emit("quote.create.v1", "quote", quote.id, None, args)
         tx.audit("quote.create", "quote", quote.id, args, mid)

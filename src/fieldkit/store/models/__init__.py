@@ -23,7 +23,14 @@ from fieldkit.store.models.reference import (
     Subsystem,
 )
 from fieldkit.store.models.slips import Signature, Slip
-from fieldkit.store.models.sync import AuditEntry, LocalDevice, OutboxMutation, Setting, SyncCursor
+from fieldkit.store.models.sync import (
+    AuditEntry,
+    LocalDevice,
+    OutboxMutation,
+    Setting,
+    SnapshotSeen,
+    SyncCursor,
+)
 
 __all__ = [
     "Attachment",
@@ -53,6 +60,7 @@ __all__ = [
     "Site",
     "SiteContact",
     "Slip",
+    "SnapshotSeen",
     "Subsystem",
     "SyncCursor",
     "WorkLogEntry",

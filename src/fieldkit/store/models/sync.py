@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldkit.store.models.base import Base
@@ -52,6 +52,16 @@ class SyncCursor(Base):
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # While a full snapshot is paged: the server's token to resume it after any drop.
+    snapshot: Mapped[str | None] = mapped_column(String(200))
+    # A reset re-reads everything; rows not seen in it were deleted on the server meanwhile.
+    tracking: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class SnapshotSeen(Base):
+    __tablename__ = "sync_snapshot_seen"
+    entity_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
 class AuditEntry(Base):

@@ -1,0 +1,1 @@
+"""The service center: accounts, dispatch, intake, the sync endpoints, blob storage."""

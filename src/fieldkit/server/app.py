@@ -1,0 +1,445 @@
+"""HTTP API of the service center (FastAPI). Stateless: any number of processes may serve
+one database; all shared state lives in it."""
+
+# No `from __future__ import annotations`: FastAPI must evaluate the dependency aliases.
+import logging
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, insert, select, update
+
+from fieldkit import __version__
+from fieldkit.protocol import HEADER_PROTOCOL, HEADER_SERVER_TIME, SUPPORTED_PROTOCOLS
+from fieldkit.protocol.wire import (
+    SHA256_PATTERN,
+    BlobStatus,
+    ErrorBody,
+    LoginRequest,
+    LoginResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from fieldkit.server import auth, dispatch
+from fieldkit.server import tables as t
+from fieldkit.server.blobstore import ServerBlobs
+from fieldkit.server.changes import ChangeWriter, pruned_below, pull_log, pull_snapshot
+from fieldkit.server.errors import ApiError
+from fieldkit.server.push import process_push
+from fieldkit.server.scope import scope_clause
+from fieldkit.server.settings import ServerSettings
+
+log = logging.getLogger("fieldkit.server")
+MAX_JSON_BYTES = 32 << 20
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 422, 429)
+}
+
+
+class ReportIn(BaseModel):
+    kind: Literal[
+        "fault_report",
+        "complaint",
+        "praise",
+        "suggestion",
+        "consultation",
+        "project_info",
+        "customer_need",
+    ]
+    text: str = Field(min_length=1, max_length=20000)
+    caller: str = Field(default="", max_length=120)
+    customer_id: str | None = Field(default=None, max_length=36)
+    severity: int | None = Field(default=None, ge=1, le=4)
+
+
+class JobIn(BaseModel):
+    site_id: str = Field(max_length=36)
+    device_id: str | None = Field(default=None, max_length=36)
+    fault_description: str = Field(min_length=1, max_length=20000)
+    severity: int = Field(ge=1, le=4)
+    job_type: Literal[
+        "corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution"
+    ] = "corrective_repair"
+    channel: Literal["hotline", "phone", "email", "on_site"] = "hotline"
+    engineer: str | None = Field(default=None, max_length=80)
+    report_id: str | None = Field(default=None, max_length=36)
+    reported_at: datetime | None = None
+
+
+class AssignIn(BaseModel):
+    engineer: str = Field(min_length=1, max_length=80)
+
+
+class JobPatch(BaseModel):
+    severity: int | None = Field(default=None, ge=1, le=4)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
+    app = FastAPI(title="FieldKit service center", version=__version__)
+    blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
+    app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        body = ErrorBody(code=exc.code, message=exc.message, detail=exc.detail)
+        return JSONResponse(body.model_dump(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(map(str, e.get("loc", ()))), "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ][:20]
+        body = ErrorBody(
+            code="request.invalid", message="The request is not valid", detail={"errors": errors}
+        )
+        return JSONResponse(body.model_dump(), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        body = ErrorBody(code="server.error", message="Internal error; the request was not applied")
+        return JSONResponse(body.model_dump(), status_code=500)
+
+    @app.middleware("http")
+    async def protocol_and_limits(request: Request, call_next: Any) -> Response:
+        version = request.headers.get(HEADER_PROTOCOL)
+        if version is not None and (
+            not version.isdigit() or int(version) not in SUPPORTED_PROTOCOLS
+        ):
+            body = ErrorBody(
+                code="protocol.unsupported",
+                message="This app version is not supported by the service center; "
+                "update the app (your unsynced work is kept)",
+            )
+            return JSONResponse(body.model_dump(), status_code=426)
+        length = request.headers.get("content-length", "0")
+        limit = 9 << 20 if request.url.path.startswith("/blobs/") else MAX_JSON_BYTES
+        if not length.isdigit() or int(length) > limit:
+            body = ErrorBody(code="request.too_large", message="Request body too large")
+            return JSONResponse(body.model_dump(), status_code=413)
+        response: Response = await call_next(request)
+        response.headers[HEADER_SERVER_TIME] = now().isoformat()
+        return response
+
+    def connection() -> Iterator[Any]:
+        with engine.begin() as conn:
+            yield conn
+
+    def principal(authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise ApiError(401, "auth.missing", "Log in first")
+        with engine.connect() as conn:
+            return auth.authenticate(conn, authorization.removeprefix("Bearer ").strip(), now())
+
+    def dispatcher(who: Annotated[auth.Principal, Depends(principal)]) -> auth.Principal:
+        if not who.is_dispatcher:
+            raise ApiError(403, "auth.role", "Only the service center's dispatchers may do this")
+        return who
+
+    Who = Annotated[auth.Principal, Depends(principal)]
+    Office = Annotated[auth.Principal, Depends(dispatcher)]
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "protocols": list(SUPPORTED_PROTOCOLS)}
+
+    @app.post("/auth/login", responses=ERRORS)
+    def login(body: LoginRequest, request: Request) -> LoginResponse:
+        with engine.connect() as conn:
+            token, expires, user = auth.login(
+                conn,
+                settings,
+                now(),
+                body.username,
+                body.password,
+                body.device_id,
+                body.device_name,
+                request.client.host if request.client else "",
+            )
+            conn.commit()
+        return LoginResponse(
+            token=token,
+            expires_at=expires.isoformat(),
+            username=user["username"],
+            display_name=user["display_name"],
+            role="dispatcher" if user["role"] == "dispatcher" else "engineer",
+        )
+
+    @app.post("/auth/logout", status_code=204, responses=ERRORS)
+    def logout(who: Who, authorization: Annotated[str, Header()]) -> Response:
+        with engine.begin() as conn:
+            auth.revoke_token(conn, authorization.removeprefix("Bearer ").strip(), now())
+        return Response(status_code=204)
+
+    @app.post("/sync/push", responses=ERRORS)
+    def push(body: PushRequest, who: Who) -> PushResponse:
+        return process_push(engine, who, body)
+
+    @app.get("/sync/pull", responses=ERRORS)
+    def pull(
+        who: Who,
+        cursor: Annotated[int | None, Query(ge=0)] = None,
+        snapshot: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=2000)] = 1000,
+    ) -> PullResponse:
+        if snapshot is not None and not re.fullmatch(r"\d+\|\d+\|[\w:.-]*", snapshot):
+            raise ApiError(400, "sync.snapshot", "Malformed snapshot token; start a full sync")
+        with engine.connect() as conn:
+            if cursor is None or snapshot is not None:
+                changes, token, high_water = pull_snapshot(conn, who.username, snapshot, limit)
+                return PullResponse(
+                    changes=changes,
+                    next_cursor=high_water,
+                    snapshot=token,
+                    has_more=token is not None or high_water > 0,
+                    server_time=now().isoformat(),
+                )
+            if cursor and cursor < pruned_below(conn):
+                return PullResponse(
+                    changes=[],
+                    next_cursor=cursor,
+                    has_more=False,
+                    reset_required=True,
+                    server_time=now().isoformat(),
+                )
+            changes, next_cursor, more = pull_log(conn, who.username, cursor, limit)
+        return PullResponse(
+            changes=changes, next_cursor=next_cursor, has_more=more, server_time=now().isoformat()
+        )
+
+    @app.get("/sync/conflicts", responses=ERRORS)
+    def list_conflicts(
+        who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+    ) -> list[dict[str, Any]]:
+        stmt = select(t.conflicts).order_by(t.conflicts.c.id.desc()).limit(limit)
+        if not who.is_dispatcher:
+            stmt = stmt.where(t.conflicts.c.engineer == who.username)
+        with engine.connect() as conn:
+            return [{**dict(r), "at": r["at"].isoformat()} for r in conn.execute(stmt).mappings()]
+
+    @app.get("/blobs/{sha256}/status", responses=ERRORS)
+    def blob_status(sha256: Annotated[str, Field(pattern=SHA256_PATTERN)], who: Who) -> BlobStatus:
+        _check_sha(sha256)
+        complete, offset, size = blobs.status(sha256)
+        return BlobStatus(sha256=sha256, complete=complete, offset=offset, size=size)
+
+    @app.patch("/blobs/{sha256}", responses=ERRORS)
+    async def blob_upload(
+        sha256: str,
+        request: Request,
+        who: Who,
+        upload_offset: Annotated[int, Header(ge=0)],
+        upload_length: Annotated[int, Header(ge=1)],
+    ) -> BlobStatus:
+        _check_sha(sha256)
+        chunk = await request.body()
+        complete, offset = blobs.append(sha256, upload_offset, upload_length, chunk, who.username)
+        return BlobStatus(sha256=sha256, complete=complete, offset=offset, size=upload_length)
+
+    @app.get("/blobs/{sha256}", responses=ERRORS)
+    def blob_download(
+        sha256: str, who: Who, range: Annotated[str | None, Header()] = None
+    ) -> Response:
+        _check_sha(sha256)
+        complete, _, size = blobs.status(sha256)
+        if not complete or size is None:
+            raise ApiError(404, "blob.unknown", "No such blob at the service center")
+        if not who.is_dispatcher and not _may_read_blob(engine, who.username, sha256):
+            raise ApiError(404, "blob.unknown", "No such blob at the service center")
+        start, end = 0, size - 1
+        status = 200
+        if range:
+            match = re.fullmatch(r"bytes=(\d+)-(\d*)", range.strip())
+            if not match or int(match.group(1)) >= size:
+                raise ApiError(416, "blob.range", "Requested range not satisfiable", size=size)
+            start = int(match.group(1))
+            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+            status = 206
+        path = blobs.store.path(sha256)
+
+        def stream() -> Iterator[bytes]:
+            with path.open("rb") as fh:
+                fh.seek(start)
+                left = end - start + 1
+                while left > 0:
+                    block = fh.read(min(1 << 20, left))
+                    if not block:
+                        return
+                    left -= len(block)
+                    yield block
+
+        headers = {
+            "Content-Length": str(end - start + 1),
+            "Accept-Ranges": "bytes",
+            "ETag": f'"{sha256}"',
+        }
+        if status == 206:
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return StreamingResponse(
+            stream(), status_code=status, headers=headers, media_type="application/octet-stream"
+        )
+
+    # -- dispatch (service center staff) -----------------------------------------------
+    @app.post("/dispatch/reports", status_code=201, responses=ERRORS)
+    def record_report(body: ReportIn, who: Office) -> dict[str, str]:
+        import uuid
+
+        report_id = str(uuid.uuid4())
+        with engine.begin() as conn:
+            conn.execute(
+                insert(t.hotline_reports).values(
+                    id=report_id,
+                    kind=body.kind,
+                    customer_id=body.customer_id,
+                    caller=body.caller,
+                    text=body.text,
+                    severity=body.severity,
+                    job_id=None,
+                    recorded_by=who.username,
+                    at=now(),
+                )
+            )
+        return {"id": report_id}
+
+    @app.post("/dispatch/jobs", status_code=201, responses=ERRORS)
+    def create_job(body: JobIn, who: Office) -> dict[str, str]:
+        when = body.reported_at or now()
+        if when.tzinfo is None:
+            raise ApiError(422, "request.invalid", "reported_at needs a time zone")
+        with engine.begin() as conn:
+            writer = ChangeWriter(conn, now())
+            job_id = dispatch.create_job(
+                conn, writer, {**body.model_dump(), "reported_at": when}, now()
+            )
+            if body.report_id:
+                conn.execute(
+                    update(t.hotline_reports)
+                    .where(t.hotline_reports.c.id == body.report_id)
+                    .values(job_id=job_id, severity=body.severity)
+                )
+            writer.flush()
+        return {"id": job_id}
+
+    @app.post("/dispatch/jobs/{job_id}/assign", responses=ERRORS)
+    def assign(job_id: str, body: AssignIn, who: Office) -> dict[str, str]:
+        with engine.begin() as conn:
+            writer = ChangeWriter(conn, now())
+            dispatch.assign(conn, writer, job_id, body.engineer, now())
+            writer.flush()
+        return {"id": job_id, "engineer": body.engineer}
+
+    @app.patch("/dispatch/jobs/{job_id}", responses=ERRORS)
+    def patch_job(job_id: str, body: JobPatch, who: Office) -> dict[str, str]:
+        jobs = t.ENTITY["jobs"]
+        with engine.begin() as conn:
+            row = conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+            if row is None:
+                raise ApiError(404, "job.unknown", "No such job")
+            if body.severity is not None:  # the office owns severity
+                conn.execute(
+                    update(jobs)
+                    .where(jobs.c.id == job_id)
+                    .values(severity=body.severity, version=row["version"] + 1, updated_at=now())
+                )
+            writer = ChangeWriter(conn, now())
+            if row["assigned_engineer"]:
+                writer.upsert("jobs", job_id, {row["assigned_engineer"]})
+            writer.flush()
+        return {"id": job_id}
+
+    @app.get("/dispatch/escalations", responses=ERRORS)
+    def escalations(who: Office) -> list[dict[str, Any]]:
+        jobs, esc = t.ENTITY["jobs"], t.ENTITY["escalations"]
+        with engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(
+                        jobs.c.id,
+                        jobs.c.number,
+                        jobs.c.severity,
+                        jobs.c.assigned_engineer,
+                        esc.c.reason,
+                        esc.c.findings,
+                        esc.c.at,
+                    )
+                    .join(esc, esc.c.job_id == jobs.c.id)
+                    .where(jobs.c.status == "escalated")
+                    .order_by(jobs.c.severity, esc.c.at)
+                )
+                .mappings()
+                .all()
+            )
+        return [{**dict(r), "at": r["at"].isoformat()} for r in rows]
+
+    @app.get("/dispatch/jobs", responses=ERRORS)
+    def list_jobs(
+        who: Office, engineer: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        jobs = t.ENTITY["jobs"]
+        stmt = select(
+            jobs.c.id,
+            jobs.c.number,
+            jobs.c.status,
+            jobs.c.severity,
+            jobs.c.assigned_engineer,
+            jobs.c.version,
+        ).order_by(jobs.c.number)
+        if engineer:
+            stmt = stmt.where(jobs.c.assigned_engineer == engineer)
+        if status:
+            stmt = stmt.where(jobs.c.status == status)
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    @app.put("/dispatch/entities/{table}/{entity_id}", responses=ERRORS)
+    def put_entity(table: str, entity_id: str, body: dict[str, Any], who: Office) -> dict[str, str]:
+        with engine.begin() as conn:
+            writer = ChangeWriter(conn, now())
+            key = dispatch.upsert_entity(conn, writer, table, body)
+            if key != entity_id:
+                raise ApiError(422, "entity.id", "The id in the path and the body differ")
+            writer.flush()
+        return {"id": key}
+
+    @app.post("/dispatch/users/{username}/revoke", responses=ERRORS)
+    def revoke(username: str, who: Office) -> dict[str, int]:
+        with engine.begin() as conn:
+            return {"revoked": auth.revoke_user_tokens(conn, username, now())}
+
+    _ = connection
+    return app
+
+
+def _check_sha(sha: str) -> None:
+    if not re.fullmatch(SHA256_PATTERN, sha):
+        raise ApiError(400, "blob.id", "Not a SHA-256 blob id")
+
+
+def _may_read_blob(engine: Engine, engineer: str, sha: str) -> bool:
+    """Engineers read only blobs their scope references (drawings, evidence, attachments)."""
+    e = t.ENTITY
+    refs = (
+        ("documents", e["documents"].c.blob_sha256),
+        ("attachments", e["attachments"].c.blob_sha256),
+        ("checklist_answers", e["checklist_answers"].c.blob_sha256),
+    )
+    with engine.connect() as conn:
+        for table, column in refs:
+            hit = conn.scalar(
+                select(column).where(column == sha, scope_clause(table, engineer)).limit(1)
+            )
+            if hit is not None:
+                return True
+        uploaded = conn.scalar(select(t.blobs.c.uploaded_by).where(t.blobs.c.sha256 == sha))
+    return uploaded == engineer

@@ -1,0 +1,184 @@
+"""The change log: per-engineer, monotonic, paged; snapshots for first sync and resets.
+
+PostgreSQL hands out sequence numbers at insert time but rows become visible at commit, so
+a reader could see seq 11 before seq 10 commits and move its cursor past 10 forever. Every
+transaction that writes to the log therefore takes one advisory lock *before* drawing its
+first number and holds it until commit: log order is commit order. (SQLite has one writer.)
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert, select, text, tuple_
+from sqlalchemy.engine import Connection
+
+from fieldkit.protocol.entities import SYNCED_MODELS, encode_row, key_of
+from fieldkit.protocol.wire import Change
+from fieldkit.server import tables as t
+from fieldkit.server.scope import scope_clause
+
+CHANGE_LOG_LOCK = 7_733_002
+TABLE_ORDER = [model.__tablename__ for model in SYNCED_MODELS]
+
+
+def key_clause(table: Table, key: str) -> Any:
+    cols = list(table.primary_key.columns)
+    parts = key.split(":") if len(cols) > 1 else [key]
+    values = [
+        int(p) if col.type.python_type is int else p for col, p in zip(cols, parts, strict=True)
+    ]
+    if len(cols) == 1:
+        return cols[0] == values[0]
+    return tuple_(*cols) == tuple(values)
+
+
+def read_row(conn: Connection, table: str, key: str) -> dict[str, Any] | None:
+    tbl = t.ENTITY[table]
+    row = conn.execute(select(tbl).where(key_clause(tbl, key))).mappings().first()
+    return dict(row) if row is not None else None
+
+
+class ChangeWriter:
+    """Collects changes during a transaction and writes them to the log at :meth:`flush`."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn = conn
+        self.now = now
+        self._pending: dict[tuple[str, str, str], str] = {}  # (table, key, engineer) -> op
+
+    def upsert(self, table: str, key: str, audience: set[str]) -> None:
+        for engineer in audience:
+            self._pending[(table, key, engineer)] = "upsert"
+
+    def delete(self, table: str, key: str, audience: set[str]) -> None:
+        for engineer in audience:
+            self._pending[(table, key, engineer)] = "delete"
+
+    def flush(self) -> int:
+        if not self._pending:
+            return 0
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_LOG_LOCK})
+        batch = secrets.randbits(62)
+        snapshots: dict[tuple[str, str], dict[str, Any] | None] = {}
+        rows = []
+        # Parents before children so a page applies cleanly; deletes children first.
+        ordered = sorted(
+            self._pending.items(),
+            key=lambda kv: (
+                kv[1] == "delete",
+                TABLE_ORDER.index(kv[0][0]) * (-1 if kv[1] == "delete" else 1),
+            ),
+        )
+        for (table, key, engineer), op in ordered:
+            data = None
+            if op == "upsert":
+                if (table, key) not in snapshots:
+                    row = read_row(self.conn, table, key)
+                    snapshots[(table, key)] = encode_row(t.ENTITY[table], row) if row else None
+                data = snapshots[(table, key)]
+                if data is None:
+                    continue  # deleted later in the same transaction
+            rows.append(
+                {
+                    "batch": batch,
+                    "engineer": engineer,
+                    "entity_type": table,
+                    "entity_id": key,
+                    "op": op,
+                    "data": data,
+                    "at": self.now,
+                }
+            )
+        if rows:
+            self.conn.execute(insert(t.change_log), rows)
+        self._pending.clear()
+        return len(rows)
+
+
+def pruned_below(conn: Connection) -> int:
+    return (
+        conn.scalar(select(t.server_state.c.value).where(t.server_state.c.key == "pruned_below"))
+        or 0
+    )
+
+
+def max_seq(conn: Connection) -> int:
+    return conn.scalar(select(t.change_log.c.seq).order_by(t.change_log.c.seq.desc()).limit(1)) or 0
+
+
+def pull_log(
+    conn: Connection, engineer: str, cursor: int, limit: int
+) -> tuple[list[Change], int, bool]:
+    cl = t.change_log
+    rows = conn.execute(
+        select(cl.c.seq, cl.c.batch, cl.c.entity_type, cl.c.entity_id, cl.c.op, cl.c.data)
+        .where(cl.c.engineer == engineer, cl.c.seq > cursor)
+        .order_by(cl.c.seq)
+        .limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = list(rows[:limit])
+    if has_more and rows:
+        # Never split one writer's transaction across pages: its rows apply together.
+        rest = conn.execute(
+            select(cl.c.seq, cl.c.batch, cl.c.entity_type, cl.c.entity_id, cl.c.op, cl.c.data)
+            .where(cl.c.engineer == engineer, cl.c.batch == rows[-1].batch, cl.c.seq > rows[-1].seq)
+            .order_by(cl.c.seq)
+        ).all()
+        rows.extend(rest)
+        has_more = (
+            conn.scalar(
+                select(cl.c.seq).where(cl.c.engineer == engineer, cl.c.seq > rows[-1].seq).limit(1)
+            )
+            is not None
+        )
+    changes = [
+        Change(seq=r.seq, entity_type=r.entity_type, entity_id=r.entity_id, op=r.op, data=r.data)
+        for r in rows
+    ]
+    return changes, (rows[-1].seq if rows else cursor), has_more
+
+
+def pull_snapshot(
+    conn: Connection, engineer: str, token: str | None, limit: int
+) -> tuple[list[Change], str | None, int]:
+    """One page of the engineer's whole scope. Returns (changes, next token, high water).
+
+    The high-water mark is read first: everything committed up to it is in the snapshot,
+    and the log continues from it afterwards (rows seen twice are idempotent upserts).
+    """
+    if token:
+        hw_text, idx_text, last_key = token.split("|", 2)
+        high_water, index = int(hw_text), int(idx_text)
+    else:
+        high_water, index, last_key = max_seq(conn), 0, ""
+    changes: list[Change] = []
+    while index < len(TABLE_ORDER) and len(changes) < limit:
+        name = TABLE_ORDER[index]
+        tbl = t.ENTITY[name]
+        pk = list(tbl.primary_key.columns)
+        stmt = select(tbl).where(scope_clause(name, engineer)).order_by(*pk)
+        if last_key:
+            cl = key_clause(tbl, last_key)
+            stmt = stmt.where(tuple_(*pk) > cl.right if len(pk) > 1 else pk[0] > cl.right)
+        rows = conn.execute(stmt.limit(limit - len(changes))).mappings().all()
+        for row in rows:
+            key = key_of(tbl, dict(row))
+            changes.append(
+                Change(
+                    seq=0,
+                    entity_type=name,
+                    entity_id=key,
+                    op="upsert",
+                    data=encode_row(tbl, dict(row)),
+                )
+            )
+            last_key = key
+        if len(changes) < limit:
+            index, last_key = index + 1, ""
+    done = index >= len(TABLE_ORDER)
+    return changes, (None if done else f"{high_water}|{index}|{last_key}"), high_water

@@ -1,0 +1,174 @@
+"""`fieldkit-server`: run and administer a service center."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select, update
+
+from fieldkit import __version__
+from fieldkit.server.database import create_server_engine, migrate
+from fieldkit.server.settings import load_server_settings
+
+DEMO_USERS = (
+    ("office", "dispatcher", "调度员 Dispatcher"),
+    ("demo", "engineer", "演示工程师 Demo"),
+    ("wang", "engineer", "王工 Wang"),
+    ("li", "engineer", "李工 Li"),
+)
+DEMO_PASSWORD = "fieldkit-demo"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fieldkit-server", description="FieldKit service center")
+    parser.add_argument("--version", action="version", version=f"fieldkit-server {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="blob storage and default SQLite database "
+        "(default: $FIELDKIT_SERVER_DATA or ./fieldkit-server-data)",
+    )
+    parser.add_argument(
+        "--db",
+        help="database URL, e.g. postgresql://user@host/fieldkit "
+        "(default: $FIELDKIT_SERVER_DB or SQLite in the data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8750)
+    serve.add_argument("--workers", type=int, default=1, help="API processes (PostgreSQL)")
+    serve.add_argument("--ssl-certfile")
+    serve.add_argument("--ssl-keyfile")
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    user = sub.add_parser("create-user", help="add an engineer or dispatcher")
+    user.add_argument("username")
+    user.add_argument("--role", choices=("engineer", "dispatcher"), default="engineer")
+    user.add_argument("--display-name", default="")
+    user.add_argument("--password-stdin", action="store_true")
+    demo = sub.add_parser("seed-demo", help="demo users and data set (empty database only)")
+    demo.add_argument("--jobs", type=int, default=240)
+    demo.add_argument("--devices-per-site", type=int, default=40)
+    revoke = sub.add_parser("revoke", help="revoke every login of a user (stolen tablet)")
+    revoke.add_argument("username")
+    prune = sub.add_parser("prune-changes", help="drop change-log rows older than N days")
+    prune.add_argument("--days", type=int, default=90)
+    imp = sub.add_parser("import-outbox", help="apply a rescue bundle exported by a tablet")
+    imp.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_server_settings(args.data_dir, args.db)
+    engine = create_server_engine(settings.database_url)
+    migrate(engine)
+    if args.command == "serve":
+        import uvicorn
+
+        os.environ["FIELDKIT_SERVER_DATA"] = str(settings.data_dir)
+        os.environ["FIELDKIT_SERVER_DB"] = settings.database_url
+        uvicorn.run(
+            "fieldkit.server.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            ssl_certfile=args.ssl_certfile,
+            ssl_keyfile=args.ssl_keyfile,
+            log_level="warning",
+        )
+        return 0
+    if args.command == "migrate":
+        print(f"database at head: {settings.database_url.split('@')[-1]}")
+        return 0
+    from fieldkit.server import auth
+    from fieldkit.server import tables as t
+
+    now = datetime.now(UTC)
+    if args.command == "create-user":
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
+        if len(password) < 8:
+            print("fieldkit-server: use at least 8 characters", file=sys.stderr)
+            return 2
+        with engine.begin() as conn:
+            auth.create_user(conn, args.username, password, args.role, args.display_name)
+        print(f"created {args.role} {args.username}")
+    elif args.command == "seed-demo":
+        return seed_demo(engine, settings, args.jobs, args.devices_per_site)
+    elif args.command == "revoke":
+        with engine.begin() as conn:
+            print(f"revoked {auth.revoke_user_tokens(conn, args.username, now)} login(s)")
+    elif args.command == "prune-changes":
+        horizon = now - timedelta(days=args.days)
+        with engine.begin() as conn:
+            below = (
+                conn.scalar(select(func.max(t.change_log.c.seq)).where(t.change_log.c.at < horizon))
+                or 0
+            )
+            conn.execute(delete(t.change_log).where(t.change_log.c.seq <= below))
+            current = conn.scalar(
+                select(t.server_state.c.value).where(t.server_state.c.key == "pruned_below")
+            )
+            if current is None:
+                conn.execute(insert(t.server_state).values(key="pruned_below", value=below + 1))
+            elif below + 1 > current:
+                conn.execute(
+                    update(t.server_state)
+                    .where(t.server_state.c.key == "pruned_below")
+                    .values(value=below + 1)
+                )
+        print(f"pruned change log below seq {below + 1}")
+    elif args.command == "import-outbox":
+        from fieldkit.server.blobstore import ServerBlobs
+        from fieldkit.server.errors import ApiError
+        from fieldkit.server.rescue import import_bundle
+
+        try:
+            bundle = json.loads(args.file.read_text(encoding="utf-8"))
+            blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
+            report = import_bundle(engine, blobs, bundle)
+        except (OSError, ValueError, ApiError) as exc:
+            print(f"fieldkit-server: cannot import {args.file}: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+def seed_demo(engine: object, settings: object, jobs: int, devices_per_site: int) -> int:
+    from sqlalchemy import Engine
+
+    from fieldkit.demo.generator import DemoSize, build_demo, write_rows
+    from fieldkit.server import auth
+    from fieldkit.server import tables as t
+    from fieldkit.server.blobstore import ServerBlobs
+    from fieldkit.server.settings import ServerSettings
+
+    assert isinstance(engine, Engine) and isinstance(settings, ServerSettings)
+    with engine.connect() as conn:
+        if conn.scalar(select(func.count()).select_from(t.users)):
+            print(
+                "fieldkit-server: database already has users; seed-demo needs an empty one",
+                file=sys.stderr,
+            )
+            return 2
+    blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
+    engineers = tuple(u for u, role, _ in DEMO_USERS if role == "engineer")
+    rows, summary = build_demo(
+        blobs.store, DemoSize(jobs=jobs, devices_per_site=devices_per_site), engineers=engineers
+    )
+    with engine.begin() as conn:
+        for username, role, name in DEMO_USERS:
+            auth.create_user(conn, username, DEMO_PASSWORD, role, name)
+        write_rows(conn, rows, lambda model: t.ENTITY[model.__tablename__])
+    for sha in blobs.store:
+        blobs.register_local(sha, blobs.store.size(sha), "seed")
+    print(
+        f"demo service center ready: {summary}; users {', '.join(u for u, _, _ in DEMO_USERS)} "
+        f"(password '{DEMO_PASSWORD}')"
+    )
+    return 0

@@ -1,0 +1,330 @@
+"""The office side: hotline intake, job creation, assignment, escalation queue, reference data.
+
+Assignment is where scope changes: the new engineer receives the whole job pack, the previous
+one receives removals for the job and for site data no other job of theirs needs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from fieldkit.domain import workflow
+from fieldkit.domain.enums import JobStatus
+from fieldkit.domain.errors import DomainError
+from fieldkit.domain.warranty import derive_billing
+from fieldkit.protocol.entities import GLOBAL_TABLES, decode_row, key_of
+from fieldkit.server import tables as t
+from fieldkit.server.changes import ChangeWriter, key_clause
+from fieldkit.server.errors import ApiError
+from fieldkit.server.jobstate import job_context, job_row, to_job
+from fieldkit.server.scope import (
+    contract_audience,
+    customer_audience,
+    engineers,
+    site_audience,
+)
+
+E = t.ENTITY
+SITE_PACK = ("site_contacts", "subsystems", "devices", "documents")
+JOB_PACK = (
+    "escalations",
+    "work_log",
+    "attachments",
+    "checklist_runs",
+    "quotes",
+    "part_replacements",
+    "slips",
+)
+EDITABLE = (
+    "customers",
+    "contracts",
+    "contract_sla",
+    "sites",
+    "site_contacts",
+    "subsystems",
+    "devices",
+    "device_parameters",
+    "documents",
+    "parts",
+    "checklist_templates",
+    "checklist_template_items",
+)
+
+
+def _ids(conn: Connection, table: str, column: str, value: Any) -> list[str]:
+    tbl = E[table]
+    return [str(x) for x in conn.scalars(select(tbl.c.id).where(tbl.c[column] == value))]
+
+
+def site_pack(conn: Connection, job: dict[str, Any]) -> list[tuple[str, str]]:
+    pack: list[tuple[str, str]] = [("customers", job["customer_id"])]
+    site = (
+        conn.execute(select(E["sites"]).where(E["sites"].c.id == job["site_id"])).mappings().one()
+    )
+    for contract_id in {job["contract_id"], site["contract_id"]} - {None}:
+        pack.append(("contracts", contract_id))
+        sla = E["contract_sla"]
+        pack += [
+            ("contract_sla", f"{contract_id}:{sev}")
+            for sev in conn.scalars(select(sla.c.severity).where(sla.c.contract_id == contract_id))
+        ]
+    pack.append(("sites", job["site_id"]))
+    for table in SITE_PACK:
+        pack += [(table, i) for i in _ids(conn, table, "site_id", job["site_id"])]
+    devices = _ids(conn, "devices", "site_id", job["site_id"])
+    params = E["device_parameters"]
+    pack += [
+        ("device_parameters", str(i))
+        for i in conn.scalars(select(params.c.id).where(params.c.device_id.in_(devices)))
+    ]
+    return pack
+
+
+def job_children(conn: Connection, job_id: str) -> list[tuple[str, str]]:
+    pack: list[tuple[str, str]] = []
+    for table in JOB_PACK:
+        pack += [(table, i) for i in _ids(conn, table, "job_id", job_id)]
+    for run_id in _ids(conn, "checklist_runs", "job_id", job_id):
+        for item_id in _ids(conn, "checklist_run_items", "run_id", run_id):
+            pack.append(("checklist_run_items", item_id))
+            pack += [
+                ("checklist_answers", a)
+                for a in _ids(conn, "checklist_answers", "run_item_id", item_id)
+            ]
+    quotes, slips = E["quotes"], E["slips"]
+    for quote_id in _ids(conn, "quotes", "job_id", job_id):
+        pack += [("quote_lines", i) for i in _ids(conn, "quote_lines", "quote_id", quote_id)]
+    sigs = set(
+        conn.scalars(select(quotes.c.approval_signature_id).where(quotes.c.job_id == job_id))
+    )
+    for row in conn.execute(
+        select(slips.c.customer_signature_id, slips.c.engineer_signature_id).where(
+            slips.c.job_id == job_id
+        )
+    ):
+        sigs |= set(row)
+    pack += [("signatures", s) for s in sigs - {None}]
+    return pack
+
+
+def assign(
+    conn: Connection, writer: ChangeWriter, job_id: str, engineer: str, now: datetime
+) -> None:
+    job = job_row(conn, job_id)
+    if job is None:
+        raise ApiError(404, "job.unknown", "No such job")
+    role = conn.scalar(
+        select(t.users.c.role).where(t.users.c.username == engineer, t.users.c.active.is_(True))
+    )
+    if role != "engineer":
+        raise ApiError(422, "job.engineer", f"{engineer} is not an active engineer")
+    previous = job["assigned_engineer"]
+    if previous == engineer:
+        return
+    status = job["status"]
+    if previous:
+        try:
+            status = workflow.apply(
+                to_job(job),
+                "reassign",
+                job_context(conn, job_id),
+                now,
+                workflow.ActionArgs(engineer=engineer),
+            ).status.value
+        except DomainError as exc:
+            raise ApiError(409, "job.rule", str(exc)) from exc
+    conn.execute(
+        update(E["jobs"])
+        .where(E["jobs"].c.id == job_id)
+        .values(
+            assigned_engineer=engineer, status=status, version=job["version"] + 1, updated_at=now
+        )
+    )
+    job = job_row(conn, job_id)
+    assert job is not None
+    for table, key in [*site_pack(conn, job), ("jobs", job_id), *job_children(conn, job_id)]:
+        writer.upsert(table, key, {engineer})
+    if previous:
+        for table, key in [("jobs", job_id), *job_children(conn, job_id)]:
+            writer.delete(table, key, {previous})
+        remaining = E["jobs"]
+
+        def still(col: str, val: Any) -> int:
+            return (
+                conn.scalar(
+                    select(func.count())
+                    .select_from(remaining)
+                    .where(remaining.c.assigned_engineer == previous, remaining.c[col] == val)
+                )
+                or 0
+            )
+
+        if not still("site_id", job["site_id"]):
+            for table, key in site_pack(conn, job):
+                # Reference data still needed by another of their jobs stays on their device.
+                if table == "customers" and still("customer_id", key):
+                    continue
+                if table in ("contracts", "contract_sla") and still(
+                    "contract_id", key.split(":")[0]
+                ):
+                    continue
+                writer.delete(table, key, {previous})
+
+
+def create_job(
+    conn: Connection, writer: ChangeWriter, fields: dict[str, Any], now: datetime
+) -> str:
+    """A new service order with SLA deadlines, billing and (on-site) a backup checklist."""
+    site = (
+        conn.execute(select(E["sites"]).where(E["sites"].c.id == fields["site_id"]))
+        .mappings()
+        .first()
+    )
+    if site is None:
+        raise ApiError(404, "site.unknown", "No such site")
+    contract = None
+    if site["contract_id"]:
+        contract = (
+            conn.execute(select(E["contracts"]).where(E["contracts"].c.id == site["contract_id"]))
+            .mappings()
+            .first()
+        )
+    device_end = None
+    if fields.get("device_id"):
+        device_end = conn.scalar(
+            select(E["devices"].c.warranty_ends_on).where(E["devices"].c.id == fields["device_id"])
+        )
+    reported: datetime = fields["reported_at"]
+    decision = derive_billing(
+        reported.date(), device_end, contract["warranty_ends_on"] if contract else None
+    )
+    respond_by = arrive_by = None
+    if contract is not None:
+        sla = E["contract_sla"]
+        terms = (
+            conn.execute(
+                select(sla).where(
+                    sla.c.contract_id == contract["id"], sla.c.severity == fields["severity"]
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if terms is not None:
+            respond_by = reported + timedelta(minutes=terms["respond_minutes"])
+            if terms["arrive_minutes"] is not None:
+                arrive_by = reported + timedelta(minutes=terms["arrive_minutes"])
+    count = conn.scalar(select(func.count()).select_from(E["jobs"])) or 0
+    job_id = fields.get("id") or str(uuid.uuid4())
+    conn.execute(
+        insert(E["jobs"]).values(
+            id=job_id,
+            number=fields.get("number") or f"SO-{now:%Y%m}-{count + 1:06d}",
+            customer_id=site["customer_id"],
+            site_id=site["id"],
+            device_id=fields.get("device_id"),
+            contract_id=site["contract_id"],
+            reported_at=reported,
+            channel=fields["channel"],
+            fault_description=fields["fault_description"],
+            severity=fields["severity"],
+            job_type=fields["job_type"],
+            status=JobStatus.ASSIGNED.value,
+            billing=decision.billing.value,
+            billing_basis=decision.basis,
+            assigned_engineer="",
+            cause_area=None,
+            cause_origin=None,
+            fault_found="",
+            resolution="",
+            confirmed_with="",
+            respond_by=respond_by,
+            arrive_by=arrive_by,
+            responded_at=None,
+            arrived_at=None,
+            updated_at=now,
+            version=1,
+        )
+    )
+    if fields["job_type"] != "remote_resolution":
+        attach_backup_checklist(conn, job_id)
+    if fields.get("engineer"):
+        assign(conn, writer, job_id, fields["engineer"], now)
+    return job_id
+
+
+def attach_backup_checklist(conn: Connection, job_id: str) -> None:
+    templates, items = E["checklist_templates"], E["checklist_template_items"]
+    template = (
+        conn.execute(
+            select(templates)
+            .where(templates.c.purpose == "backup")
+            .order_by(templates.c.name)
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    if template is None:
+        return
+    run_id = str(uuid.uuid4())
+    conn.execute(
+        insert(E["checklist_runs"]).values(
+            id=run_id, job_id=job_id, template_id=template["id"], purpose="backup", device_id=None
+        )
+    )
+    for item in conn.execute(select(items).where(items.c.template_id == template["id"])).mappings():
+        conn.execute(
+            insert(E["checklist_run_items"]).values(
+                id=str(uuid.uuid4()),
+                run_id=run_id,
+                position=item["position"],
+                label=item["label"],
+                evidence_kind=item["evidence_kind"],
+                required=item["required"],
+            )
+        )
+
+
+def audience_for(conn: Connection, table: str, row: dict[str, Any]) -> set[str]:
+    if table in GLOBAL_TABLES:
+        return engineers(conn)
+    if table == "customers":
+        return customer_audience(conn, row["id"])
+    if table == "contracts":
+        return contract_audience(conn, row["id"])
+    if table == "contract_sla":
+        return contract_audience(conn, row["contract_id"])
+    if table == "sites":
+        return site_audience(conn, row["id"])
+    if table in SITE_PACK:
+        return site_audience(conn, row["site_id"])
+    if table == "device_parameters":
+        site = conn.scalar(
+            select(E["devices"].c.site_id).where(E["devices"].c.id == row["device_id"])
+        )
+        return site_audience(conn, str(site))
+    raise ApiError(422, "entity.table", f"{table} cannot be edited here")
+
+
+def upsert_entity(conn: Connection, writer: ChangeWriter, table: str, data: dict[str, Any]) -> str:
+    if table not in EDITABLE:
+        raise ApiError(422, "entity.table", f"{table} cannot be edited here")
+    tbl = E[table]
+    try:
+        row = decode_row(tbl, data)
+        key = key_of(tbl, row)
+    except (KeyError, ValueError, ArithmeticError) as exc:
+        raise ApiError(422, "entity.invalid", f"Invalid {table} record: {exc}") from exc
+    exists = conn.execute(select(tbl).where(key_clause(tbl, key))).first() is not None
+    if exists:
+        conn.execute(update(tbl).where(key_clause(tbl, key)).values(**row))
+    else:
+        conn.execute(insert(tbl).values(**row))
+    writer.upsert(table, key, audience_for(conn, table, row))
+    return key

@@ -1,0 +1,179 @@
+"""Push: exactly-once in effect. The mutation's effect, its processed record and the device's
+last seq commit in one transaction; a replay returns the stored result."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from fieldkit.protocol.wire import MutationResult, PushRequest, PushResponse
+from fieldkit.server import tables as t
+from fieldkit.server.auth import Principal
+from fieldkit.server.changes import ChangeWriter
+from fieldkit.server.errors import ApiError
+from fieldkit.server.mutations import Ctx, Rejected, apply_mutation
+
+log = logging.getLogger(__name__)
+
+
+def _skew(device_time: str, now: datetime) -> int | None:
+    try:
+        device = datetime.fromisoformat(device_time)
+    except ValueError:
+        return None
+    if device.tzinfo is None:
+        return None
+    return int((device - now).total_seconds())
+
+
+def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushResponse:
+    results: list[MutationResult] = []
+    stopped, expected = "", None
+    now = datetime.now(UTC)
+    skew = _skew(request.device_time, now)
+    for mutation in request.mutations:
+        if mutation.device_id != who.device_id:
+            raise ApiError(403, "sync.device", "Mutations must come from the logged-in device")
+    last_seq = 0
+    for mutation in request.mutations:
+        with engine.begin() as conn:
+            done = (
+                conn.execute(
+                    select(t.processed_mutations).where(
+                        t.processed_mutations.c.mutation_id == mutation.mutation_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            device_row = select(t.client_devices.c.last_seq).where(
+                t.client_devices.c.device_id == who.device_id
+            )
+            if conn.dialect.name == "postgresql":
+                device_row = device_row.with_for_update()
+            last_seq = conn.scalar(device_row) or 0
+            if done is not None:
+                results.append(
+                    MutationResult(
+                        mutation_id=mutation.mutation_id,
+                        seq=mutation.seq,
+                        status="duplicate" if done["status"] == "applied" else "rejected",
+                        reason=done["reason"],
+                        code=done["code"],
+                    )
+                )
+                continue
+            if mutation.seq <= last_seq:
+                results.append(
+                    MutationResult(
+                        mutation_id=mutation.mutation_id,
+                        seq=mutation.seq,
+                        status="rejected",
+                        code="sync.stale_seq",
+                        reason="Sequence number already used by this device",
+                    )
+                )
+                continue
+            if mutation.seq != last_seq + 1:
+                stopped, expected = "gap", last_seq + 1
+                break
+            missing = [
+                sha
+                for sha in mutation.blob_refs
+                if not conn.scalar(select(t.blobs.c.complete).where(t.blobs.c.sha256 == sha))
+            ]
+            if missing:
+                stopped, expected = "blob_missing", mutation.seq
+                break
+            writer = ChangeWriter(conn, now)
+            ctx = Ctx(conn, writer, who, now, mutation, [])
+            status, code, reason = "applied", "", ""
+            savepoint = conn.begin_nested()
+            try:
+                apply_mutation(ctx)
+                savepoint.commit()
+            except Rejected as rej:
+                savepoint.rollback()
+                writer = ChangeWriter(conn, now)
+                status, code, reason = "rejected", rej.code, rej.reason
+                for table, key in rej.reassert:
+                    writer.upsert(table, key, {who.username})
+                conn.execute(
+                    insert(t.conflicts).values(
+                        at=now,
+                        engineer=who.username,
+                        job_id=None,
+                        entity_type=mutation.entity_type,
+                        entity_id=mutation.entity_id,
+                        mutation_id=mutation.mutation_id,
+                        kind="rejected",
+                        reason=reason,
+                        client_value=mutation.model_dump(),
+                        server_value=rej.server_value,
+                    )
+                )
+            for job_id, note in ctx.kept_conflicts if status == "applied" else []:
+                conn.execute(
+                    insert(t.conflicts).values(
+                        at=now,
+                        engineer=who.username,
+                        job_id=job_id,
+                        entity_type=mutation.entity_type,
+                        entity_id=mutation.entity_id,
+                        mutation_id=mutation.mutation_id,
+                        kind="reassigned_kept",
+                        reason=note,
+                        client_value=mutation.model_dump(),
+                        server_value=None,
+                    )
+                )
+            conn.execute(
+                insert(t.processed_mutations).values(
+                    mutation_id=mutation.mutation_id,
+                    device_id=who.device_id,
+                    seq=mutation.seq,
+                    name=mutation.name,
+                    status=status,
+                    reason=reason,
+                    code=code,
+                    device_created_at=mutation.created_at,
+                    received_at=now,
+                    skew_seconds=skew,
+                    source="push",
+                )
+            )
+            conn.execute(
+                update(t.client_devices)
+                .where(t.client_devices.c.device_id == who.device_id)
+                .values(last_seq=mutation.seq, last_skew_seconds=skew)
+            )
+            last_seq = mutation.seq
+            writer.flush()
+        results.append(
+            MutationResult(
+                mutation_id=mutation.mutation_id,
+                seq=mutation.seq,
+                status="applied" if status == "applied" else "rejected",
+                code=code,
+                reason=reason,
+            )
+        )
+    if not request.mutations:
+        with engine.connect() as conn:
+            last_seq = (
+                conn.scalar(
+                    select(t.client_devices.c.last_seq).where(
+                        t.client_devices.c.device_id == who.device_id
+                    )
+                )
+                or 0
+            )
+    return PushResponse(
+        results=results,
+        last_seq=last_seq,
+        stopped=stopped,  # type: ignore[arg-type]
+        expected_seq=expected,
+        server_time=now.isoformat(),
+    )

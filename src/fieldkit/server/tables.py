@@ -1,0 +1,164 @@
+"""Server schema: the synced entity tables (same definitions as the client) plus accounts,
+tokens, the per-engineer change log, processed mutations, conflicts and blobs."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from fieldkit.protocol.entities import SYNCED_MODELS, table_of
+from fieldkit.store.models.base import NAMING
+from fieldkit.store.types import JsonText, UtcDateTime
+
+metadata = MetaData(naming_convention=NAMING)
+ENTITY: dict[str, Table] = {
+    model.__tablename__: table_of(model).to_metadata(metadata) for model in SYNCED_MODELS
+}
+# BIGINT on PostgreSQL, INTEGER (rowid alias, autoincrement) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False, default=""),
+    Column("role", String(20), nullable=False),  # engineer | dispatcher
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+client_devices = Table(
+    "client_devices",
+    metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("name", String(120), nullable=False, default=""),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("last_seq", Integer, nullable=False, default=0),  # exactly-once push cursor
+    Column("last_skew_seconds", Integer),  # device clock minus server clock at last push
+    Column("public_key", Text),  # Ed25519, for slip signatures
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),  # never the token itself
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("device_id", ForeignKey("client_devices.device_id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False),
+    Column("remote", String(64), nullable=False, default=""),
+    Column("at", UtcDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index("ix_login_attempts_username_at", "username", "at"),
+)
+
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("batch", BigInteger, nullable=False),  # rows written by one transaction
+    Column("engineer", String(80), nullable=False),
+    Column("entity_type", String(40), nullable=False),
+    Column("entity_id", String(80), nullable=False),
+    Column("op", String(10), nullable=False),  # upsert | delete
+    Column("data", JsonText),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_change_log_engineer_seq", "engineer", "seq"),
+)
+
+processed_mutations = Table(
+    "processed_mutations",
+    metadata,
+    Column("mutation_id", String(36), primary_key=True),
+    Column("device_id", String(36), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("status", String(20), nullable=False),  # applied | rejected
+    Column("reason", Text, nullable=False, default=""),
+    Column("code", String(40), nullable=False, default=""),
+    Column("device_created_at", String(40), nullable=False),  # device clock, kept as sent
+    Column("received_at", UtcDateTime, nullable=False),  # server clock
+    Column("skew_seconds", Integer),
+    Column("source", String(20), nullable=False, default="push"),  # push | rescue
+    UniqueConstraint("device_id", "seq"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("engineer", String(80), nullable=False),
+    Column("job_id", String(36)),
+    Column("entity_type", String(40), nullable=False),
+    Column("entity_id", String(80), nullable=False),
+    Column("mutation_id", String(36), nullable=False),
+    Column("kind", String(40), nullable=False),  # rejected | reassigned_kept | version
+    Column("reason", Text, nullable=False),
+    Column("client_value", JsonText),  # the losing or kept-aside version, never dropped
+    Column("server_value", JsonText),
+)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger),
+    Column("complete", Boolean, nullable=False, default=False),
+    Column("uploaded_by", String(80), nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+hotline_reports = Table(
+    "hotline_reports",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("customer_id", ForeignKey("customers.id")),
+    Column("caller", String(120), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("severity", Integer),
+    Column("job_id", ForeignKey("jobs.id")),
+    Column("recorded_by", String(80), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+server_state = Table(
+    "server_state",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+REPORT_KINDS = (
+    "fault_report",
+    "complaint",
+    "praise",
+    "suggestion",
+    "consultation",
+    "project_info",
+    "customer_need",
+)

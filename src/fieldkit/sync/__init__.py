@@ -1,0 +1,1 @@
+"""Client side of the sync protocol: transport, credentials, the engine, rescue bundles."""

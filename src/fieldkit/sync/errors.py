@@ -1,0 +1,40 @@
+"""Known sync failures: each message tells the engineer what happened and what to do.
+None of them loses data: the outbox stays until the server confirms every mutation."""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base: a sync did not complete; local work is safe."""
+
+
+class Offline(SyncError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "The service center cannot be reached (no network or server down). "
+            "Your work is saved on this device and will be sent later."
+            + (f" ({detail})" if detail else "")
+        )
+
+
+class AuthRequired(SyncError):
+    pass
+
+
+class ServerRefused(SyncError):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"The service center refused the request: {message} [{code}]")
+        self.status, self.code = status, code
+
+
+class ServerUnavailable(SyncError):
+    pass
+
+
+class BadReply(SyncError):
+    """The server answered something that is not the protocol (HTML, truncated JSON...)."""
+
+
+class Cancelled(SyncError):
+    def __init__(self) -> None:
+        super().__init__("Sync cancelled; it resumes where it stopped next time.")

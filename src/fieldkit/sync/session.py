@@ -1,0 +1,85 @@
+"""Connecting this device to its service center: login, stored account, ready transport."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldkit.protocol.wire import LoginRequest, LoginResponse
+from fieldkit.services.context import ServiceContext
+from fieldkit.services.settings import get_setting, set_setting
+from fieldkit.store.migrate import head_revision
+from fieldkit.sync.credentials import CredentialStore
+from fieldkit.sync.errors import AuthRequired
+from fieldkit.sync.transport import Transport
+
+_credentials = CredentialStore()
+
+
+def credentials() -> CredentialStore:
+    return _credentials
+
+
+@dataclass(frozen=True)
+class Account:
+    server_url: str
+    username: str
+    ca_bundle: Path | None
+
+
+def account(ctx: ServiceContext) -> Account | None:
+    url, user = get_setting(ctx, "sync.server_url"), get_setting(ctx, "sync.username")
+    if not url or not user:
+        return None
+    ca = get_setting(ctx, "sync.ca_bundle")
+    return Account(url, user, Path(ca) if ca else None)
+
+
+def login(
+    ctx: ServiceContext,
+    server_url: str,
+    username: str,
+    password: str,
+    ca_bundle: Path | None = None,
+    device_name: str = "",
+) -> LoginResponse:
+    transport = Transport(server_url, ca_bundle=ca_bundle, schema_version=head_revision() or "")
+    reply = transport.post_model(
+        "/auth/login",
+        LoginRequest(
+            username=username, password=password, device_id=ctx.device_id, device_name=device_name
+        ),
+        LoginResponse,
+    )
+    _credentials.save(server_url, reply.username, reply.token)
+    set_setting(ctx, "sync.server_url", server_url.rstrip("/"))
+    set_setting(ctx, "sync.username", reply.username)
+    set_setting(ctx, "sync.ca_bundle", str(ca_bundle) if ca_bundle else None)
+    return reply
+
+
+def connect(ctx: ServiceContext) -> Transport:
+    """A transport carrying this device's token, or AuthRequired with what to do."""
+    acct = account(ctx)
+    if acct is None:
+        raise AuthRequired("Not connected to a service center yet: log in first")
+    token = _credentials.load(acct.server_url, acct.username)
+    if not token:
+        raise AuthRequired(f"Log in to {acct.server_url} again as {acct.username}")
+    return Transport(
+        acct.server_url, token=token, ca_bundle=acct.ca_bundle, schema_version=head_revision() or ""
+    )
+
+
+def logout(ctx: ServiceContext) -> None:
+    acct = account(ctx)
+    if acct is None:
+        return
+    token = _credentials.load(acct.server_url, acct.username)
+    if token:
+        with contextlib.suppress(Exception):
+            Transport(acct.server_url, token=token, ca_bundle=acct.ca_bundle, retries=0).request(
+                "POST", "/auth/logout", ok=(204,)
+            )
+    _credentials.delete(acct.server_url, acct.username)

@@ -1,0 +1,176 @@
+"""HTTP to the service center: timeouts, TLS verification, retries with backoff and jitter."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from fieldkit import __version__
+from fieldkit.protocol import HEADER_PROTOCOL, HEADER_SCHEMA, HEADER_SERVER_TIME, PROTOCOL_VERSION
+from fieldkit.sync.errors import AuthRequired, BadReply, Offline, ServerRefused, ServerUnavailable
+
+T = TypeVar("T", bound=BaseModel)
+RETRY_STATUS = {429, 500, 502, 503, 504}
+MAX_REPLY_BYTES = 64 << 20
+
+
+class Transport:
+    """One ``requests.Session`` per server. Every request in the protocol is idempotent
+    (mutations carry ids, blobs carry offsets), so every transient failure is retried."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        ca_bundle: Path | None = None,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        retries: int = 4,
+        backoff: float = 0.5,
+        schema_version: str = "",
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if not base_url.startswith(("https://", "http://")):
+            raise ValueError("Server URL must start with https:// (or http:// on loopback)")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep, self._jitter = sleep, jitter
+        self.session = requests.Session()
+        self.session.verify = str(ca_bundle) if ca_bundle else True  # never disabled
+        self.session.headers.update(
+            {
+                HEADER_PROTOCOL: str(PROTOCOL_VERSION),
+                HEADER_SCHEMA: schema_version,
+                "User-Agent": f"FieldKit/{__version__}",
+                "Accept-Encoding": "gzip",
+            }
+        )
+        if token:
+            self.set_token(token)
+        self.bytes_sent = 0
+        self.bytes_received = 0
+        self.server_time: datetime | None = None
+
+    def set_token(self, token: str | None) -> None:
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        else:
+            self.session.headers.pop("Authorization", None)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> requests.Response:
+        body = (
+            data
+            if data is not None
+            else (
+                json.dumps(json_body, ensure_ascii=False).encode()
+                if json_body is not None
+                else None
+            )
+        )
+        send_headers = dict(headers or {})
+        if json_body is not None:
+            send_headers["Content-Type"] = "application/json"
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                # Exponential backoff with full jitter: many tablets coming back online at once
+                # must not hammer the center in lockstep.
+                self._sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + self._jitter()))
+            try:
+                response = self.session.request(
+                    method,
+                    self.base_url + path,
+                    data=body,
+                    params=params,
+                    headers=send_headers,
+                    timeout=self.timeout,
+                )
+                content = response.content  # read fully here so truncation is retried
+            except requests.exceptions.SSLError as exc:
+                raise Offline(f"TLS certificate not trusted: {exc}") from exc
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                last = exc
+                continue
+            self.bytes_sent += len(body or b"") + len(path) + 200
+            self.bytes_received += len(content) + 200
+            self._note_server_time(response)
+            if response.status_code in ok:
+                return response
+            if response.status_code in RETRY_STATUS:
+                last = ServerUnavailable(
+                    f"The service center is busy or failing "
+                    f"(HTTP {response.status_code}); try again later"
+                )
+                continue
+            code, message = _error(response)
+            if response.status_code == 401:
+                raise AuthRequired(message or "Please log in again")
+            raise ServerRefused(response.status_code, code, message)
+        if isinstance(last, ServerUnavailable):
+            raise last
+        raise Offline(type(last).__name__ if last else "")
+
+    def get_model(self, path: str, model: type[T], *, params: Mapping[str, Any] | None = None) -> T:
+        return parse(self.request("GET", path, params=params), model)
+
+    def post_model(self, path: str, body: BaseModel, model: type[T]) -> T:
+        return parse(self.request("POST", path, json_body=body.model_dump(mode="json")), model)
+
+    def _note_server_time(self, response: requests.Response) -> None:
+        stamp = response.headers.get(HEADER_SERVER_TIME)
+        if stamp:
+            with contextlib.suppress(ValueError):
+                self.server_time = datetime.fromisoformat(stamp)
+
+
+def parse(response: requests.Response, model: type[T]) -> T:
+    if len(response.content) > MAX_REPLY_BYTES:
+        raise BadReply("The service center's reply is unreasonably large; sync stopped")
+    if "json" not in response.headers.get("Content-Type", ""):
+        raise BadReply(
+            "The service center did not answer in the sync protocol (got "
+            f"{response.headers.get('Content-Type', 'no content type')}); is the "
+            "server URL right?"
+        )
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise BadReply(
+            f"The service center's reply is malformed ({exc.error_count()} errors); "
+            "sync stopped, nothing was changed"
+        ) from exc
+
+
+def _error(response: requests.Response) -> tuple[str, str]:
+    try:
+        body = response.json()
+        return str(body.get("code", "")), str(body.get("message", ""))
+    except (ValueError, AttributeError):
+        return "http", f"HTTP {response.status_code}"
