@@ -402,6 +402,17 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         with engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
+    @app.get("/dispatch/sites", responses=ERRORS)
+    def list_sites(who: Office) -> list[dict[str, Any]]:
+        sites = t.ENTITY["sites"]
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(sites.c.id, sites.c.name, sites.c.customer_id, sites.c.contract_id).order_by(
+                    sites.c.name
+                )
+            )
+            return [dict(r) for r in rows.mappings()]
+
     @app.put("/dispatch/entities/{table}/{entity_id}", responses=ERRORS)
     def put_entity(table: str, entity_id: str, body: dict[str, Any], who: Office) -> dict[str, str]:
         with engine.begin() as conn:

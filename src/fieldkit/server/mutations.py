@@ -126,7 +126,9 @@ def _insert(ctx: Ctx, table: str, values: dict[str, Any], audience: set[str]) ->
 
 
 def _audience(ctx: Ctx, job: dict[str, Any]) -> set[str]:
-    return {job["assigned_engineer"]} | ctx.me() - {""}
+    """Who receives a job's append-only rows: its current engineer only. Work kept from a
+    previous assignee goes to the new one; the previous one no longer has the job."""
+    return {job["assigned_engineer"]} - {""}
 
 
 def job_transition(ctx: Ctx) -> None:

@@ -174,10 +174,26 @@ def apply_page(
         row.snapshot = snapshot
         row.updated_at = now
         row.tracking = tracking
+        _drop_orphans(conn)
         if snapshot_mode and snapshot is None and tracking:
             _drop_unseen(conn, skip)
             row.tracking = False
     return applied
+
+
+def _drop_orphans(conn: Connection) -> None:
+    """A row whose parent is gone (removed from our scope) would fail the page at commit and
+    block every later sync; it cannot be shown without its parent, so it goes, loudly."""
+    for _ in range(10):  # removing an orphan can orphan its own children
+        orphans = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if not orphans:
+            return
+        for table, rowid, parent, _fk in orphans:
+            if table in TABLES and table != "slips":
+                log.warning(
+                    "dropping %s row %s: its %s is no longer on this device", table, rowid, parent
+                )
+                conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
 
 
 def _drop_unseen(conn: Connection, keep: set[tuple[str, str]]) -> None:

@@ -1,0 +1,3 @@
+from fieldkit.server.cli import main
+
+raise SystemExit(main())
