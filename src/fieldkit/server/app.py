@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, insert, select, update
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fieldkit import __version__
 from fieldkit.protocol import HEADER_PROTOCOL, HEADER_SERVER_TIME, SUPPORTED_PROTOCOLS
@@ -29,7 +30,13 @@ from fieldkit.protocol.wire import (
 from fieldkit.server import auth, dispatch
 from fieldkit.server import tables as t
 from fieldkit.server.blobstore import ServerBlobs
-from fieldkit.server.changes import ChangeWriter, pruned_below, pull_log, pull_snapshot
+from fieldkit.server.changes import (
+    ChangeWriter,
+    max_seq,
+    pruned_through,
+    pull_log,
+    pull_snapshot,
+)
 from fieldkit.server.errors import ApiError
 from fieldkit.server.push import process_push
 from fieldkit.server.scope import scope_clause
@@ -93,6 +100,11 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         body = ErrorBody(code=exc.code, message=exc.message, detail=exc.detail)
         return JSONResponse(body.model_dump(), status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = ErrorBody(code=f"http.{exc.status_code}", message=str(exc.detail))
+        return JSONResponse(body.model_dump(), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -202,10 +214,10 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
                     changes=changes,
                     next_cursor=high_water,
                     snapshot=token,
-                    has_more=token is not None or high_water > 0,
+                    has_more=token is not None or max_seq(conn) > high_water,
                     server_time=now().isoformat(),
                 )
-            if cursor and cursor < pruned_below(conn):
+            if cursor < pruned_through(conn):
                 return PullResponse(
                     changes=[],
                     next_cursor=cursor,

@@ -99,15 +99,18 @@ class ChangeWriter:
         return len(rows)
 
 
-def pruned_below(conn: Connection) -> int:
+def pruned_through(conn: Connection) -> int:
+    """Highest seq removed from the log; a cursor behind it has missed changes for good."""
     return (
-        conn.scalar(select(t.server_state.c.value).where(t.server_state.c.key == "pruned_below"))
+        conn.scalar(select(t.server_state.c.value).where(t.server_state.c.key == "pruned_through"))
         or 0
     )
 
 
 def max_seq(conn: Connection) -> int:
-    return conn.scalar(select(t.change_log.c.seq).order_by(t.change_log.c.seq.desc()).limit(1)) or 0
+    """Newest seq ever written: pruning may empty the log but never moves this back."""
+    newest = conn.scalar(select(t.change_log.c.seq).order_by(t.change_log.c.seq.desc()).limit(1))
+    return max(newest or 0, pruned_through(conn))
 
 
 def pull_log(

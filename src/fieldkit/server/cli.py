@@ -112,17 +112,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             conn.execute(delete(t.change_log).where(t.change_log.c.seq <= below))
             current = conn.scalar(
-                select(t.server_state.c.value).where(t.server_state.c.key == "pruned_below")
+                select(t.server_state.c.value).where(t.server_state.c.key == "pruned_through")
             )
             if current is None:
-                conn.execute(insert(t.server_state).values(key="pruned_below", value=below + 1))
-            elif below + 1 > current:
+                conn.execute(insert(t.server_state).values(key="pruned_through", value=below))
+            elif below > current:
                 conn.execute(
                     update(t.server_state)
-                    .where(t.server_state.c.key == "pruned_below")
-                    .values(value=below + 1)
+                    .where(t.server_state.c.key == "pruned_through")
+                    .values(value=below)
                 )
-        print(f"pruned change log below seq {below + 1}")
+        print(f"pruned change log through seq {below}")
     elif args.command == "import-outbox":
         from fieldkit.server.blobstore import ServerBlobs
         from fieldkit.server.errors import ApiError

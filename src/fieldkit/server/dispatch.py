@@ -138,6 +138,7 @@ def assign(
             ).status.value
         except DomainError as exc:
             raise ApiError(409, "job.rule", str(exc)) from exc
+    conn.execute(insert(t.job_assignments).values(job_id=job_id, engineer=engineer, at=now))
     conn.execute(
         update(E["jobs"])
         .where(E["jobs"].c.id == job_id)

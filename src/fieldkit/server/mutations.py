@@ -37,6 +37,7 @@ from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.jobstate import job_context, job_quotes, job_row, to_job
 from fieldkit.server.tables import ENTITY as E
+from fieldkit.server.tables import job_assignments
 
 ENGINEER_ACTIONS = {
     "accept",
@@ -99,7 +100,18 @@ def _job(ctx: Ctx, job_id: str, append_only: bool = False) -> dict[str, Any]:
     if row is None:
         raise Rejected("job.unknown", "This job no longer exists at the service center")
     if row["assigned_engineer"] != ctx.who.username:
-        if not append_only:
+        was_assigned = (
+            ctx.conn.scalar(
+                select(job_assignments.c.id)
+                .where(
+                    job_assignments.c.job_id == job_id,
+                    job_assignments.c.engineer == ctx.who.username,
+                )
+                .limit(1)
+            )
+            is not None
+        )
+        if not append_only or not was_assigned:
             raise Rejected(
                 "job.reassigned",
                 "The job was re-assigned to another engineer; this step was not applied",

@@ -146,6 +146,15 @@ hotline_reports = Table(
     Column("at", UtcDateTime, nullable=False),
 )
 
+job_assignments = Table(
+    "job_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", ForeignKey("jobs.id"), nullable=False, index=True),
+    Column("engineer", String(80), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
 server_state = Table(
     "server_state",
     metadata,

@@ -286,6 +286,7 @@ class SyncEngine:
     # -- pull ------------------------------------------------------------------------------
     def _pull(self, report: SyncReport) -> None:
         cursor, snapshot, tracking = load_cursor(self.ctx.db)
+        resets = 0
         while True:
             self._check()
             params: dict[str, object] = {"limit": PAGE}
@@ -296,6 +297,12 @@ class SyncEngine:
                 params["snapshot"] = snapshot
             page = self.http.get_model("/sync/pull", PullResponse, params=params)
             if page.reset_required:
+                resets += 1
+                if resets > 1:
+                    raise SyncError(
+                        "The service center keeps asking for a full resync; "
+                        "try again later or contact the office"
+                    )
                 log.info("server history pruned past cursor %s: full resync", cursor)
                 start_reset(self.ctx.db)
                 cursor, snapshot, tracking = None, None, True

@@ -171,6 +171,7 @@ def parse(response: requests.Response, model: type[T]) -> T:
 def _error(response: requests.Response) -> tuple[str, str]:
     try:
         body = response.json()
-        return str(body.get("code", "")), str(body.get("message", ""))
+        message = body.get("message") or body.get("detail") or f"HTTP {response.status_code}"
+        return str(body.get("code", "http")), str(message)
     except (ValueError, AttributeError):
         return "http", f"HTTP {response.status_code}"

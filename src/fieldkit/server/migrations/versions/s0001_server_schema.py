@@ -482,6 +482,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hotline_reports")),
     )
     op.create_table(
+        "job_assignments",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("job_id", sa.String(length=36), nullable=False),
+        sa.Column("engineer", sa.String(length=80), nullable=False),
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["jobs.id"], name=op.f("fk_job_assignments_job_id_jobs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_assignments")),
+    )
+    with op.batch_alter_table("job_assignments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_job_assignments_job_id"), ["job_id"], unique=False)
+
+    op.create_table(
         "part_replacements",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("job_id", sa.String(length=36), nullable=False),
@@ -667,6 +681,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_part_replacements_job_id"))
 
     op.drop_table("part_replacements")
+    with op.batch_alter_table("job_assignments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_assignments_job_id"))
+
+    op.drop_table("job_assignments")
     op.drop_table("hotline_reports")
     with op.batch_alter_table("escalations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalations_job_id"))
