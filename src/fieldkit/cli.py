@@ -132,7 +132,8 @@ def _sync_commands(args: argparse.Namespace, ctx: object) -> int:
         if not session.credentials().persistent:
             print(f"warning: {session.credentials().warning}", file=sys.stderr)
     elif args.command == "sync":
-        report = SyncEngine(ctx, session.connect(ctx)).run()
+        with session.connect(ctx) as transport:
+            report = SyncEngine(ctx, transport).run()
         if report is None:
             print("a sync is already running for this data folder")
             return 0

@@ -99,7 +99,8 @@ class Client:
     url: str
 
     def sync(self, **kw: Any) -> SyncReport:
-        report = SyncEngine(self.ctx, session.connect(self.ctx), **kw).run()
+        with session.connect(self.ctx) as transport:
+            report = SyncEngine(self.ctx, transport, **kw).run()
         assert report is not None
         return report
 

@@ -339,15 +339,15 @@ def test_unsupported_protocol_and_non_protocol_replies(server: Server, wang: Cli
         timeout=10,
     )
     assert reply.status_code == 426 and reply.json()["code"] == "protocol.unsupported"
-    transport = Transport(server.url, token=token_of(wang), retries=0)
-    with pytest.raises(ServerRefused, match=r"Not Found \[http\.404\]"):
-        transport.request("GET", "/no/such/endpoint")
-    from fieldkit.protocol.wire import PullResponse
+    with Transport(server.url, token=token_of(wang), retries=0) as transport:
+        with pytest.raises(ServerRefused, match=r"Not Found \[http\.404\]"):
+            transport.request("GET", "/no/such/endpoint")
+        from fieldkit.protocol.wire import PullResponse
 
-    with pytest.raises(BadReply, match="did not answer in the sync protocol"):
-        transport.get_model("/docs", PullResponse)  # an HTML page
-    with pytest.raises(BadReply, match="malformed"):
-        transport.get_model("/health", PullResponse)  # JSON, but not the right shape
+        with pytest.raises(BadReply, match="did not answer in the sync protocol"):
+            transport.get_model("/docs", PullResponse)  # an HTML page
+        with pytest.raises(BadReply, match="malformed"):
+            transport.get_model("/health", PullResponse)  # JSON, but not the right shape
 
 
 def test_openapi_schema_is_served(server: Server) -> None:

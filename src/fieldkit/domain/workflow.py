@@ -59,7 +59,8 @@ TRANSITIONS: dict[str, tuple[Transition, ...]] = {
 }
 
 ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)
-# Order in which the UI offers the next step: the first enabled one is the obvious button.
+# Order in which the app offers the engineer's next step: the first enabled one is the obvious
+# button. Closing (after the center reviews a signed slip) and re-assigning are the office's.
 FLOW_ORDER: tuple[str, ...] = (
     "accept",
     "depart",
@@ -70,7 +71,6 @@ FLOW_ORDER: tuple[str, ...] = (
     "resolve",
     "resolve_remotely",
     "sign",
-    "close",
     "escalate",
 )
 

@@ -351,6 +351,14 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             writer.flush()
         return {"id": job_id, "engineer": body.engineer}
 
+    @app.post("/dispatch/jobs/{job_id}/close", responses=ERRORS)
+    def close_job(job_id: str, who: Office) -> dict[str, str]:
+        with engine.begin() as conn:
+            writer = ChangeWriter(conn, now())
+            dispatch.close(conn, writer, job_id, now())
+            writer.flush()
+        return {"id": job_id}
+
     @app.patch("/dispatch/jobs/{job_id}", responses=ERRORS)
     def patch_job(job_id: str, body: JobPatch, who: Office) -> dict[str, str]:
         jobs = t.ENTITY["jobs"]

@@ -177,6 +177,24 @@ def assign(
                 writer.delete(table, key, {previous})
 
 
+def close(conn: Connection, writer: ChangeWriter, job_id: str, now: datetime) -> None:
+    """The center closes a job once it has reviewed the signed slip (or remote resolution)."""
+    job = job_row(conn, job_id)
+    if job is None:
+        raise ApiError(404, "job.unknown", "No such job")
+    try:
+        after = workflow.apply(to_job(job), "close", job_context(conn, job_id), now)
+    except DomainError as exc:
+        raise ApiError(409, "job.rule", str(exc)) from exc
+    conn.execute(
+        update(E["jobs"])
+        .where(E["jobs"].c.id == job_id)
+        .values(status=after.status.value, version=job["version"] + 1, updated_at=now)
+    )
+    if job["assigned_engineer"]:
+        writer.upsert("jobs", job_id, {job["assigned_engineer"]})
+
+
 def create_job(
     conn: Connection, writer: ChangeWriter, fields: dict[str, Any], now: datetime
 ) -> str:

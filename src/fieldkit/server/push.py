@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from fieldkit.protocol.wire import MutationResult, PushRequest, PushResponse
 from fieldkit.server import tables as t
@@ -14,6 +14,7 @@ from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
 from fieldkit.server.mutations import Ctx, Rejected, apply_mutation
+from fieldkit.server.scope import scope_clause
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,26 @@ def _skew(device_time: str, now: datetime) -> int | None:
     if device.tzinfo is None:
         return None
     return int((device - now).total_seconds())
+
+
+ENTITY_TABLES = {
+    "job": "jobs",
+    "quote": "quotes",
+    "slip": "slips",
+    "checklist_item": "checklist_run_items",
+}
+
+
+def _own_entity(
+    conn: Connection, entity_type: str, entity_id: str, engineer: str
+) -> list[tuple[str, str]]:
+    table = ENTITY_TABLES.get(entity_type)
+    if table is None:
+        return []
+    tbl = t.ENTITY[table]
+    pk = next(iter(tbl.primary_key.columns))
+    visible = conn.scalar(select(pk).where(pk == entity_id, scope_clause(table, engineer)))
+    return [(table, entity_id)] if visible is not None else []
 
 
 def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushResponse:
@@ -98,7 +119,12 @@ def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushRe
                 savepoint.rollback()
                 writer = ChangeWriter(conn, now)
                 status, code, reason = "rejected", rej.code, rej.reason
-                for table, key in rej.reassert:
+                # The client keeps its local version until told otherwise: always re-send
+                # the server's copy of what it tried to change, so it converges.
+                reassert = rej.reassert or _own_entity(
+                    conn, mutation.entity_type, mutation.entity_id, who.username
+                )
+                for table, key in reassert:
                     writer.upsert(table, key, {who.username})
                 conn.execute(
                     insert(t.conflicts).values(

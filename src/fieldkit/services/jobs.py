@@ -191,3 +191,11 @@ def add_note(ctx: ServiceContext, job_id: str, note: str) -> Changed:
         )
         tx.audit("job.note", "job", job_id, {"note_id": entry.id}, mid)
     return Changed(frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids))
+
+
+def available_actions(ctx: ServiceContext, job_id: str) -> list[workflow.ActionOption]:
+    """The next steps for a job, each enabled or with the reason it is not (for buttons)."""
+    with ctx.db.read() as session:
+        row = job_row(session, job_id)
+        context = JobContext(backup_progress(session, job_id), has_signed_slip(session, job_id))
+        return workflow.next_actions(to_domain_job(session, row), context)

@@ -44,14 +44,11 @@ def login(
     ca_bundle: Path | None = None,
     device_name: str = "",
 ) -> LoginResponse:
-    transport = Transport(server_url, ca_bundle=ca_bundle, schema_version=head_revision() or "")
-    reply = transport.post_model(
-        "/auth/login",
-        LoginRequest(
+    with Transport(server_url, ca_bundle=ca_bundle, schema_version=head_revision() or "") as http:
+        request = LoginRequest(
             username=username, password=password, device_id=ctx.device_id, device_name=device_name
-        ),
-        LoginResponse,
-    )
+        )
+        reply = http.post_model("/auth/login", request, LoginResponse)
     _credentials.save(server_url, reply.username, reply.token)
     set_setting(ctx, "sync.server_url", server_url.rstrip("/"))
     set_setting(ctx, "sync.username", reply.username)
@@ -78,8 +75,8 @@ def logout(ctx: ServiceContext) -> None:
         return
     token = _credentials.load(acct.server_url, acct.username)
     if token:
-        with contextlib.suppress(Exception):
-            Transport(acct.server_url, token=token, ca_bundle=acct.ca_bundle, retries=0).request(
-                "POST", "/auth/logout", ok=(204,)
-            )
+        with contextlib.suppress(Exception), Transport(
+            acct.server_url, token=token, ca_bundle=acct.ca_bundle, retries=0
+        ) as http:
+            http.request("POST", "/auth/logout", ok=(204,))
     _credentials.delete(acct.server_url, acct.username)

@@ -63,6 +63,15 @@ class Transport:
         self.bytes_received = 0
         self.server_time: datetime | None = None
 
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def set_token(self, token: str | None) -> None:
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
