@@ -60,6 +60,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
 
+    def engine(self) -> Any:
+        from fieldkit.server.database import create_server_engine
+
+        return create_server_engine(self.db or f"sqlite:///{self.data_dir / 'server.db'}")
+
     def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             server_cmd(self.data_dir, *args, db=self.db),
@@ -167,7 +172,7 @@ class Office:
 
 
 def copy_template(template: Path, target: Path) -> Path:
-    shutil.copytree(template, target)
+    shutil.copytree(template, target, ignore=shutil.ignore_patterns("server.log"))
     for name in ("server.log",):
         (target / name).unlink(missing_ok=True)
     return target

@@ -7,6 +7,7 @@ import keyring
 import pytest
 
 from tests.support.keyrings import MemoryKeyring
+from tests.support.postgres import Postgres, start_postgres
 from tests.support.server import (
     Client,
     Office,
@@ -28,6 +29,13 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    pg = start_postgres()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
 def server_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Seed once (users office/demo/wang/li, 24 jobs); each test serves its own copy."""
     template = tmp_path_factory.mktemp("server-template")
@@ -35,9 +43,26 @@ def server_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
-@pytest.fixture
-def server(server_template: Path, tmp_path: Path) -> Iterator[Server]:
-    srv = start_server(copy_template(server_template, tmp_path / "server"))
+@pytest.fixture(scope="session")
+def pg_template(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The same seed in a PostgreSQL template database (cloned per test by CREATE DATABASE)."""
+    folder = tmp_path_factory.mktemp("pg-template")
+    name = postgres.create_database()
+    seed(folder, db=postgres.url(name))
+    return folder, name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    if request.param == "sqlite":
+        srv = start_server(
+            copy_template(request.getfixturevalue("server_template"), tmp_path / "server")
+        )
+    else:
+        postgres: Postgres = request.getfixturevalue("postgres")
+        folder, template = request.getfixturevalue("pg_template")
+        db = postgres.url(postgres.create_database(template=template))
+        srv = start_server(copy_template(folder, tmp_path / "server"), db=db)
     yield srv
     srv.stop()
 

@@ -9,7 +9,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
 from fieldkit.domain.enums import CauseArea, CauseOrigin
 from fieldkit.domain.errors import DomainError
@@ -126,7 +126,7 @@ def test_sync_through_faults_loses_and_duplicates_nothing(
     assert set(adapter.injected) == set(FAULTS)
     assert outcomes[False] > 0 and outcomes[True] > 0
 
-    engine = create_engine(f"sqlite:///{server.data_dir / 'server.db'}")
+    engine = server.engine()
     from fieldkit.server import tables as t
 
     with engine.connect() as conn:

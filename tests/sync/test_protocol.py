@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import select, update
 
 from fieldkit.domain.enums import SignerRole
 from fieldkit.domain.slip import SlipDraft
@@ -257,7 +257,7 @@ def test_revoked_expired_and_throttled_logins(server: Server, wang: Client, tmp_
     # A fresh login works again, then expires.
     session.login(wang.ctx, server.url, "wang", "fieldkit-demo")
     wang.sync()
-    engine = create_engine(f"sqlite:///{server.data_dir / 'server.db'}")
+    engine = server.engine()
     from fieldkit.server import tables as t
 
     with engine.begin() as conn:
