@@ -1,30 +1,65 @@
-"""Starting the desktop app: open the store, seed demo data on first start, show the window."""
+"""Starting the desktop app: open the store, connect to a service center, show the window.
+
+By default (`make run`) a local service center with demo data runs on loopback next to the
+app, the app logs in as the demo engineer and syncs before the window opens.
+"""
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from fieldkit.config import Settings
 from fieldkit.i18n import set_language
 
 
-def run_app(settings: Settings, *, seed_demo: bool = True) -> int:
+def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool = True) -> int:
     from fieldkit.demo.generator import DemoSize, generate, is_empty
     from fieldkit.services.context import open_context
     from fieldkit.ui.main_window import MainWindow
-    from fieldkit.ui.qt import QApplication
+    from fieldkit.ui.qt import QApplication, QTimer
 
     set_language(settings.language)
     ctx = open_context(settings.data_dir, settings.user)
-    if seed_demo and is_empty(ctx.db):
-        summary = generate(ctx.db, ctx.blobs, DemoSize())
-        print(f"First start: demo data written to {settings.data_dir} ({summary.jobs} jobs)")
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("FieldKit")
-    window = MainWindow(ctx)
-    window.resize(1280, 800)
-    window.show()
+    server = None
+    online = False
     try:
+        if embedded_server:
+            from fieldkit.sync import embedded, session
+            from fieldkit.sync.engine import SyncEngine
+            from fieldkit.sync.errors import SyncError
+
+            server = embedded.start(settings.data_dir / "service-center")
+            print(
+                f"Local service center on {server.url} (data in "
+                f"{settings.data_dir / 'service-center'})"
+            )
+            try:
+                session.login(ctx, server.url, embedded.DEMO_USER, embedded.DEMO_PASSWORD)
+                with session.connect(ctx) as transport:
+                    report = SyncEngine(ctx, transport).run()
+                if report is not None:
+                    online = True
+                    print(f"Synced: {report.summary()}")
+            except SyncError as exc:
+                print(f"Working offline: {exc}", file=sys.stderr)
+        elif seed_demo and is_empty(ctx.db):
+            summary = generate(ctx.db, ctx.blobs, DemoSize())
+            print(f"First start: demo data written to {settings.data_dir} ({summary.jobs} jobs)")
+        app = QApplication.instance() or QApplication(sys.argv)
+        app.setApplicationName("FieldKit")
+        # Ctrl+C or a service manager's SIGTERM closes the app normally, so the local service
+        # center is stopped and the data file closed cleanly.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: app.quit())
+        heartbeat = QTimer(interval=250)  # lets Python run signal handlers during the Qt loop
+        heartbeat.timeout.connect(lambda: None)
+        heartbeat.start()
+        window = MainWindow(ctx, online=online)
+        window.resize(1280, 800)
+        window.show()
         return app.exec()
     finally:
+        if server is not None:
+            server.stop()
         ctx.db.close()

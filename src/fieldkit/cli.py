@@ -24,7 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="start the app (seeds demo data on first start)")
-    run.add_argument("--no-demo", action="store_true", help="start with an empty store")
+    run.add_argument(
+        "--no-server",
+        action="store_true",
+        help="do not start the local demo service center; seed demo data locally",
+    )
+    run.add_argument("--no-demo", action="store_true", help="with --no-server: start empty")
     demo = sub.add_parser("demo", help="write a demo data set into the data folder")
     demo.add_argument("--jobs", type=int, default=240, help="number of jobs (default 240)")
     demo.add_argument("--devices-per-site", type=int, default=40)
@@ -55,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             from fieldkit.app import run_app
 
-            return run_app(settings, seed_demo=not args.no_demo)
+            return run_app(settings, embedded_server=not args.no_server, seed_demo=not args.no_demo)
         return _headless(args, settings)
     except (StoreError, DomainError, SyncError) as exc:
         print(f"fieldkit: {exc}", file=sys.stderr)

@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = sub.add_parser("seed-demo", help="demo users and data set (empty database only)")
     demo.add_argument("--jobs", type=int, default=240)
     demo.add_argument("--devices-per-site", type=int, default=40)
+    demo.add_argument("--assign-all-to", help="give every job to this engineer (benchmarks)")
     revoke = sub.add_parser("revoke", help="revoke every login of a user (stolen tablet)")
     revoke.add_argument("username")
     prune = sub.add_parser("prune-changes", help="drop change-log rows older than N days")
@@ -99,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             auth.create_user(conn, args.username, password, args.role, args.display_name)
         print(f"created {args.role} {args.username}")
     elif args.command == "seed-demo":
-        return seed_demo(engine, settings, args.jobs, args.devices_per_site)
+        return seed_demo(engine, settings, args.jobs, args.devices_per_site, args.assign_all_to)
     elif args.command == "revoke":
         with engine.begin() as conn:
             print(f"revoked {auth.revoke_user_tokens(conn, args.username, now)} login(s)")
@@ -139,7 +140,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def seed_demo(engine: object, settings: object, jobs: int, devices_per_site: int) -> int:
+def seed_demo(
+    engine: object,
+    settings: object,
+    jobs: int,
+    devices_per_site: int,
+    assign_all_to: str | None = None,
+) -> int:
     from sqlalchemy import Engine
 
     from fieldkit.demo.generator import DemoSize, build_demo, write_rows
@@ -157,7 +164,11 @@ def seed_demo(engine: object, settings: object, jobs: int, devices_per_site: int
             )
             return 2
     blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
-    engineers = tuple(u for u, role, _ in DEMO_USERS if role == "engineer")
+    engineers = (
+        (assign_all_to,)
+        if assign_all_to
+        else tuple(u for u, role, _ in DEMO_USERS if role == "engineer")
+    )
     rows, summary = build_demo(
         blobs.store, DemoSize(jobs=jobs, devices_per_site=devices_per_site), engineers=engineers
     )

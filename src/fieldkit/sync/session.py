@@ -75,8 +75,9 @@ def logout(ctx: ServiceContext) -> None:
         return
     token = _credentials.load(acct.server_url, acct.username)
     if token:
-        with contextlib.suppress(Exception), Transport(
-            acct.server_url, token=token, ca_bundle=acct.ca_bundle, retries=0
-        ) as http:
+        with (
+            contextlib.suppress(Exception),
+            Transport(acct.server_url, token=token, ca_bundle=acct.ca_bundle, retries=0) as http,
+        ):
             http.request("POST", "/auth/logout", ok=(204,))
     _credentials.delete(acct.server_url, acct.username)

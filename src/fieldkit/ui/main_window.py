@@ -25,9 +25,10 @@ COUNTDOWN_TICK_MS = 30_000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, online: bool = False) -> None:
         super().__init__()
         self._ctx = ctx
+        self.online = online
         self.setWindowTitle(_("FieldKit — My jobs"))
         self.model = JobListModel(ctx, ctx.clock.now)
 
@@ -104,8 +105,9 @@ class MainWindow(QMainWindow):
             if summary.last_sync_at
             else _("never")
         )
-        self.sync_label.setText(
-            _("Offline · last sync {last} · {pending} unsynced changes").format(
-                last=last, pending=summary.pending
-            )
+        template = (
+            _("Online · last sync {last} · {pending} unsynced changes")
+            if self.online
+            else _("Offline · last sync {last} · {pending} unsynced changes")
         )
+        self.sync_label.setText(template.format(last=last, pending=summary.pending))

@@ -1,0 +1,24 @@
+"""`python -m bench [NAME ...] [--quick]`: run benchmarks (all by default)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+BENCHES = ("sync",)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("names", nargs="*", default=list(BENCHES), choices=BENCHES)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    args = parser.parse_args()
+    failed = 0
+    for name in args.names:
+        module = importlib.import_module(f"bench.{name}")
+        failed += 0 if module.run(quick=args.quick) else 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
