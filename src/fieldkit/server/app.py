@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, insert, select, update
@@ -95,6 +96,8 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     app = FastAPI(title="FieldKit service center", version=__version__)
     blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
     app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
+    # Pages of JSON compress ~10x: it matters on a site's 3G link.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:

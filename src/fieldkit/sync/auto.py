@@ -1,0 +1,131 @@
+"""Background sync: on an interval, soon after a local change, and as soon as the service
+center becomes reachable again. Runs on its own thread; reports state through a callback
+(the UI bridges it to its thread with a signal)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from fieldkit.services.context import ServiceContext
+from fieldkit.sync import session
+from fieldkit.sync.engine import Progress, SyncEngine, SyncReport
+from fieldkit.sync.errors import AuthRequired, Offline, SyncError
+
+log = logging.getLogger(__name__)
+
+
+class Connection(StrEnum):
+    UNKNOWN = "unknown"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    LOGIN_NEEDED = "login_needed"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SyncState:
+    connection: Connection
+    last_success: datetime | None
+    message: str = ""
+    report: SyncReport | None = None
+
+
+@dataclass(frozen=True)
+class AutoSyncSettings:
+    interval_s: float = 300.0  # while online
+    after_change_s: float = 5.0  # debounce: batch a burst of edits into one sync
+    offline_retry_s: float = 30.0  # first probe delay once offline, doubled up to the max
+    offline_retry_max_s: float = 600.0
+
+
+class AutoSync:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        on_state: Callable[[SyncState], None],
+        settings: AutoSyncSettings = AutoSyncSettings(),
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.on_state = on_state
+        self.on_progress = on_progress
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="fieldkit-sync", daemon=True)
+        self.state = SyncState(Connection.UNKNOWN, None)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._cancel.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def changed(self) -> None:
+        """A local change was saved: sync soon (debounced)."""
+        self._pending_change = True
+        self._wake.set()
+
+    def sync_now(self) -> None:
+        self._now = True
+        self._wake.set()
+
+    def cancel_current(self) -> None:
+        self._cancel.set()
+
+    _pending_change = False
+    _now = False
+
+    def _loop(self) -> None:
+        delay = 0.0
+        offline_delay = self.settings.offline_retry_s
+        while not self._stop.is_set():
+            self._wake.wait(delay)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            if self._pending_change and not self._now:
+                self._pending_change = False
+                if self._wake.wait(self.settings.after_change_s) and not self._now:
+                    self._wake.clear()  # more edits arrived: keep batching, then sync
+            self._now = False
+            self._pending_change = False
+            self._cancel.clear()
+            state = self.run_once()
+            if state.connection is Connection.ONLINE:
+                delay, offline_delay = self.settings.interval_s, self.settings.offline_retry_s
+            elif state.connection is Connection.OFFLINE:
+                delay = offline_delay
+                offline_delay = min(offline_delay * 2, self.settings.offline_retry_max_s)
+            else:
+                delay = self.settings.interval_s
+
+    def run_once(self) -> SyncState:
+        last = self.state.last_success
+        try:
+            with session.connect(self.ctx) as transport:
+                report = SyncEngine(self.ctx, transport, self.on_progress, self._cancel).run()
+            state = SyncState(
+                Connection.ONLINE, self.ctx.clock.now() if report else last, report=report
+            )
+        except AuthRequired as exc:
+            state = SyncState(Connection.LOGIN_NEEDED, last, str(exc))
+        except Offline as exc:
+            state = SyncState(Connection.OFFLINE, last, str(exc))
+        except SyncError as exc:
+            state = SyncState(Connection.ERROR, last, str(exc))
+        except Exception as exc:  # a bug must not kill the sync thread; it is logged
+            log.exception("sync failed")
+            state = SyncState(Connection.ERROR, last, f"Sync failed: {exc}")
+        self.state = state
+        self.on_state(state)
+        return state
