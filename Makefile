@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Local, disposable data for `make run`; never the user's real data directory.
 DATA_DIR ?= .fieldkit-data
 
-.PHONY: run test lint typecheck pytest clean
+.PHONY: run test lint typecheck pytest bench bench-quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,20 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev lint typecheck pytest
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench
 
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 
 pytest: $(VENV)/.installed-dev
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
+
+# Benchmarks print their figures next to a baseline measured in the same run.
+bench: $(VENV)/.installed-dev
+	$(PY) -u -m bench
+
+bench-quick: $(VENV)/.installed-dev
+	$(PY) -u -m bench --quick
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ Goals: applying the initial sync costs at most 3x the raw insert; one change sen
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 import time
@@ -15,6 +16,8 @@ from typing import Any
 
 import keyring
 from sqlalchemy import select
+from tests.support.keyrings import MemoryKeyring
+from tests.support.server import PASSWORD, Office, start_server
 
 from fieldkit.domain.clock import SystemClock
 from fieldkit.protocol.entities import SYNCED_MODELS, TABLES
@@ -25,8 +28,6 @@ from fieldkit.sync import apply as apply_module
 from fieldkit.sync import engine as engine_module
 from fieldkit.sync import session
 from fieldkit.sync.engine import SyncEngine
-from tests.support.keyrings import MemoryKeyring
-from tests.support.server import PASSWORD, Office, seed, start_server
 
 APPLY_GOAL = 3.0
 INCREMENTAL_GOAL = 4096
@@ -37,8 +38,9 @@ def raw_insert_seconds(rows: dict[str, list[dict[str, Any]]], folder: Path) -> f
     path = folder / "baseline.db"
     open_database(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.create_function("fk_segment", 1, __import__("fieldkit.store.text_segment",
-                                                     fromlist=["segment"]).segment)
+    conn.create_function(
+        "fk_segment", 1, __import__("fieldkit.store.text_segment", fromlist=["segment"]).segment
+    )
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=FULL")
     start = time.perf_counter()
@@ -59,20 +61,39 @@ def raw_insert_seconds(rows: dict[str, list[dict[str, Any]]], folder: Path) -> f
 
 def run(quick: bool = False) -> bool:
     jobs_n, devices_per_site = (400, 10) if quick else (10_000, 125)
+    if os.environ.get("FIELDKIT_BENCH_JOBS"):  # intermediate sizes while profiling
+        jobs_n = int(os.environ["FIELDKIT_BENCH_JOBS"])
+        devices_per_site = int(os.environ.get("FIELDKIT_BENCH_DEVICES_PER_SITE", "125"))
     keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory(prefix="fieldkit-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        print(f"sync bench: seeding {jobs_n} jobs, {jobs_n // 25 * devices_per_site} devices ...",
-              flush=True)
+        print(
+            f"sync bench: seeding {jobs_n} jobs, {jobs_n // 25 * devices_per_site} devices ...",
+            flush=True,
+        )
         server_dir = tmp / "server"
         server_dir.mkdir()
         import subprocess
         import sys
 
-        subprocess.run([sys.executable, "-m", "fieldkit.server", "--data-dir", str(server_dir),
-                        "seed-demo", "--jobs", str(jobs_n), "--devices-per-site",
-                        str(devices_per_site), "--assign-all-to", "demo"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "fieldkit.server",
+                "--data-dir",
+                str(server_dir),
+                "seed-demo",
+                "--jobs",
+                str(jobs_n),
+                "--devices-per-site",
+                str(devices_per_site),
+                "--assign-all-to",
+                "demo",
+            ],
+            check=True,
+            capture_output=True,
+        )
         server = start_server(server_dir)
         try:
             ctx = open_context(tmp / "client", "demo", SystemClock())
@@ -98,15 +119,20 @@ def run(quick: bool = False) -> bool:
             with ctx.db.read() as s:
                 for model in SYNCED_MODELS:
                     table = TABLES[model.__tablename__]
-                    rows[table.name] = [_plain(dict(r)) for r in s.execute(select(table)).mappings()]
+                    found = s.execute(select(table)).mappings()
+                    rows[table.name] = [_plain(dict(r)) for r in found]
             total_rows = sum(len(v) for v in rows.values())
             baseline = raw_insert_seconds(rows, tmp)
             ratio = applying[0] / baseline
-            print(f"  initial sync: {total_rows} rows ({len(rows['jobs'])} jobs, "
-                  f"{len(rows['devices'])} devices) in {wall:.2f} s wall "
-                  f"({total_rows / wall:,.0f} rows/s), {report.bytes_received:,} B received")
-            print(f"  applying pages: {applying[0]:.2f} s; raw sqlite3 bulk insert of the same "
-                  f"rows: {baseline:.2f} s; ratio {ratio:.2f}x (goal <= {APPLY_GOAL}x)")
+            print(
+                f"  initial sync: {total_rows} rows ({len(rows['jobs'])} jobs, "
+                f"{len(rows['devices'])} devices) in {wall:.2f} s wall "
+                f"({total_rows / wall:,.0f} rows/s), {report.bytes_received:,} B received"
+            )
+            print(
+                f"  applying pages: {applying[0]:.2f} s; raw sqlite3 bulk insert of the same "
+                f"rows: {baseline:.2f} s; ratio {ratio:.2f}x (goal <= {APPLY_GOAL}x)"
+            )
             # Incremental: one office change down, one engineer change up.
             office = Office(server.url)
             job = office.jobs("demo")[0]["id"]
@@ -119,8 +145,10 @@ def run(quick: bool = False) -> bool:
             assert down is not None and up is not None
             down_bytes = down.bytes_sent + down.bytes_received
             up_bytes = up.bytes_sent + up.bytes_received
-            print(f"  incremental, one office change: {down_bytes:,} B on the wire; one local "
-                  f"change: {up_bytes:,} B (goal < {INCREMENTAL_GOAL:,} B each)")
+            print(
+                f"  incremental, one office change: {down_bytes:,} B on the wire; one local "
+                f"change: {up_bytes:,} B (goal < {INCREMENTAL_GOAL:,} B each)"
+            )
             ok = ratio <= APPLY_GOAL and max(down_bytes, up_bytes) < INCREMENTAL_GOAL
             print(f"  {'MET' if ok else 'NOT MET'}")
             ctx.db.close()

@@ -75,21 +75,27 @@ class Server:
         )
 
 
-def start_server(data_dir: Path, db: str | None = None, port: int | None = None) -> Server:
+def start_server(
+    data_dir: Path,
+    db: str | None = None,
+    port: int | None = None,
+    tls: tuple[Path, Path] | None = None,
+) -> Server:
     port = port or free_port()
+    extra = ["--ssl-certfile", str(tls[0]), "--ssl-keyfile", str(tls[1])] if tls else []
     with (data_dir / "server.log").open("wb") as log:  # the child keeps its own handle
         proc = subprocess.Popen(
-            server_cmd(data_dir, "serve", "--port", str(port), db=db),
+            server_cmd(data_dir, "serve", "--port", str(port), *extra, db=db),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {(data_dir / 'server.log').read_text()[-2000:]}")
         try:
-            if requests.get(url + "/health", timeout=1).ok:
+            if requests.get(url + "/health", timeout=1, verify=str(tls[0]) if tls else True).ok:
                 return Server(url, data_dir, proc, db)
         except requests.ConnectionError:
             time.sleep(0.1)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from fieldkit.protocol.entities import SYNCED_MODELS, TABLES, decode_row, key_of
 from fieldkit.protocol.wire import Change
@@ -160,6 +161,28 @@ def apply_page(
     tracking: bool,
 ) -> int:
     """Apply one page and move the cursor in the same transaction."""
+    args = (db, changes, next_cursor, snapshot, snapshot_mode, now, tracking)
+    try:
+        return _apply_page(*args, clean_orphans=False)
+    except IntegrityError as exc:
+        if "FOREIGN KEY" not in str(exc):
+            raise
+        # Rare: the page would leave rows whose parent left our scope. Redo it, dropping them
+        # (checking every page would scan the whole database each time).
+        return _apply_page(*args, clean_orphans=True)
+
+
+def _apply_page(
+    db: Database,
+    changes: list[Change],
+    next_cursor: int,
+    snapshot: str | None,
+    snapshot_mode: bool,
+    now: datetime,
+    tracking: bool,
+    *,
+    clean_orphans: bool,
+) -> int:
     with db.write() as session:
         conn = session.connection()
         # Within a page children may precede parents; checked at commit.
@@ -174,7 +197,8 @@ def apply_page(
         row.snapshot = snapshot
         row.updated_at = now
         row.tracking = tracking
-        _drop_orphans(conn)
+        if clean_orphans:
+            _drop_orphans(conn)
         if snapshot_mode and snapshot is None and tracking:
             _drop_unseen(conn, skip)
             row.tracking = False

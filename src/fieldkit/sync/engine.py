@@ -27,7 +27,7 @@ from fieldkit.sync.transport import Transport
 
 log = logging.getLogger(__name__)
 PUSH_BATCH = 200
-PAGE = 1000
+PAGE = 2000  # the server maximum: fewer fsynced commits on a slow tablet disk
 CHUNK = 1 << 20
 
 

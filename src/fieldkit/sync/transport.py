@@ -115,6 +115,9 @@ class Transport:
                     params=params,
                     headers=send_headers,
                     timeout=self.timeout,
+                    # Explicit per request: requests otherwise lets REQUESTS_CA_BUNDLE in the
+                    # environment replace the CA bundle the user configured.
+                    verify=self.session.verify,
                 )
                 content = response.content  # read fully here so truncation is retried
             except requests.exceptions.SSLError as exc:
