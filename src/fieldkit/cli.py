@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     sub.add_parser("sync", help="send local changes and fetch updates, once")
     sub.add_parser("logout", help="revoke this device's login and forget the token")
+    conflicts = sub.add_parser("conflicts", help="changes the center rejected, and deciding them")
+    decide = conflicts.add_mutually_exclusive_group()
+    decide.add_argument("--keep-mine", metavar="ID", help="send that change again")
+    decide.add_argument("--use-server", metavar="ID", help="accept the center's version")
     export = sub.add_parser("export-outbox", help="write unsynced work to a file (USB rescue)")
     export.add_argument("file")
     return parser
@@ -104,11 +108,32 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
             print(f"{len(ids)} job(s)")
         elif args.command in ("login", "sync", "logout", "export-outbox"):
             return _sync_commands(args, ctx)
+        elif args.command == "conflicts":
+            from fieldkit.services import conflicts
+
+            if args.keep_mine:
+                conflicts.keep_mine(ctx, args.keep_mine)
+                print("queued again; it is sent at the next sync")
+            elif args.use_server:
+                conflicts.use_server(ctx, args.use_server)
+                print("the center's version is kept; yours stays in the audit log")
+            else:
+                for item in conflicts.inbox(ctx):
+                    print(f"{item.mutation_id}  {item.name}  {item.entity_id}\n    {item.reason}")
+                print(f"{len(conflicts.inbox(ctx))} change(s) to decide")
         elif args.command == "status":
             sync = queries.sync_summary(ctx)
             last = sync.last_sync_at.isoformat() if sync.last_sync_at else "never"
             for line in queries.rejected_changes(ctx):
                 print(f"rejected: {line}")
+            from fieldkit.services.settings import get_setting
+
+            skew = get_setting(ctx, "sync.clock_skew_seconds")
+            if skew:
+                print(
+                    f"device clock differs from the service center by {skew} s "
+                    "(times are recorded with both clocks)"
+                )
             print(
                 f"unsynced changes: {sync.pending}\nrejected: {sync.rejected}\n"
                 f"last sync: {last}\ndata folder: {settings.data_dir}"

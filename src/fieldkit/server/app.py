@@ -327,6 +327,26 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             )
         return {"id": report_id}
 
+    @app.post("/dispatch/reports/{report_id}/grade", responses=ERRORS)
+    def grade_report(report_id: str, body: JobPatch, who: Office) -> dict[str, Any]:
+        if body.severity is None:
+            raise ApiError(422, "report.severity", "Give the fault level (1-4)")
+        with engine.begin() as conn:
+            result = conn.execute(
+                update(t.hotline_reports)
+                .where(t.hotline_reports.c.id == report_id)
+                .values(severity=body.severity)
+            )
+            if result.rowcount == 0:
+                raise ApiError(404, "report.unknown", "No such report")
+        return {"id": report_id, "severity": body.severity}
+
+    @app.get("/dispatch/reports", responses=ERRORS)
+    def list_reports(who: Office) -> list[dict[str, Any]]:
+        with engine.connect() as conn:
+            rows = conn.execute(select(t.hotline_reports).order_by(t.hotline_reports.c.at.desc()))
+            return [{**dict(r), "at": r["at"].isoformat()} for r in rows.mappings()]
+
     @app.post("/dispatch/jobs", status_code=201, responses=ERRORS)
     def create_job(body: JobIn, who: Office) -> dict[str, str]:
         when = body.reported_at or now()
