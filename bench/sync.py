@@ -7,6 +7,7 @@ Goals: applying the initial sync costs at most 3x the raw insert; one change sen
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import tempfile
@@ -20,7 +21,7 @@ from tests.support.keyrings import MemoryKeyring
 from tests.support.server import PASSWORD, Office, start_server
 
 from fieldkit.domain.clock import SystemClock
-from fieldkit.protocol.entities import SYNCED_MODELS, TABLES
+from fieldkit.protocol.entities import SYNCED_MODELS, TABLES, encode_row
 from fieldkit.services import jobs
 from fieldkit.services.context import open_context
 from fieldkit.store.database import open_database
@@ -120,7 +121,7 @@ def run(quick: bool = False) -> bool:
                 for model in SYNCED_MODELS:
                     table = TABLES[model.__tablename__]
                     found = s.execute(select(table)).mappings()
-                    rows[table.name] = [_plain(dict(r)) for r in found]
+                    rows[table.name] = [_plain(table, dict(r)) for r in found]
             total_rows = sum(len(v) for v in rows.values())
             baseline = raw_insert_seconds(rows, tmp)
             ratio = applying[0] / baseline
@@ -157,21 +158,10 @@ def run(quick: bool = False) -> bool:
             server.stop()
 
 
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    from datetime import date, datetime
-    from decimal import Decimal
-
-    from fieldkit.store.types import JsonText, UtcDateTime
-
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, datetime):
-            value = UtcDateTime().process_bind_param(value, None)  # type: ignore[arg-type]
-        elif isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = format(value, "f")
-        elif isinstance(value, list | dict):
-            value = JsonText().process_bind_param(value, None)  # type: ignore[arg-type]
-        out[key] = value
-    return out
+def _plain(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """The wire encoding is already sqlite3-ready, except JSON columns, which are text."""
+    encoded = encode_row(table, row)
+    return {
+        k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+        for k, v in encoded.items()
+    }

@@ -28,7 +28,7 @@ from fieldkit.domain.enums import (
 )
 from fieldkit.domain.slip import SlipDraft
 from fieldkit.domain.warranty import derive_billing
-from fieldkit.protocol.entities import table_of
+from fieldkit.protocol.entities import SYNCED_MODELS, table_of
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobStore
 from fieldkit.store.database import Database
@@ -496,27 +496,8 @@ def build_demo(
     )
 
 
-WRITE_ORDER: tuple[type[m.Base], ...] = (
-    m.Part,
-    m.ChecklistTemplate,
-    m.ChecklistTemplateItem,
-    m.Customer,
-    m.Contract,
-    m.ContractSla,
-    m.Site,
-    m.SiteContact,
-    m.Subsystem,
-    m.Device,
-    m.DeviceParameter,
-    m.Document,
-    m.Job,
-    m.Escalation,
-    m.ChecklistRun,
-    m.ChecklistRunItem,
-    m.ChecklistAnswer,
-    m.Signature,
-    m.Slip,
-)
+# The synced-table order is parents first, so it is also a safe insert order.
+WRITE_ORDER = SYNCED_MODELS
 
 
 def write_rows(

@@ -39,18 +39,8 @@ from fieldkit.server.jobstate import job_context, job_quotes, job_row, to_job
 from fieldkit.server.tables import ENTITY as E
 from fieldkit.server.tables import job_assignments
 
-ENGINEER_ACTIONS = {
-    "accept",
-    "depart",
-    "arrive",
-    "start_diagnosis",
-    "confirm_backup",
-    "start_repair",
-    "resolve",
-    "resolve_remotely",
-    "sign",
-    "escalate",
-}
+# What an engineer may do is exactly what the app offers them (the office closes, re-assigns).
+ENGINEER_ACTIONS = frozenset(workflow.FLOW_ORDER)
 CLASSIFIABLE = {"diagnosing", "backed_up", "repairing"}
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from fieldkit.protocol.wire import MutationResult, PushRequest, PushResponse
+from fieldkit.protocol.wire import Mutation, MutationResult, PushRequest, PushResponse
 from fieldkit.server import tables as t
 from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
@@ -47,6 +48,33 @@ def _own_entity(
     pk = next(iter(tbl.primary_key.columns))
     visible = conn.scalar(select(pk).where(pk == entity_id, scope_clause(table, engineer)))
     return [(table, entity_id)] if visible is not None else []
+
+
+def _conflict(
+    conn: Connection,
+    now: datetime,
+    who: Principal,
+    mutation: Mutation,
+    job_id: str | None,
+    kind: str,
+    reason: str,
+    server_value: Any,
+) -> None:
+    """Every conflict is stored with the client's version, so none is silently dropped."""
+    conn.execute(
+        insert(t.conflicts).values(
+            at=now,
+            engineer=who.username,
+            job_id=job_id,
+            entity_type=mutation.entity_type,
+            entity_id=mutation.entity_id,
+            mutation_id=mutation.mutation_id,
+            kind=kind,
+            reason=reason,
+            client_value=mutation.model_dump(),
+            server_value=server_value,
+        )
+    )
 
 
 def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushResponse:
@@ -126,35 +154,9 @@ def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushRe
                 )
                 for table, key in reassert:
                     writer.upsert(table, key, {who.username})
-                conn.execute(
-                    insert(t.conflicts).values(
-                        at=now,
-                        engineer=who.username,
-                        job_id=None,
-                        entity_type=mutation.entity_type,
-                        entity_id=mutation.entity_id,
-                        mutation_id=mutation.mutation_id,
-                        kind="rejected",
-                        reason=reason,
-                        client_value=mutation.model_dump(),
-                        server_value=rej.server_value,
-                    )
-                )
+                _conflict(conn, now, who, mutation, None, "rejected", reason, rej.server_value)
             for job_id, note in ctx.kept_conflicts if status == "applied" else []:
-                conn.execute(
-                    insert(t.conflicts).values(
-                        at=now,
-                        engineer=who.username,
-                        job_id=job_id,
-                        entity_type=mutation.entity_type,
-                        entity_id=mutation.entity_id,
-                        mutation_id=mutation.mutation_id,
-                        kind="reassigned_kept",
-                        reason=note,
-                        client_value=mutation.model_dump(),
-                        server_value=None,
-                    )
-                )
+                _conflict(conn, now, who, mutation, job_id, "reassigned_kept", note, None)
             conn.execute(
                 insert(t.processed_mutations).values(
                     mutation_id=mutation.mutation_id,
