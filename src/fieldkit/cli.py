@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     decide = conflicts.add_mutually_exclusive_group()
     decide.add_argument("--keep-mine", metavar="ID", help="send that change again")
     decide.add_argument("--use-server", metavar="ID", help="accept the center's version")
+    verify = sub.add_parser("verify", help="check a service slip PDF: valid / modified / unknown")
+    verify.add_argument("pdf")
     export = sub.add_parser("export-outbox", help="write unsynced work to a file (USB rescue)")
     export.add_argument("file")
     return parser
@@ -108,6 +110,14 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
             print(f"{len(ids)} job(s)")
         elif args.command in ("login", "sync", "logout", "export-outbox"):
             return _sync_commands(args, ctx)
+        elif args.command == "verify":
+            from pathlib import Path
+
+            from fieldkit.services.documents import Verdict, verify_pdf
+
+            result = verify_pdf(ctx, Path(args.pdf))
+            print(f"{result.verdict.value}: {result.detail}")
+            return 0 if result.verdict is Verdict.VALID else 1
         elif args.command == "conflicts":
             from fieldkit.services import conflicts
 

@@ -11,6 +11,7 @@ import ast
 import locale
 import re
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.resources import resource_path
@@ -87,3 +88,11 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction where it is translated later (tables of labels)."""
     return message
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """A catalog for one document (a customer's language), independent of the UI language."""
+    if language not in SUPPORTED or language == "en":
+        return lambda message: message
+    catalog = parse_po(resource_path("locale", f"{language}.po"))
+    return lambda message: catalog.get(message, message)

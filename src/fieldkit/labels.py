@@ -25,6 +25,19 @@ JOB_TYPE = {
     "software_upgrade": N_("Software upgrade"),
     "remote_resolution": N_("Remote resolution"),
 }
+BILLING = {"in_warranty": N_("In warranty (free of charge)"), "paid": N_("Paid (post-warranty)")}
+CAUSE = {
+    "hardware": N_("Hardware"),
+    "software": N_("Software"),
+    "human_error": N_("Human error"),
+    "system_fault": N_("System fault"),
+}
+CHANNEL = {
+    "hotline": N_("Hotline"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "on_site": N_("On site"),
+}
 SLA_STATE = {
     "not_covered": N_("No SLA"),
     "running": N_("Running"),

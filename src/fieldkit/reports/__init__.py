@@ -1,0 +1,1 @@
+"""PDF documents (ReportLab): service slips, later quotes and inspection reports."""

@@ -1,0 +1,118 @@
+"""Slip PDFs: rendered once after signing, stored by hash, never re-rendered; and verifying a
+PDF someone hands back against the record."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from pypdfium2 import PdfDocument, PdfiumError
+from sqlalchemy import update
+
+from fieldkit.domain.slip import SignedSlip
+from fieldkit.reports.slip_pdf import SignatureImage, render_slip
+from fieldkit.services.context import ServiceContext
+from fieldkit.services.records import NotFound
+from fieldkit.store import models as m
+
+LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
+
+
+def slip_pdf(ctx: ServiceContext, slip_id: str) -> str:
+    """SHA-256 of the slip's PDF blob, rendering it the first time. A signed slip's PDF is
+    fixed from then on: reprints and exports return the very same bytes."""
+    with ctx.db.read() as session:
+        slip = session.get(m.Slip, slip_id)
+        if slip is None:
+            raise NotFound(f"Slip {slip_id} is not on this device")
+        if slip.pdf_sha256 and ctx.blobs.has(slip.pdf_sha256):
+            return slip.pdf_sha256
+        job = session.get(m.Job, slip.job_id)
+        customer = session.get(m.Customer, job.customer_id) if job else None
+        language = LANGUAGES.get(customer.language if customer else "en", "en")
+        signatures = [
+            SignatureImage(
+                s.role,
+                s.signer_name,
+                s.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                s.canvas_width,
+                s.canvas_height,
+                s.strokes,
+            )
+            for s in (
+                session.get(m.Signature, slip.customer_signature_id),
+                session.get(m.Signature, slip.engineer_signature_id)
+                if slip.engineer_signature_id
+                else None,
+            )
+            if s is not None
+        ]
+        signed = SignedSlip(
+            slip.id,
+            slip.job_id,
+            slip.canonical,
+            slip.content_sha256,
+            slip.signed_at,
+            slip.supersedes_id,
+        )
+        pinned = slip.pdf_sha256
+    data = render_slip(signed.content(), signed.sha256, signatures, language)
+    sha = ctx.blobs.put_bytes(data)
+    if pinned is None:
+        with ctx.db.write() as session:
+            session.execute(
+                update(m.Slip)
+                .where(m.Slip.id == slip_id, m.Slip.pdf_sha256.is_(None))
+                .values(pdf_sha256=sha)
+            )
+    return sha
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    MODIFIED = "modified"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    slip_id: str | None
+    detail: str
+
+
+def verify_pdf(ctx: ServiceContext, pdf: Path) -> Verification:
+    """Check a slip PDF against this device's record (works offline)."""
+    data = Path(pdf).read_bytes()
+    try:
+        doc = PdfDocument(data)
+        subject = str(doc.get_metadata_dict().get("Subject", ""))
+        doc.close()
+    except PdfiumError:
+        return Verification(Verdict.MODIFIED, None, "Not a readable PDF: damaged or altered")
+    parts = subject.split()
+    if len(parts) != 3 or parts[0] != "fieldkit-slip":
+        return Verification(Verdict.UNKNOWN, None, "This PDF carries no FieldKit slip reference")
+    slip_id, claimed = parts[1], parts[2]
+    with ctx.db.read() as session:
+        slip = session.get(m.Slip, slip_id)
+        if slip is None:
+            return Verification(Verdict.UNKNOWN, slip_id, "This slip is not in this record")
+        record = SignedSlip(
+            slip.id,
+            slip.job_id,
+            slip.canonical,
+            slip.content_sha256,
+            slip.signed_at,
+            slip.supersedes_id,
+        )
+        pinned = slip.pdf_sha256
+    if not record.verify():
+        return Verification(Verdict.MODIFIED, slip_id, "The stored slip no longer matches its hash")
+    if claimed != record.sha256:
+        return Verification(Verdict.MODIFIED, slip_id, "The PDF names different content")
+    if pinned is not None and hashlib.sha256(data).hexdigest() != pinned:
+        return Verification(Verdict.MODIFIED, slip_id, "The PDF differs from the one issued")
+    return Verification(Verdict.VALID, slip_id, f"Signed slip {record.code}, content intact")

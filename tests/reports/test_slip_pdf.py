@@ -1,0 +1,128 @@
+"""Slip PDFs checked with poppler: fonts embedded, Chinese extractable, signatures as vector
+paths (no raster images), verification code present; verification catches tampering."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from fieldkit.domain.enums import SignerRole
+from fieldkit.services import documents, slips
+from fieldkit.services.context import ServiceContext
+from fieldkit.store import models as m
+from tests.services.fixtures import seed_job, signature
+
+for tool in ("pdffonts", "pdftotext", "pdfimages", "pdftoppm"):
+    if shutil.which(tool) is None:
+        raise RuntimeError(f"{tool} missing: install poppler-utils (.ci/run does)")
+
+
+def run(*cmd: str) -> str:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def signed_slip(ctx: ServiceContext) -> str:
+    seed_job(ctx, status="resolved")
+    with ctx.db.write() as s:
+        job = s.get(m.Job, "j1")
+        assert job is not None
+        job.resolution = "更换24V电源模块，恢复门禁控制器配置并测试开门"
+        job.fault_found = "电源输出电压偏低导致控制器反复重启"
+    changed = slips.sign_slip(
+        ctx,
+        "j1",
+        signature(),
+        signature(SignerRole.ENGINEER, "王工"),
+        satisfaction=5,
+        comments="响应及时，处理专业",
+    )
+    assert changed.entity_id is not None
+    return changed.entity_id
+
+
+def pdf_file(ctx: ServiceContext, slip_id: str, where: Path) -> Path:
+    sha = documents.slip_pdf(ctx, slip_id)
+    path = where / "slip.pdf"
+    path.write_bytes(ctx.blobs.read_bytes(sha))
+    return path
+
+
+def test_chinese_slip_embeds_fonts_and_extracts_text(
+    ctx: ServiceContext, signed_slip: str, tmp_path: Path
+) -> None:
+    path = pdf_file(ctx, signed_slip, tmp_path)
+    fonts = run("pdffonts", str(path)).splitlines()[2:]
+    assert fonts, "no fonts listed"
+    for line in fonts:
+        assert " yes " in line.split("Identity-H")[-1] or line.split()[-4] == "yes", line
+        assert "TrueType" in line
+    words = run("pdftotext", "-enc", "UTF-8", str(path), "-")
+    slip = slips.load_slip(ctx, signed_slip)
+    for expected in (
+        "服务单",
+        "上海示例大厦物业",
+        "更换24V电源模块",
+        "响应及时",
+        "验证码",
+        slip.code,
+        slip.sha256[:32],
+    ):
+        assert expected in words.replace("\n", ""), expected
+
+
+def test_signatures_are_vector_paths_not_images(
+    ctx: ServiceContext, signed_slip: str, tmp_path: Path
+) -> None:
+    path = pdf_file(ctx, signed_slip, tmp_path)
+    images = run("pdfimages", "-list", str(path)).splitlines()[2:]
+    assert images == []  # signatures and QR code are drawn, not embedded bitmaps
+    raw = path.read_bytes()
+    assert raw.count(b" c\n") + raw.count(b" c ") > 10 or b"stream" in raw  # curveTo present
+    run("pdftoppm", "-r", "60", "-png", "-singlefile", str(path), str(tmp_path / "page"))
+    from PIL import Image
+
+    page = Image.open(tmp_path / "page.png").convert("L")
+    assert page.getextrema()[0] < 100  # ink on the page
+
+
+def test_pdf_is_rendered_once_and_never_changes(ctx: ServiceContext, signed_slip: str) -> None:
+    first = documents.slip_pdf(ctx, signed_slip)
+    assert documents.slip_pdf(ctx, signed_slip) == first
+    with ctx.db.read() as s:
+        assert s.get(m.Slip, signed_slip).pdf_sha256 == first  # type: ignore[union-attr]
+
+
+def test_verify_valid_modified_unknown(
+    ctx: ServiceContext, signed_slip: str, tmp_path: Path
+) -> None:
+    path = pdf_file(ctx, signed_slip, tmp_path)
+    assert documents.verify_pdf(ctx, path).verdict is documents.Verdict.VALID
+    edited = tmp_path / "edited.pdf"
+    edited.write_bytes(path.read_bytes().replace(b"/Producer", b"/Producex", 1))
+    assert documents.verify_pdf(ctx, edited).verdict is documents.Verdict.MODIFIED
+    # Flip one field of the stored slip behind the application's back.
+    with ctx.db.write() as s:
+        s.execute(text("DROP TRIGGER slips_no_update"))
+        slip = s.scalars(select(m.Slip)).one()
+        s.execute(
+            text("UPDATE slips SET canonical = :c WHERE id = :i"),
+            {"c": slip.canonical.replace('"satisfaction":5', '"satisfaction":1'), "i": slip.id},
+        )
+    assert documents.verify_pdf(ctx, path).verdict is documents.Verdict.MODIFIED
+    blank = tmp_path / "blank.pdf"
+    blank.write_bytes(b"%PDF-1.4 broken")
+    assert documents.verify_pdf(ctx, blank).verdict is documents.Verdict.MODIFIED
+
+
+def test_verify_command(ctx: ServiceContext, signed_slip: str, tmp_path: Path) -> None:
+    from fieldkit.cli import main
+
+    path = pdf_file(ctx, signed_slip, tmp_path)
+    data_dir = ctx.db.path.parent
+    assert main(["--data-dir", str(data_dir), "verify", str(path)]) == 0
+    assert main(["--data-dir", str(tmp_path / "other"), "verify", str(path)]) == 1
