@@ -12,7 +12,8 @@ from pypdfium2 import PdfDocument, PdfiumError
 from sqlalchemy import update
 
 from fieldkit.domain.slip import SignedSlip
-from fieldkit.reports.slip_pdf import SignatureImage, render_slip
+from fieldkit.reports.layout import SignatureImage
+from fieldkit.reports.slip_pdf import render_slip
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import NotFound
 from fieldkit.store import models as m
@@ -116,3 +117,48 @@ def verify_pdf(ctx: ServiceContext, pdf: Path) -> Verification:
     if pinned is not None and hashlib.sha256(data).hexdigest() != pinned:
         return Verification(Verdict.MODIFIED, slip_id, "The PDF differs from the one issued")
     return Verification(Verdict.VALID, slip_id, f"Signed slip {record.code}, content intact")
+
+
+def quote_pdf(ctx: ServiceContext, quote_id: str) -> str:
+    """SHA-256 of the quote's PDF blob, in the customer's language (preview or record)."""
+    from fieldkit.reports.quote_pdf import QuoteHeader, render_quote
+    from fieldkit.services.records import to_domain_quote
+
+    with ctx.db.read() as session:
+        row = session.get(m.Quote, quote_id)
+        if row is None:
+            raise NotFound(f"Quote {quote_id} is not on this device")
+        quote = to_domain_quote(session, row)
+        job = session.get(m.Job, row.job_id)
+        assert job is not None
+        customer = session.get(m.Customer, job.customer_id)
+        site = session.get(m.Site, job.site_id)
+        assert customer is not None and site is not None
+        sig = (
+            session.get(m.Signature, row.approval_signature_id)
+            if row.approval_signature_id
+            else None
+        )
+        approval = (
+            SignatureImage(
+                sig.role,
+                sig.signer_name,
+                sig.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                sig.canvas_width,
+                sig.canvas_height,
+                sig.strokes,
+            )
+            if sig
+            else None
+        )
+        header = QuoteHeader(
+            row.number,
+            job.number,
+            f"{customer.name} {customer.name_en}".strip(),
+            f"{site.name} {site.address}".strip(),
+            row.created_at.date(),
+            row.decided_by_name,
+            row.decline_reason,
+        )
+        language = LANGUAGES.get(customer.language, "en")
+    return ctx.blobs.put_bytes(render_quote(quote, header, approval, language))
