@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Local, disposable data for `make run`; never the user's real data directory.
 DATA_DIR ?= .fieldkit-data
 
-.PHONY: run test lint typecheck pytest bench bench-quick clean
+.PHONY: run test lint typecheck pytest bench bench-quick docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(VENV)/.installed-dev
 
 bench-quick: $(VENV)/.installed-dev
 	$(PY) -u -m bench --quick
+
+# PNG renders of a slip (zh, en), a quote and an inspection report, shown in the README.
+docs: $(VENV)/.installed
+	$(PY) -m fieldkit.reports.samples docs/documents
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

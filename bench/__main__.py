@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHES = ("sync",)
+BENCHES = ("sync", "reports")
 
 
 def main() -> int:

@@ -38,6 +38,11 @@ CHANNEL = {
     "email": N_("Email"),
     "on_site": N_("On site"),
 }
+SIGNER = {
+    "customer": N_("Customer"),
+    "customer_witness": N_("Customer's witness"),
+    "engineer": N_("Engineer"),
+}
 SLA_STATE = {
     "not_covered": N_("No SLA"),
     "running": N_("Running"),

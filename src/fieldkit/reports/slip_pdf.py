@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
 from fieldkit.domain.slip import verification_code
-from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SLA_STATE
+from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SIGNER, SLA_STATE
 from fieldkit.reports.layout import Kit, QrFlowable, SignatureFlowable, SignatureImage
 
 __all__ = ["SignatureImage", "render_slip"]
@@ -113,7 +113,10 @@ def render_slip(
             Table(
                 [
                     [SignatureFlowable(s, 80 * mm, 30 * mm) for s in signatures],
-                    [k.p(f"{s.name} · {_(s.role)} · {s.signed_at}", "small") for s in signatures],
+                    [
+                        k.p(f"{s.name} · {k.label(SIGNER, s.role)} · {s.signed_at}", "small")
+                        for s in signatures
+                    ],
                 ],
                 colWidths=[85 * mm] * len(signatures),
                 style=k.plain,

@@ -272,17 +272,28 @@ def create_job(
     )
     if fields["job_type"] != "remote_resolution":
         attach_backup_checklist(conn, job_id)
+    if fields["job_type"] == "periodic_inspection":  # check, clean, tune, replace: per device
+        for device_id in _ids(conn, "devices", "site_id", site["id"]):
+            attach_checklist(conn, job_id, "inspection", device_id)
     if fields.get("engineer"):
         assign(conn, writer, job_id, fields["engineer"], now)
     return job_id
 
 
 def attach_backup_checklist(conn: Connection, job_id: str) -> None:
+    attach_checklist(conn, job_id, "backup")
+
+
+def attach_checklist(
+    conn: Connection, job_id: str, purpose: str, device_id: str | None = None
+) -> None:
+    """Copy the template's items into a run for this job (and device), so later template
+    edits never rewrite what the engineer answered."""
     templates, items = E["checklist_templates"], E["checklist_template_items"]
     template = (
         conn.execute(
             select(templates)
-            .where(templates.c.purpose == "backup")
+            .where(templates.c.purpose == purpose)
             .order_by(templates.c.name)
             .limit(1)
         )
@@ -294,7 +305,11 @@ def attach_backup_checklist(conn: Connection, job_id: str) -> None:
     run_id = str(uuid.uuid4())
     conn.execute(
         insert(E["checklist_runs"]).values(
-            id=run_id, job_id=job_id, template_id=template["id"], purpose="backup", device_id=None
+            id=run_id,
+            job_id=job_id,
+            template_id=template["id"],
+            purpose=purpose,
+            device_id=device_id,
         )
     )
     for item in conn.execute(select(items).where(items.c.template_id == template["id"])).mappings():

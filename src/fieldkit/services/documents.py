@@ -162,3 +162,68 @@ def quote_pdf(ctx: ServiceContext, quote_id: str) -> str:
         )
         language = LANGUAGES.get(customer.language, "en")
     return ctx.blobs.put_bytes(render_quote(quote, header, approval, language))
+
+
+def inspection_pdf(ctx: ServiceContext, job_id: str, findings: str = "") -> str:
+    """SHA-256 of the inspection report for a periodic-inspection job."""
+    from sqlalchemy import select
+
+    from fieldkit.reports.inspection_pdf import (
+        InspectedDevice,
+        InspectedItem,
+        InspectionHeader,
+        render_inspection,
+    )
+    from fieldkit.services.records import checklist_answers, checklist_items
+
+    with ctx.db.read() as session:
+        job = session.get(m.Job, job_id)
+        if job is None:
+            raise NotFound(f"Job {job_id} is not on this device")
+        customer = session.get(m.Customer, job.customer_id)
+        site = session.get(m.Site, job.site_id)
+        assert customer is not None and site is not None
+        devices = []
+        runs = session.scalars(
+            select(m.ChecklistRun).where(
+                m.ChecklistRun.job_id == job_id, m.ChecklistRun.purpose == "inspection"
+            )
+        )
+        for run in runs:
+            device = session.get(m.Device, run.device_id) if run.device_id else None
+            latest = {
+                a.item_id: a
+                for a in sorted(checklist_answers(session, run.id), key=lambda a: a.recorded_at)
+            }
+            items = [
+                InspectedItem(
+                    item.label,
+                    ("✓" if latest[item.id].ticked else "") + latest[item.id].text
+                    if item.id in latest
+                    else "",
+                    item.required,
+                    latest[item.id].recorded_at.isoformat() if item.id in latest else "",
+                )
+                for item in checklist_items(session, run.id)
+            ]
+            devices.append(
+                InspectedDevice(
+                    device.name if device else "-",
+                    device.model if device else "",
+                    device.serial if device else "",
+                    device.location if device else "",
+                    items,
+                )
+            )
+        devices.sort(key=lambda d: (d.location, d.name))
+        period = job.reported_at.strftime("%Y-%m")
+        header = InspectionHeader(
+            f"{job.number}-R",
+            f"{customer.name} {customer.name_en}".strip(),
+            f"{site.name} {site.address}".strip(),
+            period,
+            job.assigned_engineer,
+            findings or job.resolution,
+        )
+        language = LANGUAGES.get(customer.language, "en")
+    return ctx.blobs.put_bytes(render_inspection(header, devices, language))
