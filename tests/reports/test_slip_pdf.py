@@ -126,3 +126,24 @@ def test_verify_command(ctx: ServiceContext, signed_slip: str, tmp_path: Path) -
     data_dir = ctx.db.path.parent
     assert main(["--data-dir", str(data_dir), "verify", str(path)]) == 0
     assert main(["--data-dir", str(tmp_path / "other"), "verify", str(path)]) == 1
+
+
+def test_slip_carries_a_device_signature_and_unsigned_is_unknown_signer(
+    ctx: ServiceContext, signed_slip: str, tmp_path: Path
+) -> None:
+    from fieldkit.services import device_key
+
+    path = pdf_file(ctx, signed_slip, tmp_path)
+    with ctx.db.read() as s:
+        slip = s.get(m.Slip, signed_slip)
+        assert slip is not None and slip.device_signature and slip.device_public_key
+        assert device_key.verify(slip.device_public_key, slip.content_sha256, slip.device_signature)
+    words = run("pdftotext", "-enc", "UTF-8", str(path), "-")
+    assert device_key.fingerprint(slip.device_public_key) in words
+    result = documents.verify_pdf(ctx, path)
+    assert result.verdict is documents.Verdict.VALID
+    assert device_key.fingerprint(slip.device_public_key) in result.detail
+    with ctx.db.write() as s:  # a slip whose issuing device cannot be established
+        s.execute(text("DROP TRIGGER slips_no_update"))
+        s.execute(text("UPDATE slips SET device_signature = NULL"))
+    assert documents.verify_pdf(ctx, path).verdict is documents.Verdict.UNKNOWN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from sqlalchemy import select, update
 from fieldkit.domain.enums import SignerRole
 from fieldkit.domain.slip import SlipDraft
 from fieldkit.protocol import HEADER_PROTOCOL
-from fieldkit.services import jobs
+from fieldkit.services import device_key, jobs
 from fieldkit.store import models as m
 from fieldkit.sync import session
 from fieldkit.sync.errors import AuthRequired, BadReply, ServerRefused
@@ -89,6 +90,8 @@ def slip_mutation(client: Client, job_id: str, slip_id: str, text: str) -> dict:
             "customer_signature_id": sig["id"],
             "engineer_signature_id": None,
             "signatures": [sig],
+            "device_signature": device_key.sign_hash(client.ctx, signed.sha256)[0],
+            "device_public_key": device_key.known_public_key(client.ctx),
         },
     }
 
@@ -106,6 +109,13 @@ def test_signed_slip_same_hash_once_other_hash_refused_tampered_refused(
     other = push(server, wang, [slip_mutation(wang, job, slip_id, "别的内容")]).json()
     assert other["results"][0]["status"] == "rejected"
     assert other["results"][0]["code"] == "slip.conflict"
+    forged = slip_mutation(wang, job, str(uuid.uuid4()), "伪造")
+    other_key = device_key.Ed25519PrivateKey.generate()
+    forged["args"]["device_signature"] = base64.b64encode(
+        other_key.sign(bytes.fromhex(forged["args"]["sha256"]))
+    ).decode()
+    refused = push(server, wang, [forged]).json()
+    assert refused["results"][0]["code"] == "slip.device_signature"  # unknown signer
     tampered = slip_mutation(wang, job, str(uuid.uuid4()), "原文")
     tampered["args"]["canonical"] = tampered["args"]["canonical"].replace("原文", "篡改")
     bad = push(server, wang, [tampered]).json()

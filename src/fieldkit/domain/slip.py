@@ -77,6 +77,11 @@ def verification_code(sha256_hex: str) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
+def key_fingerprint(public_key_b64: str) -> str:
+    """Short, stable name of a device's public key (first 16 hex of its SHA-256)."""
+    return hashlib.sha256(base64.b64decode(public_key_b64)).hexdigest()[:16]
+
+
 @dataclass(frozen=True, slots=True)
 class SlipDraft:
     id: str

@@ -27,6 +27,7 @@ class LoginRequest(Strict):
     password: str = Field(min_length=1, max_length=1024)
     device_id: str = Field(pattern=UUID_PATTERN)
     device_name: str = Field(default="", max_length=120)
+    public_key: str | None = Field(default=None, max_length=60)  # Ed25519, base64
 
 
 class LoginResponse(Strict):

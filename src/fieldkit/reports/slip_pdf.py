@@ -9,7 +9,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
-from fieldkit.domain.slip import verification_code
+from fieldkit.domain.slip import key_fingerprint, verification_code
 from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SIGNER, SLA_STATE
 from fieldkit.reports.layout import Kit, QrFlowable, SignatureFlowable, SignatureImage
 
@@ -22,6 +22,7 @@ def render_slip(
     signatures: Sequence[SignatureImage],
     language: str,
     company: str = "FieldKit Service",
+    issued_by: tuple[str, str] | None = None,  # (device signature, device public key)
 ) -> bytes:
     """PDF bytes for a signed slip. ``content`` is the canonical content that was hashed."""
     k = Kit(language)
@@ -133,6 +134,15 @@ def render_slip(
                         k.p(_("Verification code") + f": {code}"),
                         k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
                         k.p(f"SHA-256: {sha256}", "small"),
+                        k.p(
+                            _("Device signature") + f": {issued_by[0] if issued_by else '-'}",
+                            "small",
+                        ),
+                        k.p(
+                            _("Device key")
+                            + f": {key_fingerprint(issued_by[1]) if issued_by else '-'}",
+                            "small",
+                        ),
                         k.p(_("Check with: fieldkit verify SLIP.pdf"), "small"),
                     ],
                 ]

@@ -181,6 +181,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
                 body.device_id,
                 body.device_name,
                 request.client.host if request.client else "",
+                body.public_key,
             )
             conn.commit()
         return LoginResponse(

@@ -67,6 +67,7 @@ def login(
     device_id: str,
     device_name: str,
     remote: str,
+    public_key: str | None = None,
 ) -> tuple[str, datetime, dict[str, str]]:
     since = now - settings.login_window
     failures = (
@@ -115,6 +116,13 @@ def login(
                 last_seq=0,
                 revoked=False,
             )
+        )
+    if public_key:
+        # The device proves its owner with the password; its key signs the slips it issues.
+        conn.execute(
+            update(t.client_devices)
+            .where(t.client_devices.c.device_id == device_id)
+            .values(public_key=public_key)
         )
     token = secrets.token_urlsafe(32)
     expires = now + settings.token_ttl

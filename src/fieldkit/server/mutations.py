@@ -37,7 +37,8 @@ from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.jobstate import job_context, job_quotes, job_row, to_job
 from fieldkit.server.tables import ENTITY as E
-from fieldkit.server.tables import job_assignments
+from fieldkit.server.tables import client_devices, job_assignments
+from fieldkit.services.device_key import verify as device_key_ok
 
 # What an engineer may do is exactly what the app offers them (the office closes, re-assigns).
 ENGINEER_ACTIONS = frozenset(workflow.FLOW_ORDER)
@@ -491,6 +492,20 @@ def slip_sign(ctx: Ctx) -> None:
     )
     if not slip.verify():
         raise Rejected("slip.hash", "The slip's content does not match its hash; refused")
+    registered = ctx.conn.scalar(
+        select(client_devices.c.public_key).where(client_devices.c.device_id == ctx.who.device_id)
+    )
+    device_sig = a.get("device_signature")
+    if (
+        not registered
+        or not device_sig
+        or a.get("device_public_key") != registered
+        or not (device_key_ok(registered, slip.sha256, str(device_sig)))
+    ):
+        raise Rejected(
+            "slip.device_signature",
+            "The slip is not signed by this device's registered key; refused",
+        )
     slips = E["slips"]
     existing = ctx.conn.execute(select(slips).where(slips.c.id == slip.id)).mappings().first()
     if existing is not None:
@@ -519,6 +534,8 @@ def slip_sign(ctx: Ctx) -> None:
             "supersedes_id": slip.supersedes_id,
             "customer_signature_id": a["customer_signature_id"],
             "engineer_signature_id": a.get("engineer_signature_id"),
+            "device_signature": device_sig,
+            "device_public_key": registered,
             "pdf_sha256": None,
         },
         audience,

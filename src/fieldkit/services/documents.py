@@ -14,6 +14,7 @@ from sqlalchemy import update
 from fieldkit.domain.slip import SignedSlip
 from fieldkit.reports.layout import SignatureImage
 from fieldkit.reports.slip_pdf import render_slip
+from fieldkit.services import device_key
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import NotFound
 from fieldkit.store import models as m
@@ -58,8 +59,15 @@ def slip_pdf(ctx: ServiceContext, slip_id: str) -> str:
             slip.signed_at,
             slip.supersedes_id,
         )
+        device_sig, device_pub = slip.device_signature, slip.device_public_key
         pinned = slip.pdf_sha256
-    data = render_slip(signed.content(), signed.sha256, signatures, language)
+    data = render_slip(
+        signed.content(),
+        signed.sha256,
+        signatures,
+        language,
+        issued_by=(device_sig, device_pub) if device_sig and device_pub else None,
+    )
     sha = ctx.blobs.put_bytes(data)
     if pinned is None:
         with ctx.db.write() as session:
@@ -110,13 +118,25 @@ def verify_pdf(ctx: ServiceContext, pdf: Path) -> Verification:
             slip.supersedes_id,
         )
         pinned = slip.pdf_sha256
+        device_sig, device_pub = slip.device_signature, slip.device_public_key
     if not record.verify():
         return Verification(Verdict.MODIFIED, slip_id, "The stored slip no longer matches its hash")
     if claimed != record.sha256:
         return Verification(Verdict.MODIFIED, slip_id, "The PDF names different content")
     if pinned is not None and hashlib.sha256(data).hexdigest() != pinned:
         return Verification(Verdict.MODIFIED, slip_id, "The PDF differs from the one issued")
-    return Verification(Verdict.VALID, slip_id, f"Signed slip {record.code}, content intact")
+    if (
+        not device_sig
+        or not device_pub
+        or not device_key.verify(device_pub, record.sha256, device_sig)
+    ):
+        return Verification(Verdict.UNKNOWN, slip_id, "No valid device signature: unknown signer")
+    return Verification(
+        Verdict.VALID,
+        slip_id,
+        f"Signed slip {record.code}, content intact, issued by device key "
+        f"{device_key.fingerprint(device_pub)}",
+    )
 
 
 def quote_pdf(ctx: ServiceContext, quote_id: str) -> str:

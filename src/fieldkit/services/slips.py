@@ -16,6 +16,7 @@ from fieldkit.domain.signature import SignatureCapture
 from fieldkit.domain.sla import job_sla
 from fieldkit.domain.slip import SignedSlip, SlipDraft
 from fieldkit.domain.workflow import JobContext
+from fieldkit.services import device_key
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.jobs import job_context
 from fieldkit.services.records import (
@@ -143,6 +144,7 @@ def sign_slip(
     if not 1 <= satisfaction <= 5:
         raise InvalidValue("Customer satisfaction is rated 1 to 5")
     now = ctx.clock.now()
+    device_key.private_key(ctx)  # load or create it now: it may write a setting
     with transaction(ctx) as tx:
         job = job_row(tx.session, job_id)
         status = JobStatus(job.status)
@@ -180,6 +182,7 @@ def sign_slip(
             supersedes_id=supersedes_id,
         )
         signed = draft.sign(now)
+        device_signature, device_public = device_key.sign_hash(ctx, signed.sha256)
         tx.session.add(
             m.Slip(
                 id=signed.id,
@@ -191,6 +194,8 @@ def sign_slip(
                 supersedes_id=supersedes_id,
                 customer_signature_id=cust_id,
                 engineer_signature_id=eng_id,
+                device_signature=device_signature,
+                device_public_key=device_public,
             )
         )
         tx.session.flush()
@@ -205,6 +210,8 @@ def sign_slip(
             "signatures": [signature_payload(tx, s) for s in (cust_id, eng_id) if s],
             "job_id": job_id,
             "signed_at": now.isoformat(),
+            "device_signature": device_signature,
+            "device_public_key": device_public,
         }
         mid = tx.emit("slip.sign.v1", "slip", signed.id, None, args)
         tx.audit("slip.sign", "slip", signed.id, {"sha256": signed.sha256, "number": number}, mid)

@@ -45,8 +45,14 @@ def login(
     device_name: str = "",
 ) -> LoginResponse:
     with Transport(server_url, ca_bundle=ca_bundle, schema_version=head_revision() or "") as http:
+        from fieldkit.services.device_key import private_key, public_key_b64
+
         request = LoginRequest(
-            username=username, password=password, device_id=ctx.device_id, device_name=device_name
+            public_key=public_key_b64(private_key(ctx)),
+            username=username,
+            password=password,
+            device_id=ctx.device_id,
+            device_name=device_name,
         )
         reply = http.post_model("/auth/login", request, LoginResponse)
     _credentials.save(server_url, reply.username, reply.token)

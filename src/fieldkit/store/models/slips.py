@@ -38,3 +38,6 @@ class Slip(Base):
     customer_signature_id: Mapped[str] = mapped_column(ForeignKey("signatures.id"))
     engineer_signature_id: Mapped[str | None] = mapped_column(ForeignKey("signatures.id"))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Ed25519 signature of the content hash by the issuing device, and that device's public key.
+    device_signature: Mapped[str | None] = mapped_column(String(100))
+    device_public_key: Mapped[str | None] = mapped_column(String(60))

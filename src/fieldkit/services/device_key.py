@@ -1,0 +1,87 @@
+"""This device's Ed25519 key: the private half lives in the OS keyring (service ``fieldkit``),
+the public half is registered with the service center at login. Every signed slip's content
+hash is signed with it, so the center and `fieldkit verify` know which device issued a slip
+and that nobody altered it since."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import keyring
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from keyring.errors import KeyringError
+
+from fieldkit.domain.slip import key_fingerprint
+from fieldkit.services.context import ServiceContext
+from fieldkit.services.settings import get_setting, set_setting
+
+SERVICE = "fieldkit"
+log = logging.getLogger(__name__)
+_memory: dict[str, Ed25519PrivateKey] = {}
+
+
+def _account(device_id: str) -> str:
+    return f"device-key:{device_id}"
+
+
+def _raw_public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def private_key(ctx: ServiceContext) -> Ed25519PrivateKey:
+    """Load this device's key, creating it on first use."""
+    account = _account(ctx.device_id)
+    if account in _memory:
+        return _memory[account]
+    stored = None
+    try:
+        stored = keyring.get_password(SERVICE, account)
+    except (KeyringError, RuntimeError):
+        stored = None
+    if stored:
+        key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(stored))
+    else:
+        key = Ed25519PrivateKey.generate()
+        raw = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        try:
+            keyring.set_password(SERVICE, account, base64.b64encode(raw).decode())
+        except (KeyringError, RuntimeError):
+            log.warning("no keyring: the device key lasts until FieldKit closes")
+    _memory[account] = key
+    set_setting(ctx, "device.public_key", public_key_b64(key))
+    return key
+
+
+def public_key_b64(key: Ed25519PrivateKey) -> str:
+    return base64.b64encode(_raw_public(key)).decode()
+
+
+fingerprint = key_fingerprint
+
+
+def sign_hash(ctx: ServiceContext, sha256_hex: str) -> tuple[str, str]:
+    """(signature, public key), both base64, over the slip's content hash."""
+    key = private_key(ctx)
+    return base64.b64encode(key.sign(bytes.fromhex(sha256_hex))).decode(), public_key_b64(key)
+
+
+def verify(public_b64: str, sha256_hex: str, signature_b64: str) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64)).verify(
+            base64.b64decode(signature_b64), bytes.fromhex(sha256_hex)
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def known_public_key(ctx: ServiceContext) -> str | None:
+    value = get_setting(ctx, "device.public_key")
+    return str(value) if value else None
