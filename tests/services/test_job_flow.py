@@ -217,3 +217,21 @@ def test_evidence_rules(ctx: ServiceContext, tmp_path: Path) -> None:
     assert mutation.blob_refs == [mutation.args["blob_sha256"]]
     assert ctx.blobs.has(mutation.args["blob_sha256"])
     assert changed.kinds == frozenset({"checklist", "outbox"})
+
+
+def test_signature_keeps_vectors_and_a_png_thumbnail(ctx: ServiceContext) -> None:
+    seed_job(ctx, status="resolved")
+    slip_id = slips.sign_slip(ctx, "j1", signature(), None, satisfaction=4).entity_id
+    with ctx.db.read() as s:
+        slip = s.get(m.Slip, slip_id)
+        assert slip is not None
+        sig = s.get(m.Signature, slip.customer_signature_id)
+        assert sig is not None and len(sig.strokes[0]) == 30
+        assert sig.thumbnail_sha256 is not None
+    png = ctx.blobs.read_bytes(sig.thumbnail_sha256)
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(png))
+    assert image.size == (240, 96) and image.convert("L").getextrema()[0] < 100  # ink drawn

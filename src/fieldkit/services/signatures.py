@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import Any
 
+from PIL import Image, ImageDraw
+
 from fieldkit.domain.signature import SignatureCapture
+from fieldkit.reports.signature_paths import curves
 from fieldkit.services.transaction import Tx
 from fieldkit.store import models as m
+
+THUMBNAIL = (240, 96)
+
+
+def thumbnail_png(capture: SignatureCapture) -> bytes:
+    """A small PNG for lists; the vector strokes stay the record."""
+    scale = min(THUMBNAIL[0] / capture.canvas_width, THUMBNAIL[1] / capture.canvas_height)
+    image = Image.new("L", THUMBNAIL, 255)
+    draw = ImageDraw.Draw(image)
+    for curve in curves(capture.as_lists()):
+        points = [(x * scale, y * scale) for x, y in (curve.start, curve.control, curve.end)]
+        draw.line(points, fill=20, width=max(1, round(1.6 * curve.width)), joint="curve")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def store_signature(tx: Tx, capture: SignatureCapture, at: datetime) -> str:
     capture.validate()
+    # Content-addressed: a rolled-back transaction leaves at most an unreferenced blob.
+    thumb = tx.ctx.blobs.put_bytes(thumbnail_png(capture))
     row = m.Signature(
         role=capture.role.value,
         signer_name=capture.signer_name.strip(),
@@ -20,7 +41,7 @@ def store_signature(tx: Tx, capture: SignatureCapture, at: datetime) -> str:
         canvas_width=capture.canvas_width,
         canvas_height=capture.canvas_height,
         strokes=capture.as_lists(),
-        thumbnail_sha256=None,
+        thumbnail_sha256=thumb,
     )
     tx.session.add(row)
     tx.session.flush()
