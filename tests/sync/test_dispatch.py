@@ -110,3 +110,66 @@ def test_reference_data_edits_reach_only_engineers_of_that_site(
             assert "U30" in site_row.software_media_notes
     bad = office.http.put(f"{server.url}/dispatch/entities/jobs/x", json={"id": "x"}, timeout=10)
     assert bad.status_code == 422 and bad.json()["code"] == "entity.table"
+
+
+def test_dispatch_subcommands(server: Server, office: Office, wang: Client) -> None:
+    report = server.admin("report", "fault_report", "机房空调告警 CRAC alarm", "--severity", "1")
+    assert report.returncode == 0, report.stderr
+    site = office.any_site()
+    made = server.admin(
+        "create-job",
+        "--site",
+        site,
+        "--fault",
+        "机房温度过高",
+        "--severity",
+        "1",
+        "--engineer",
+        "wang",
+        "--report",
+        report.stdout.strip(),
+    )
+    assert made.returncode == 0, made.stderr
+    job = made.stdout.strip()
+    wang.sync()
+    with wang.ctx.db.read() as s:
+        assert s.get(m.Job, job) is not None
+    moved = server.admin("assign", job, "li")
+    assert moved.returncode == 0 and "-> li" in moved.stdout
+    refused = server.admin("assign", job, "nobody")
+    assert refused.returncode == 2 and "not an active engineer" in refused.stderr
+    assert server.admin("escalations").returncode == 0
+
+
+def test_cancelled_sync_stops_cleanly_and_resumes(server: Server, wang: Client) -> None:
+    import threading
+
+    from fieldkit.sync import session
+    from fieldkit.sync.engine import SyncEngine
+    from fieldkit.sync.errors import Cancelled
+
+    cancel = threading.Event()
+
+    def stop_after_first_page(progress: object) -> None:
+        if getattr(progress, "phase", "") == "pull":
+            cancel.set()
+
+    with session.connect(wang.ctx) as transport:
+        engine = SyncEngine(wang.ctx, transport, stop_after_first_page, cancel)
+        try:
+            engine.run()
+            raised = False
+        except Cancelled:
+            raised = True
+    assert raised  # the engine stops at its next check, between requests
+    assert wang.ctx.db.integrity_check() == "ok"
+    missing_before = SyncEngine(wang.ctx, transport).missing_blobs()
+    assert missing_before  # it stopped before prefetching the drawings
+    report = wang.sync()  # resumes where it stopped
+    assert report.downloaded_blobs == len(missing_before)
+    assert jobs_on(wang)
+
+
+def jobs_on(client: Client) -> list[str]:
+    with client.ctx.db.read() as s:
+        return list(s.scalars(select(m.Job.id)))

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, insert, select, update
 from fieldkit import __version__
 from fieldkit.server.database import create_server_engine, migrate
 from fieldkit.server.settings import load_server_settings
+from fieldkit.server.tables import REPORT_KINDS
 
 DEMO_USERS = (
     ("office", "dispatcher", "调度员 Dispatcher"),
@@ -61,6 +62,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     revoke.add_argument("username")
     prune = sub.add_parser("prune-changes", help="drop change-log rows older than N days")
     prune.add_argument("--days", type=int, default=90)
+    rep = sub.add_parser("report", help="record a hotline report (prints its id)")
+    rep.add_argument("kind", choices=REPORT_KINDS)
+    rep.add_argument("text")
+    rep.add_argument("--caller", default="")
+    rep.add_argument("--severity", type=int, choices=(1, 2, 3, 4))
+    job = sub.add_parser("create-job", help="create a job at a site (prints its id)")
+    job.add_argument("--site", required=True)
+    job.add_argument("--fault", required=True)
+    job.add_argument("--severity", type=int, choices=(1, 2, 3, 4), required=True)
+    job.add_argument(
+        "--type",
+        default="corrective_repair",
+        choices=(
+            "corrective_repair",
+            "periodic_inspection",
+            "software_upgrade",
+            "remote_resolution",
+        ),
+    )
+    job.add_argument("--engineer")
+    job.add_argument("--report", help="the hotline report this job answers")
+    assign = sub.add_parser("assign", help="assign or re-assign a job to an engineer")
+    assign.add_argument("job")
+    assign.add_argument("engineer")
+    sub.add_parser("escalations", help="the escalation queue, most severe first")
     imp = sub.add_parser("import-outbox", help="apply a rescue bundle exported by a tablet")
     imp.add_argument("file", type=Path)
     args = parser.parse_args(argv)
@@ -124,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     .values(value=below)
                 )
         print(f"pruned change log through seq {below}")
+    elif args.command in ("report", "create-job", "assign", "escalations"):
+        return _dispatch(engine, args, now)
     elif args.command == "import-outbox":
         from fieldkit.server.blobstore import ServerBlobs
         from fieldkit.server.errors import ApiError
@@ -182,4 +210,77 @@ def seed_demo(
         f"demo service center ready: {summary}; users {', '.join(u for u, _, _ in DEMO_USERS)} "
         f"(password '{DEMO_PASSWORD}')"
     )
+    return 0
+
+
+def _dispatch(engine: object, args: argparse.Namespace, now: datetime) -> int:
+    """The office's everyday operations, for scripts and terminals next to the API."""
+    import uuid
+
+    from sqlalchemy import Engine
+
+    from fieldkit.server import dispatch
+    from fieldkit.server import tables as t
+    from fieldkit.server.changes import ChangeWriter
+    from fieldkit.server.errors import ApiError
+
+    assert isinstance(engine, Engine)
+    try:
+        with engine.begin() as conn:
+            writer = ChangeWriter(conn, now)
+            if args.command == "report":
+                report_id = str(uuid.uuid4())
+                conn.execute(
+                    insert(t.hotline_reports).values(
+                        id=report_id,
+                        kind=args.kind,
+                        customer_id=None,
+                        caller=args.caller,
+                        text=args.text,
+                        severity=args.severity,
+                        job_id=None,
+                        recorded_by="fieldkit-server",
+                        at=now,
+                    )
+                )
+                print(report_id)
+            elif args.command == "create-job":
+                job_id = dispatch.create_job(
+                    conn,
+                    writer,
+                    {
+                        "site_id": args.site,
+                        "fault_description": args.fault,
+                        "severity": args.severity,
+                        "job_type": args.type,
+                        "channel": "hotline",
+                        "engineer": args.engineer,
+                        "reported_at": now,
+                    },
+                    now,
+                )
+                if args.report:
+                    conn.execute(
+                        update(t.hotline_reports)
+                        .where(t.hotline_reports.c.id == args.report)
+                        .values(job_id=job_id)
+                    )
+                print(job_id)
+            elif args.command == "assign":
+                dispatch.assign(conn, writer, args.job, args.engineer, now)
+                print(f"{args.job} -> {args.engineer}")
+            else:
+                jobs, esc = t.ENTITY["jobs"], t.ENTITY["escalations"]
+                rows = conn.execute(
+                    select(jobs.c.number, jobs.c.severity, esc.c.reason, esc.c.findings)
+                    .join(esc, esc.c.job_id == jobs.c.id)
+                    .where(jobs.c.status == "escalated")
+                    .order_by(jobs.c.severity, esc.c.at)
+                )
+                for number, severity, reason, findings in rows:
+                    print(f"{number}  S{severity}  {reason}  |  {findings}")
+            writer.flush()
+    except ApiError as exc:
+        print(f"fieldkit-server: {exc.message}", file=sys.stderr)
+        return 2
     return 0
