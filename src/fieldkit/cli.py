@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     decide.add_argument("--use-server", metavar="ID", help="accept the center's version")
     verify = sub.add_parser("verify", help="check a service slip PDF: valid / modified / unknown")
     verify.add_argument("pdf")
+    verify.add_argument("--server", help="ask this service center instead of the local record")
     export = sub.add_parser("export-outbox", help="write unsynced work to a file (USB rescue)")
     export.add_argument("file")
     return parser
@@ -115,7 +116,23 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
 
             from fieldkit.services.documents import Verdict, verify_pdf
 
-            result = verify_pdf(ctx, Path(args.pdf))
+            if args.server:
+                from fieldkit.services.documents import pdf_reference, verify_with_center
+                from fieldkit.sync.errors import ServerRefused
+                from fieldkit.sync.transport import Transport
+
+                ref = pdf_reference(Path(args.pdf))
+                record = None
+                if ref is not None:
+                    with Transport(args.server) as http:
+                        try:
+                            record = http.request("GET", f"/verify/slips/{ref[0]}").json()
+                        except ServerRefused as exc:
+                            if exc.status != 404:
+                                raise
+                result = verify_with_center(Path(args.pdf), record)
+            else:
+                result = verify_pdf(ctx, Path(args.pdf))
             print(f"{result.verdict.value}: {result.detail}")
             return 0 if result.verdict is Verdict.VALID else 1
         elif args.command == "conflicts":

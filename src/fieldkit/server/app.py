@@ -234,6 +234,33 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             changes=changes, next_cursor=next_cursor, has_more=more, server_time=now().isoformat()
         )
 
+    @app.get("/verify/slips/{slip_id}", responses=ERRORS)
+    def verify_slip(slip_id: str) -> dict[str, Any]:
+        """What the center recorded for a slip: anyone holding the PDF may ask. Only hashes
+        and the issuing key's fingerprint are disclosed, never the content."""
+        from fieldkit.domain.slip import key_fingerprint
+
+        slips = t.ENTITY["slips"]
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    slips.c.content_sha256,
+                    slips.c.signed_at,
+                    slips.c.device_public_key,
+                    slips.c.supersedes_id,
+                ).where(slips.c.id == slip_id)
+            ).first()
+            superseded = conn.scalar(select(slips.c.id).where(slips.c.supersedes_id == slip_id))
+        if row is None:
+            raise ApiError(404, "slip.unknown", "No slip with this id at the service center")
+        return {
+            "slip_id": slip_id,
+            "sha256": row.content_sha256,
+            "signed_at": row.signed_at.isoformat(),
+            "device_key": key_fingerprint(row.device_public_key) if row.device_public_key else None,
+            "superseded_by": superseded,
+        }
+
     @app.get("/sync/conflicts", responses=ERRORS)
     def list_conflicts(
         who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 200

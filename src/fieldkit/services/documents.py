@@ -92,6 +92,41 @@ class Verification:
     detail: str
 
 
+def pdf_reference(pdf: Path) -> tuple[str, str] | None:
+    """(slip id, content SHA-256) a FieldKit slip PDF names, or None."""
+    try:
+        doc = PdfDocument(Path(pdf).read_bytes())
+        subject = str(doc.get_metadata_dict().get("Subject", ""))
+        doc.close()
+    except PdfiumError:
+        return None
+    parts = subject.split()
+    if len(parts) != 3 or parts[0] != "fieldkit-slip":
+        return None
+    return parts[1], parts[2]
+
+
+def verify_with_center(pdf: Path, record: dict[str, object] | None) -> Verification:
+    """Judge a PDF by what the service center recorded (``record`` None: it knows nothing)."""
+    ref = pdf_reference(pdf)
+    if ref is None:
+        return Verification(Verdict.MODIFIED, None, "Not a readable FieldKit slip PDF")
+    if record is None:
+        return Verification(Verdict.UNKNOWN, ref[0], "The service center has no such slip")
+    if record.get("sha256") != ref[1]:
+        return Verification(
+            Verdict.MODIFIED,
+            ref[0],
+            "The PDF names content the center did not record for this slip",
+        )
+    note = f", superseded by {record['superseded_by']}" if record.get("superseded_by") else ""
+    return Verification(
+        Verdict.VALID,
+        ref[0],
+        f"Matches the center's record (device key {record.get('device_key') or '-'}){note}",
+    )
+
+
 def verify_pdf(ctx: ServiceContext, pdf: Path) -> Verification:
     """Check a slip PDF against this device's record (works offline)."""
     data = Path(pdf).read_bytes()
