@@ -8,6 +8,7 @@ differ from the source is ignored: a typo in a catalog must never crash a screen
 from __future__ import annotations
 
 import ast
+import functools
 import locale
 import re
 import string
@@ -73,7 +74,7 @@ def set_language(language: str | None) -> str:
     if lang not in SUPPORTED:
         lang = "en"
     _language = lang
-    _catalog = {} if lang == "en" else parse_po(resource_path("locale", f"{lang}.po"))
+    _catalog = {} if lang == "en" else catalog_for(lang)
     return lang
 
 
@@ -90,9 +91,15 @@ def N_(message: str) -> str:
     return message
 
 
+@functools.lru_cache(maxsize=8)
+def catalog_for(language: str) -> dict[str, str]:
+    # Parsed once per process: documents are rendered often, catalogs change between releases.
+    return parse_po(resource_path("locale", f"{language}.po"))
+
+
 def translator(language: str) -> Callable[[str], str]:
     """A catalog for one document (a customer's language), independent of the UI language."""
     if language not in SUPPORTED or language == "en":
         return lambda message: message
-    catalog = parse_po(resource_path("locale", f"{language}.po"))
+    catalog = catalog_for(language)
     return lambda message: catalog.get(message, message)
