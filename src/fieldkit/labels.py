@@ -65,3 +65,21 @@ def job_type_label(value: str) -> str:
 
 def sla_label(value: str) -> str:
     return _(SLA_STATE.get(value, value))
+
+
+ACTION = {
+    "accept": N_("Accept job"),
+    "depart": N_("Depart for site"),
+    "arrive": N_("Arrive and confirm the problem"),
+    "start_diagnosis": N_("Start diagnosis"),
+    "confirm_backup": N_("Confirm backup complete"),
+    "start_repair": N_("Start repair"),
+    "resolve": N_("Resolve"),
+    "resolve_remotely": N_("Resolve remotely"),
+    "sign": N_("Customer signs the slip"),
+    "escalate": N_("Escalate to the center"),
+}
+
+
+def action_label(value: str) -> str:
+    return _(ACTION.get(value, value))

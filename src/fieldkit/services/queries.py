@@ -180,3 +180,66 @@ def rejected_changes(ctx: ServiceContext) -> list[str]:
             .order_by(m.OutboxMutation.seq.desc())
         ).all()
     return [f"{name} {entity}: {error}" for name, entity, error in rows]
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    id: str
+    number: str
+    status: str
+    severity: int
+    job_type: str
+    billing: str
+    billing_basis: str
+    customer: str
+    site: str
+    site_address: str
+    installed_by_us: bool
+    device: str
+    fault_description: str
+    fault_found: str
+    cause: str
+    resolution: str
+    confirmed_with: str
+    backup_done: int
+    backup_total: int
+    respond: SlaClock
+    arrive: SlaClock
+
+
+def job_detail(ctx: ServiceContext, job_id: str) -> JobDetail:
+    """Everything the job workspace shows, read in one transaction."""
+    from fieldkit.services.records import backup_progress, job_row
+
+    with ctx.db.read() as session:
+        job = job_row(session, job_id)
+        customer = session.get(m.Customer, job.customer_id)
+        site = session.get(m.Site, job.site_id)
+        device = session.get(m.Device, job.device_id) if job.device_id else None
+        assert customer is not None and site is not None
+        backup = backup_progress(session, job_id)
+        return JobDetail(
+            id=job.id,
+            number=job.number,
+            status=job.status,
+            severity=job.severity,
+            job_type=job.job_type,
+            billing=job.billing,
+            billing_basis=job.billing_basis,
+            customer=f"{customer.name} {customer.name_en}".strip(),
+            site=site.name,
+            site_address=site.address,
+            installed_by_us=site.installed_by_us,
+            device=" ".join(x for x in (device.name, device.model, device.serial) if x)
+            if device
+            else "",
+            fault_description=job.fault_description,
+            fault_found=job.fault_found,
+            cause=" / ".join(x for x in (job.cause_area, job.cause_origin) if x),
+            resolution=job.resolution,
+            confirmed_with=job.confirmed_with,
+            backup_done=backup.done,
+            backup_total=backup.total,
+            respond=SlaClock(job.respond_by, job.responded_at),
+            arrive=SlaClock(job.arrive_by, job.arrived_at),
+        )

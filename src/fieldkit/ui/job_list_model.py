@@ -89,6 +89,15 @@ class JobListModel(QAbstractTableModel):
             self._rows.update({r.id: r for r in queries.job_rows(self._ctx, page)})
         return self._rows.get(job_id)
 
+    def refresh_job(self, job_id: str) -> None:
+        """One job changed: reload its row and repaint it, without resetting the view."""
+        if job_id not in self._ids:
+            return
+        self._rows.update({r.id: r for r in queries.job_rows(self._ctx, [job_id])})
+        row = self._ids.index(job_id)
+        if row < self._loaded:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
     def tick(self) -> None:
         """Countdowns moved on: repaint only the SLA columns."""
         if self._loaded:

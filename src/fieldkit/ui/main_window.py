@@ -6,7 +6,8 @@ from fieldkit.i18n import _
 from fieldkit.labels import SEVERITY, STATUS
 from fieldkit.services import queries
 from fieldkit.services.context import ServiceContext
-from fieldkit.ui.job_list_model import JobListModel
+from fieldkit.ui.job_list_model import JobIdRole, JobListModel
+from fieldkit.ui.job_workspace import JobWorkspace
 from fieldkit.ui.qt import (
     QComboBox,
     QHeaderView,
@@ -14,6 +15,8 @@ from fieldkit.ui.qt import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QModelIndex,
+    QSplitter,
     Qt,
     QTableView,
     QTimer,
@@ -63,7 +66,15 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         for column, width in enumerate((110, 170, 120, 280, 280, 130)):
             self.table.setColumnWidth(column, width)
-        self.setCentralWidget(self.table)
+        self.workspace = JobWorkspace(ctx)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.workspace)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(splitter)
+        self.table.selectionModel().currentRowChanged.connect(self._open_row)
+        self.workspace.changed.connect(self._job_changed)
 
         self.sync_label = QLabel()
         self.count_label = QLabel()
@@ -83,6 +94,15 @@ class MainWindow(QMainWindow):
         focus.triggered.connect(lambda: self.search.setFocus(Qt.FocusReason.ShortcutFocusReason))
 
         self.apply_filter()
+        self.refresh_status()
+
+    def _open_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        job_id = self.model.data(current, JobIdRole) if current.isValid() else None
+        if job_id:
+            self.workspace.show_job(str(job_id))
+
+    def _job_changed(self, job_id: str) -> None:
+        self.model.refresh_job(job_id)
         self.refresh_status()
 
     def current_filter(self) -> queries.JobFilter:

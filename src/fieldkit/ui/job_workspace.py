@@ -1,0 +1,181 @@
+"""One job, guided by the state machine: the next legal step is the big button; the others
+are disabled with the reason shown (e.g. "Back up first: 2 of 5 backup items missing")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fieldkit.domain.errors import DomainError
+from fieldkit.domain.sla import SlaState, format_time_left
+from fieldkit.domain.workflow import ActionArgs, ActionOption
+from fieldkit.i18n import N_, _
+from fieldkit.labels import (
+    BILLING,
+    action_label,
+    job_type_label,
+    severity_label,
+    sla_label,
+    status_label,
+)
+from fieldkit.services import jobs, queries
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.qt import (
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+# What an action needs from the engineer before it can run: (field, prompt).
+PROMPTS: dict[str, list[tuple[str, str]]] = {
+    "arrive": [("confirmed_with", N_("Who confirmed the problem on site (system owner)?"))],
+    "resolve": [("resolution", N_("How was the fault resolved?"))],
+    "resolve_remotely": [("resolution", N_("How was the fault resolved?"))],
+    "escalate": [
+        ("reason", N_("Why can it not be fixed on site?")),
+        ("findings", N_("What do you bring back for the center?")),
+    ],
+}
+Ask = Callable[[str], str | None]
+
+
+class JobWorkspace(QWidget):
+    changed = Signal(str)  # job id, after a step succeeded
+
+    def __init__(self, ctx: ServiceContext, ask: Ask | None = None) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._ask = ask or self._dialog
+        self.job_id: str | None = None
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
+        self.form = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (
+            ("status", "Status"),
+            ("customer", "Customer"),
+            ("site", "Site"),
+            ("device", "Device"),
+            ("fault", "Fault as reported"),
+            ("found", "Fault as found"),
+            ("billing", "Billing"),
+            ("backup", "Backup before repair"),
+            ("respond", "Respond by"),
+            ("arrive", "Arrive by"),
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            self.fields[key] = value
+            self.form.addRow(_(label), value)
+        self.primary = QPushButton()
+        self.primary.setMinimumHeight(56)  # >= 9 mm on a typical tablet
+        self.primary.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.primary.clicked.connect(lambda: self.run(self.primary.property("action")))
+        self.secondary = QVBoxLayout()
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color: #8a1c1c;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.banner)
+        layout.addLayout(self.form)
+        layout.addWidget(self.primary)
+        layout.addWidget(self.reason)
+        layout.addLayout(self.secondary)
+        layout.addStretch(1)
+        self.setEnabled(False)
+
+    def show_job(self, job_id: str) -> None:
+        self.job_id = job_id
+        self.setEnabled(True)
+        detail = queries.job_detail(self._ctx, job_id)
+        now = self._ctx.clock.now()
+        self.title.setText(
+            f"{detail.number}  ·  {detail.severity} {severity_label(detail.severity)}"
+            f"  ·  {job_type_label(detail.job_type)}"
+        )
+        self.banner.setVisible(not detail.installed_by_us)
+        self.banner.setText(
+            _(
+                "This site was not installed by us: ask the customer for drawings "
+                "and documents before changing anything."
+            )
+        )
+        f = self.fields
+        f["status"].setText(status_label(detail.status))
+        f["customer"].setText(detail.customer)
+        f["site"].setText(f"{detail.site}  {detail.site_address}")
+        f["device"].setText(detail.device or "-")
+        f["fault"].setText(detail.fault_description)
+        f["found"].setText(detail.fault_found or "-")
+        f["billing"].setText(_(BILLING.get(detail.billing, detail.billing)))
+        f["billing"].setToolTip(detail.billing_basis)  # the warranty date it was decided from
+        f["backup"].setText(
+            _("{done} of {total} done").format(done=detail.backup_done, total=detail.backup_total)
+        )
+        for key, clock in (("respond", detail.respond), ("arrive", detail.arrive)):
+            state, left = clock.state(now), clock.time_left(now)
+            text = sla_label(state.value)
+            if state is SlaState.RUNNING and left is not None:
+                text = format_time_left(left)
+            f[key].setText(text)
+        self._show_actions(jobs.available_actions(self._ctx, job_id))
+
+    def _show_actions(self, options: list[ActionOption]) -> None:
+        while self.secondary.count():
+            item = self.secondary.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        first = next((o for o in options if o.enabled), None)
+        main = first or (options[0] if options else None)
+        self.primary.setVisible(main is not None)
+        self.reason.setVisible(main is not None and not main.enabled)
+        if main is not None:
+            self.primary.setText(action_label(main.action))
+            self.primary.setProperty("action", main.action)
+            self.primary.setEnabled(main.enabled)
+            self.reason.setText(main.reason or "")
+        for option in options:
+            if option is main:
+                continue
+            button = QPushButton(action_label(option.action))
+            button.setMinimumHeight(44)
+            button.setEnabled(option.enabled)
+            button.setToolTip(option.reason or "")
+            button.setProperty("action", option.action)
+            button.clicked.connect(lambda _=False, a=option.action: self.run(a))
+            self.secondary.addWidget(button)
+
+    def secondary_buttons(self) -> list[QPushButton]:
+        return [self.secondary.itemAt(i).widget() for i in range(self.secondary.count())]  # type: ignore[union-attr, misc]
+
+    def run(self, action: str) -> bool:
+        """Run a step, asking the engineer for what it needs; errors are shown, not raised."""
+        if self.job_id is None:
+            return False
+        values: dict[str, str] = {}
+        for field_name, prompt in PROMPTS.get(action, []):
+            answer = self._ask(_(prompt))
+            if answer is None:
+                return False  # cancelled
+            values[field_name] = answer
+        try:
+            jobs.perform(self._ctx, self.job_id, action, ActionArgs(**values))
+        except DomainError as exc:
+            self.reason.setVisible(True)
+            self.reason.setText(str(exc))
+            return False
+        self.show_job(self.job_id)
+        self.changed.emit(self.job_id)
+        return True
+
+    def _dialog(self, prompt: str) -> str | None:
+        text, ok = QInputDialog.getMultiLineText(self, _("FieldKit"), prompt)
+        return text if ok else None

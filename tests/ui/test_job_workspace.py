@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from fieldkit.services import queries
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.job_list_model import COLUMNS, JobIdRole
+from fieldkit.ui.main_window import MainWindow
+from fieldkit.ui.qt import Qt
+from tests.services.fixtures import seed_job
+
+
+def open_job(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.table.setCurrentIndex(window.model.index(0, 0))
+    assert window.workspace.job_id == window.model.data(window.model.index(0, 0), JobIdRole)
+    return window
+
+
+def test_next_step_is_the_big_button_and_runs_through_services(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    seed_job(ctx)
+    window = open_job(qtbot, ctx)
+    ws = window.workspace
+    assert ws.primary.text() == "Accept job" and ws.primary.isEnabled()
+    with qtbot.waitSignal(ws.changed):
+        qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
+    assert queries.job_detail(ctx, "j1").status == "accepted"
+    status_cell = window.model.index(0, COLUMNS.index("status"))
+    assert window.model.data(status_cell) == "Accepted"  # the list row refreshed in place
+    assert ws.primary.text() == "Depart for site"
+
+
+def test_arrival_asks_for_the_system_owner_and_cancel_changes_nothing(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    seed_job(ctx, status="travelling")
+    answers: list[str | None] = [None, "王主管"]
+    window = open_job(qtbot, ctx)
+    window.workspace._ask = lambda _prompt: answers.pop(0)
+    assert not window.workspace.run("arrive")  # cancelled at the prompt
+    assert queries.job_detail(ctx, "j1").status == "travelling"
+    assert window.workspace.run("arrive")
+    detail = queries.job_detail(ctx, "j1")
+    assert (detail.status, detail.confirmed_with) == ("on_site", "王主管")
+
+
+def test_repair_is_disabled_with_the_reason_until_backup_is_complete(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    seed_job(ctx, status="backed_up")
+    window = open_job(qtbot, ctx)
+    ws = window.workspace
+    assert ws.primary.text() == "Start repair" and not ws.primary.isEnabled()
+    assert ws.reason.text().startswith("Back up first: 4 of 4 backup items missing")
+    assert ws.fields["backup"].text() == "0 of 4 done"
+    escalate = [b for b in ws.secondary_buttons() if b.property("action") == "escalate"]
+    assert escalate == []  # escalation is offered while diagnosing or repairing only
+
+
+def test_not_installed_by_us_banner(qtbot: QtBot, ctx: ServiceContext) -> None:
+    from fieldkit.store import models as m
+
+    seed_job(ctx)
+    with ctx.db.write() as s:
+        site = s.get(m.Site, "s1")
+        assert site is not None
+        site.installed_by_us = False
+    window = open_job(qtbot, ctx)
+    assert not window.workspace.banner.isHidden()
+    assert "not installed by us" in window.workspace.banner.text()
