@@ -71,3 +71,14 @@ def test_not_installed_by_us_banner(qtbot: QtBot, ctx: ServiceContext) -> None:
     window = open_job(qtbot, ctx)
     assert not window.workspace.banner.isHidden()
     assert "not installed by us" in window.workspace.banner.text()
+
+
+def test_blocked_forward_step_stays_the_big_button_escalation_secondary(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    seed_job(ctx, status="diagnosing", job_type="remote_resolution")
+    window = open_job(qtbot, ctx)
+    ws = window.workspace
+    assert ws.primary.text() == "Resolve remotely" and not ws.primary.isEnabled()
+    assert ws.reason.text() == "Classify the cause before resolving"
+    assert [b.text() for b in ws.secondary_buttons()] == ["Escalate to the center"]

@@ -118,6 +118,8 @@ class JobWorkspace(QWidget):
         f["billing"].setToolTip(detail.billing_basis)  # the warranty date it was decided from
         f["backup"].setText(
             _("{done} of {total} done").format(done=detail.backup_done, total=detail.backup_total)
+            if detail.backup_total
+            else "-"  # remote jobs carry no backup checklist
         )
         for key, clock in (("respond", detail.respond), ("arrive", detail.arrive)):
             state, left = clock.state(now), clock.time_left(now)
@@ -133,8 +135,12 @@ class JobWorkspace(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        first = next((o for o in options if o.enabled), None)
-        main = first or (options[0] if options else None)
+        # The forward step of the flow is the big button even when blocked (with the reason);
+        # escalation is a way out, never "the next step".
+        forward = [o for o in options if o.action != "escalate"]
+        main = next((o for o in forward if o.enabled), forward[0] if forward else None)
+        if main is None and options:
+            main = options[0]
         self.primary.setVisible(main is not None)
         self.reason.setVisible(main is not None and not main.enabled)
         if main is not None:
@@ -152,9 +158,15 @@ class JobWorkspace(QWidget):
             button.setProperty("action", option.action)
             button.clicked.connect(lambda _=False, a=option.action: self.run(a))
             self.secondary.addWidget(button)
+            if not option.enabled and option.reason:
+                why = QLabel(option.reason)
+                why.setWordWrap(True)
+                why.setStyleSheet("color: #8a1c1c;")
+                self.secondary.addWidget(why)
 
     def secondary_buttons(self) -> list[QPushButton]:
-        return [self.secondary.itemAt(i).widget() for i in range(self.secondary.count())]  # type: ignore[union-attr, misc]
+        widgets = [self.secondary.itemAt(i).widget() for i in range(self.secondary.count())]  # type: ignore[union-attr]
+        return [w for w in widgets if isinstance(w, QPushButton)]
 
     def run(self, action: str) -> bool:
         """Run a step, asking the engineer for what it needs; errors are shown, not raised."""
