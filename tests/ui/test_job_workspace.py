@@ -82,3 +82,60 @@ def test_blocked_forward_step_stays_the_big_button_escalation_secondary(
     assert ws.primary.text() == "Resolve remotely" and not ws.primary.isEnabled()
     assert ws.reason.text() == "Classify the cause before resolving"
     assert [b.text() for b in ws.secondary_buttons()] == ["Escalate to the center"]
+
+
+def test_walk_a_job_from_assigned_to_resolved_in_the_app(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from fieldkit.ui.qt import QCheckBox, QLineEdit, QPushButton
+
+    seed_job(ctx)
+    window = open_job(qtbot, ctx)
+    ws = window.workspace
+    answers = iter(["王主管", "更换电源模块 replaced PSU"])
+    ws._ask = lambda _prompt: next(answers)
+    backup_file = Path(str(tmp_path)) / "config.tar"
+    backup_file.write_bytes(b"exported configuration")
+    ws.backup._choose = lambda _title: backup_file
+
+    def click_primary(expected: str) -> None:
+        assert ws.primary.text() == expected and ws.primary.isEnabled(), ws.reason.text()
+        qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
+
+    for step in (
+        "Accept job",
+        "Depart for site",
+        "Arrive and confirm the problem",
+        "Start diagnosis",
+    ):
+        click_primary(step)
+    assert queries.job_detail(ctx, "j1").confirmed_with == "王主管"
+    # Backing up is refused until the diagnosis is saved and every item has evidence.
+    assert ws.primary.text() == "Confirm backup complete" and not ws.primary.isEnabled()
+    assert "classify the cause" in ws.reason.text()
+    assert not ws.backup.isHidden()
+    ws.backup.origin.setCurrentIndex(ws.backup.origin.findData("system_fault"))
+    ws.backup.found.setText("电源输出电压偏低")
+    qtbot.mouseClick(ws.backup.classify, Qt.MouseButton.LeftButton)
+    assert ws.reason.text().startswith("Back up first: 4 of 4")
+    for _round in range(4):  # each piece of evidence rebuilds the rows
+        rows = [ws.backup.items.itemAt(i).widget() for i in range(ws.backup.items.count())]
+        row = next(r for r in rows if r is not None and not r.property("done"))
+        kind = row.property("kind")
+        if kind == "tick":
+            row.findChild(QCheckBox).setChecked(True)
+        elif kind == "text":
+            row.findChild(QLineEdit).setText("V5.2.1")
+            qtbot.mouseClick(row.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        else:
+            qtbot.mouseClick(row.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    assert ws.backup.progress.text().endswith("4 of 4 done"), ws.backup.message.text()
+    click_primary("Confirm backup complete")
+    click_primary("Start repair")
+    click_primary("Resolve")
+    detail = queries.job_detail(ctx, "j1")
+    assert (detail.status, detail.resolution) == ("resolved", "更换电源模块 replaced PSU")
+    assert detail.cause == "hardware / system_fault"
+    assert window.model.data(window.model.index(0, COLUMNS.index("status"))) == "Resolved"

@@ -19,6 +19,7 @@ from fieldkit.labels import (
 )
 from fieldkit.services import jobs, queries
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.backup_panel import BackupPanel
 from fieldkit.ui.qt import (
     QFormLayout,
     QInputDialog,
@@ -88,10 +89,13 @@ class JobWorkspace(QWidget):
         layout.addWidget(self.primary)
         layout.addWidget(self.reason)
         layout.addLayout(self.secondary)
+        self.backup = BackupPanel(ctx)
+        self.backup.changed.connect(lambda job_id: self.show_job(job_id, emit=True))
+        layout.addWidget(self.backup)
         layout.addStretch(1)
         self.setEnabled(False)
 
-    def show_job(self, job_id: str) -> None:
+    def show_job(self, job_id: str, emit: bool = False) -> None:
         self.job_id = job_id
         self.setEnabled(True)
         detail = queries.job_detail(self._ctx, job_id)
@@ -128,6 +132,12 @@ class JobWorkspace(QWidget):
                 text = format_time_left(left)
             f[key].setText(text)
         self._show_actions(jobs.available_actions(self._ctx, job_id))
+        on_site = detail.status in ("on_site", "diagnosing", "backed_up", "repairing")
+        self.backup.setVisible(on_site)
+        if on_site:
+            self.backup.show_job(job_id)
+        if emit:
+            self.changed.emit(job_id)
 
     def _show_actions(self, options: list[ActionOption]) -> None:
         while self.secondary.count():

@@ -16,6 +16,7 @@ from fieldkit.ui.qt import (
     QLineEdit,
     QMainWindow,
     QModelIndex,
+    QScrollArea,
     QSplitter,
     Qt,
     QTableView,
@@ -69,7 +70,10 @@ class MainWindow(QMainWindow):
         self.workspace = JobWorkspace(ctx)
         splitter = QSplitter()
         splitter.addWidget(self.table)
-        splitter.addWidget(self.workspace)
+        scroller = QScrollArea()  # a long checklist scrolls instead of squeezing its rows
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(self.workspace)
+        splitter.addWidget(scroller)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.setCentralWidget(splitter)
