@@ -103,3 +103,15 @@ def translator(language: str) -> Callable[[str], str]:
         return lambda message: message
     catalog = catalog_for(language)
     return lambda message: catalog.get(message, message)
+
+
+def tr(message: str) -> str:
+    """Translate a domain message (template + parameters) or a plain catalog string."""
+    template = getattr(message, "template", None)
+    if template is not None:
+        params = getattr(message, "params", {})
+        try:
+            return _(template).format(**params)
+        except (KeyError, IndexError, ValueError):
+            return str(message)
+    return _(message)

@@ -139,3 +139,16 @@ def test_walk_a_job_from_assigned_to_resolved_in_the_app(
     assert (detail.status, detail.resolution) == ("resolved", "更换电源模块 replaced PSU")
     assert detail.cause == "hardware / system_fault"
     assert window.model.data(window.model.index(0, COLUMNS.index("status"))) == "Resolved"
+
+
+def test_refusal_reasons_are_translated(qtbot: QtBot, ctx: ServiceContext) -> None:
+    from fieldkit.i18n import set_language
+
+    seed_job(ctx, status="backed_up")
+    set_language("zh_CN")
+    try:
+        window = open_job(qtbot, ctx)
+        assert window.workspace.primary.text() == "开始维修"
+        assert window.workspace.reason.text().startswith("请先备份：4 项备份中还缺 4 项")
+    finally:
+        set_language("en")

@@ -16,6 +16,7 @@ from fieldkit.domain.clock import require_aware
 from fieldkit.domain.enums import JobStatus as S
 from fieldkit.domain.errors import GuardFailed, IllegalTransition
 from fieldkit.domain.job import Escalation, Job
+from fieldkit.domain.messages import N_, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +111,13 @@ def _find(action: str, job: Job) -> Transition:
 
 def _backup_reason(backup: Progress) -> str | None:
     if backup.total == 0:
-        return "Back up first: this job has no backup checklist yet"
+        return Message(N_("Back up first: this job has no backup checklist yet"))
     if not backup.complete:
-        return (
-            f"Back up first: {backup.missing_count} of {backup.total} backup items missing"
-            f" ({', '.join(backup.missing)})"
+        return Message(
+            N_("Back up first: {missing} of {total} backup items missing ({names})"),
+            missing=backup.missing_count,
+            total=backup.total,
+            names=", ".join(backup.missing),
         )
     return None
 
@@ -126,13 +129,15 @@ def blocked_reason(job: Job, action: str, ctx: JobContext) -> str | None:
     except IllegalTransition as exc:
         return str(exc)
     if action == "confirm_backup" and job.cause is None:
-        return "Diagnose first: classify the cause (hardware/software, human error/system fault)"
+        return Message(
+            N_("Diagnose first: classify the cause (hardware/software, human error/system fault)")
+        )
     if action in ("confirm_backup", "start_repair"):
         return _backup_reason(ctx.backup)
     if action == "resolve_remotely" and job.cause is None:
-        return "Classify the cause before resolving"
+        return Message(N_("Classify the cause before resolving"))
     if action == "sign" and not ctx.has_signed_slip:
-        return "The customer has not signed the service slip yet"
+        return Message(N_("The customer has not signed the service slip yet"))
     return None
 
 
@@ -144,15 +149,15 @@ def _require_args(action: str, args: ActionArgs, job: Job) -> None:
     if action == "arrive":
         need(
             args.confirmed_with,
-            "Confirm the problem with the site's system owner: enter their name",
+            Message(N_("Confirm the problem with the site's system owner: enter their name")),
         )
     elif action in ("resolve", "resolve_remotely"):
-        need(args.resolution, "Describe how the fault was resolved")
+        need(args.resolution, Message(N_("Describe how the fault was resolved")))
     elif action == "escalate":
-        need(args.reason, "Say why the fault could not be fixed on site")
-        need(args.findings, "Record what you bring back for the center's analysis")
+        need(args.reason, Message(N_("Say why the fault could not be fixed on site")))
+        need(args.findings, Message(N_("Record what you bring back for the center's analysis")))
     elif action == "reassign":
-        need(args.engineer, "Choose the engineer to assign")
+        need(args.engineer, Message(N_("Choose the engineer to assign")))
 
 
 def check(job: Job, action: str, ctx: JobContext, args: ActionArgs = ActionArgs()) -> S:

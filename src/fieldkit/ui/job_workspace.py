@@ -8,7 +8,7 @@ from collections.abc import Callable
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.sla import SlaState, format_time_left
 from fieldkit.domain.workflow import ActionArgs, ActionOption
-from fieldkit.i18n import N_, _
+from fieldkit.i18n import N_, _, tr
 from fieldkit.labels import (
     BILLING,
     action_label,
@@ -157,19 +157,19 @@ class JobWorkspace(QWidget):
             self.primary.setText(action_label(main.action))
             self.primary.setProperty("action", main.action)
             self.primary.setEnabled(main.enabled)
-            self.reason.setText(main.reason or "")
+            self.reason.setText(tr(main.reason) if main.reason else "")
         for option in options:
             if option is main:
                 continue
             button = QPushButton(action_label(option.action))
             button.setMinimumHeight(44)
             button.setEnabled(option.enabled)
-            button.setToolTip(option.reason or "")
+            button.setToolTip(tr(option.reason) if option.reason else "")
             button.setProperty("action", option.action)
             button.clicked.connect(lambda _=False, a=option.action: self.run(a))
             self.secondary.addWidget(button)
             if not option.enabled and option.reason:
-                why = QLabel(option.reason)
+                why = QLabel(tr(option.reason))
                 why.setWordWrap(True)
                 why.setStyleSheet("color: #8a1c1c;")
                 self.secondary.addWidget(why)
@@ -192,7 +192,7 @@ class JobWorkspace(QWidget):
             jobs.perform(self._ctx, self.job_id, action, ActionArgs(**values))
         except DomainError as exc:
             self.reason.setVisible(True)
-            self.reason.setText(str(exc))
+            self.reason.setText(tr(getattr(exc, "reason", None) or str(exc)))
             return False
         self.show_job(self.job_id)
         self.changed.emit(self.job_id)
