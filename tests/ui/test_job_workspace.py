@@ -152,3 +152,39 @@ def test_refusal_reasons_are_translated(qtbot: QtBot, ctx: ServiceContext) -> No
         assert window.workspace.reason.text().startswith("请先备份：4 项备份中还缺 4 项")
     finally:
         set_language("en")
+
+
+def test_customer_signs_on_the_pad_and_the_slip_is_locked(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from fieldkit.ui.qt import QPoint
+    from fieldkit.ui.signing_dialog import SigningDialog
+
+    seed_job(ctx, status="resolved")
+    window = open_job(qtbot, ctx)
+    ws = window.workspace
+    assert ws.primary.text() == "Customer signs the slip" and ws.primary.isEnabled()
+    dialog = SigningDialog(ctx, "j1")
+    qtbot.addWidget(dialog)
+    dialog.resize(800, 500)
+    dialog.name.setText("李经理")
+    assert not dialog.submit()  # empty pad
+    assert "too short" in dialog.error.text()
+    pad = dialog.pad
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 120))
+    for i in range(1, 40):
+        qtbot.mouseMove(pad, QPoint(40 + i * 9, 120 + (25 if i % 6 < 3 else -25)))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(400, 120))
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 160))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 160))
+    assert len(pad.strokes) == 2
+    qtbot.mouseClick(dialog.undo, Qt.MouseButton.LeftButton)
+    assert len(pad.strokes) == 1
+    ws._sign = lambda _job: dialog.submit()
+    with qtbot.waitSignal(ws.changed):
+        qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
+    assert queries.job_detail(ctx, "j1").status == "signed"
+    from fieldkit.services import slips
+
+    slip = slips.load_slip(ctx, dialog.slip_id or "")
+    assert slip.verify() and slip.content()["signatures"][0]["name"] == "李经理"

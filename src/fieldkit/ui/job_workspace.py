@@ -29,6 +29,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.signing_dialog import SigningDialog
 
 # What an action needs from the engineer before it can run: (field, prompt).
 PROMPTS: dict[str, list[tuple[str, str]]] = {
@@ -50,6 +51,7 @@ class JobWorkspace(QWidget):
         super().__init__()
         self._ctx = ctx
         self._ask = ask or self._dialog
+        self._sign: Callable[[str], bool] = self._signing_screen
         self.job_id: str | None = None
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 18pt; font-weight: 600;")
@@ -147,6 +149,8 @@ class JobWorkspace(QWidget):
                 widget.deleteLater()
         # The forward step of the flow is the big button even when blocked (with the reason);
         # escalation is a way out, never "the next step".
+        # Signing is done on the signing screen, which records the slip and the step together.
+        options = [ActionOption(o.action, True, None) if o.action == "sign" else o for o in options]
         forward = [o for o in options if o.action != "escalate"]
         main = next((o for o in forward if o.enabled), forward[0] if forward else None)
         if main is None and options:
@@ -182,6 +186,12 @@ class JobWorkspace(QWidget):
         """Run a step, asking the engineer for what it needs; errors are shown, not raised."""
         if self.job_id is None:
             return False
+        if action == "sign":
+            if not self._sign(self.job_id):
+                return False
+            self.show_job(self.job_id)
+            self.changed.emit(self.job_id)
+            return True
         values: dict[str, str] = {}
         for field_name, prompt in PROMPTS.get(action, []):
             answer = self._ask(_(prompt))
@@ -197,6 +207,11 @@ class JobWorkspace(QWidget):
         self.show_job(self.job_id)
         self.changed.emit(self.job_id)
         return True
+
+    def _signing_screen(self, job_id: str) -> bool:
+        dialog = SigningDialog(self._ctx, job_id)
+        dialog.showFullScreen()  # the customer holds the tablet
+        return bool(dialog.exec()) and dialog.slip_id is not None
 
     def _dialog(self, prompt: str) -> str | None:
         text, ok = QInputDialog.getMultiLineText(self, _("FieldKit"), prompt)

@@ -1,0 +1,77 @@
+"""Signing the service slip: customer's name, satisfaction, comments, the signature pad;
+full screen so the customer can hold the tablet."""
+
+from __future__ import annotations
+
+from fieldkit.domain.enums import SignerRole
+from fieldkit.domain.errors import DomainError
+from fieldkit.i18n import _, tr
+from fieldkit.services import slips
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.qt import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+from fieldkit.ui.signature_pad import SignaturePad
+
+
+class SigningDialog(QDialog):
+    def __init__(self, ctx: ServiceContext, job_id: str) -> None:
+        super().__init__()
+        self._ctx, self.job_id = ctx, job_id
+        self.slip_id: str | None = None
+        self.setWindowTitle(_("Customer signs the slip"))
+        self.name = QLineEdit()
+        self.satisfaction = QComboBox()
+        for score in (5, 4, 3, 2, 1):
+            self.satisfaction.addItem(f"{score} / 5", score)
+        self.comments = QLineEdit()
+        form = QFormLayout()
+        form.addRow(_("Customer name"), self.name)
+        form.addRow(_("Customer satisfaction"), self.satisfaction)
+        form.addRow(_("Comments"), self.comments)
+        self.pad = SignaturePad()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #8a1c1c;")
+        self.error.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.undo = QPushButton(_("Undo stroke"))
+        self.clear = QPushButton(_("Clear"))
+        self.sign = QPushButton(_("Sign and lock the slip"))
+        self.sign.setMinimumHeight(56)
+        for button in (self.undo, self.clear, self.sign):
+            button.setMinimumHeight(48)
+            buttons.addWidget(button)
+        self.undo.clicked.connect(self.pad.undo)
+        self.clear.clicked.connect(self.pad.clear)
+        self.sign.clicked.connect(self.submit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(_("Please sign below")))
+        layout.addWidget(self.pad, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def submit(self) -> bool:
+        try:
+            capture = self.pad.capture(SignerRole.CUSTOMER, self.name.text())
+            changed = slips.sign_slip(
+                self._ctx,
+                self.job_id,
+                capture,
+                None,
+                int(self.satisfaction.currentData()),
+                self.comments.text(),
+            )
+        except DomainError as exc:
+            self.error.setText(tr(str(exc)))
+            return False
+        self.slip_id = changed.entity_id
+        self.accept()
+        return True
