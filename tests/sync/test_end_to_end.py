@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from fieldkit.domain.enums import CauseArea, CauseOrigin
 from fieldkit.services import checklists, jobs, queries
 from fieldkit.store import models as m
+from tests.support.flow import arrive_and_diagnose, record_all_evidence
 from tests.support.server import Client, Office, Server, make_client
 
 
@@ -60,30 +60,15 @@ def test_offline_edits_on_both_sides_converge(
     wang.sync()
     # Offline on site: accept, travel, arrive, diagnose, back up; meanwhile the office raises
     # the severity (an office-owned field).
-    jobs.accept_job(wang.ctx, job)
-    jobs.depart(wang.ctx, job)
-    jobs.record_arrival(wang.ctx, job, "王主管")
-    jobs.start_diagnosis(wang.ctx, job)
-    jobs.classify_cause(wang.ctx, job, CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT, "PSU 故障")
-    backup = tmp_path / "config.tar"
-    backup.write_bytes(b"config backup " * 5000)
-    photo = tmp_path / "wiring.png"
-    photo.write_bytes(b"\x89PNG fake photo bytes")
-    view = checklists.backup_checklist(wang.ctx, job)
-    assert view is not None
-    for item in view.items:
-        kind = item.evidence_kind.value
-        checklists.record_evidence(
-            wang.ctx,
-            item.id,
-            ticked=kind == "tick",
-            text="V5.2" if kind == "text" else "",
-            file=backup if kind == "file" else photo if kind == "photo" else None,
-        )
+    arrive_and_diagnose(wang.ctx, job)
+    record_all_evidence(wang.ctx, job, tmp_path, b"config backup " * 5000)
     jobs.confirm_backup(wang.ctx, job)
     office.call("PATCH", f"/dispatch/jobs/{job}", json={"severity": 1})
+    view = checklists.backup_checklist(wang.ctx, job)
+    assert view is not None
+    files = sum(1 for i in view.items if i.evidence_kind.value in ("file", "photo"))
     report = wang.sync()
-    assert report.rejected == 0 and report.pushed >= 10 and report.uploaded_blobs == 2
+    assert report.rejected == 0 and report.pushed >= 10 and report.uploaded_blobs == files == 3
     with wang.ctx.db.read() as s:
         row = s.get(m.Job, job)
         assert row is not None and (row.status, row.severity) == ("backed_up", 1)

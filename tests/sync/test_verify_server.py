@@ -8,8 +8,9 @@ import pytest
 
 from fieldkit.cli import main
 from fieldkit.domain.enums import CauseArea, CauseOrigin, SignerRole
-from fieldkit.services import checklists, documents, jobs, slips
+from fieldkit.services import documents, jobs, slips
 from tests.services.fixtures import signature
+from tests.support.flow import record_all_evidence
 from tests.support.server import Client, Office, Server
 
 
@@ -23,19 +24,7 @@ def test_verify_against_the_center(
     jobs.record_arrival(wang.ctx, job, "王主管")
     jobs.start_diagnosis(wang.ctx, job)
     jobs.classify_cause(wang.ctx, job, CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT)
-    evidence = tmp_path / "cfg.bin"
-    evidence.write_bytes(b"config" * 100)
-    view = checklists.backup_checklist(wang.ctx, job)
-    assert view is not None
-    for item in view.items:
-        kind = item.evidence_kind.value
-        checklists.record_evidence(
-            wang.ctx,
-            item.id,
-            ticked=kind == "tick",
-            text="v" if kind == "text" else "",
-            file=evidence if kind in ("file", "photo") else None,
-        )
+    record_all_evidence(wang.ctx, job, tmp_path, b"config" * 100)
     jobs.confirm_backup(wang.ctx, job)
     jobs.start_repair(wang.ctx, job)
     jobs.resolve(wang.ctx, job, "更换电源")
