@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,7 +181,3 @@ def copy_template(template: Path, target: Path) -> Path:
     for name in ("server.log",):
         (target / name).unlink(missing_ok=True)
     return target
-
-
-def iter_clients(*clients: Client) -> Iterator[Client]:
-    yield from clients

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Table
+from sqlalchemy import Date, Table, tuple_
 
 from fieldkit.store import models as m
 from fieldkit.store.types import DecimalText, JsonText, UtcDateTime
@@ -54,6 +54,25 @@ TABLES: dict[str, Table] = {model.__tablename__: table_of(model) for model in SY
 def key_of(table: Table, row: dict[str, Any]) -> str:
     """Entity id on the wire: the primary key, composite keys joined with ':'."""
     return ":".join(str(row[c.name]) for c in table.primary_key.columns)
+
+
+# Outbox entity types (singular, as services name them) to the synced table they change.
+ENTITY_TABLE = {
+    "job": "jobs",
+    "quote": "quotes",
+    "slip": "slips",
+    "checklist_item": "checklist_run_items",
+}
+
+
+def key_clause(table: Table, key: str) -> Any:
+    """WHERE clause for a wire key (composite keys are joined with ':')."""
+    cols = list(table.primary_key.columns)
+    parts = key.split(":") if len(cols) > 1 else [key]
+    values = [int(p) if c.type.python_type is int else p for c, p in zip(cols, parts, strict=True)]
+    if len(cols) == 1:
+        return cols[0] == values[0]
+    return tuple_(*cols) == tuple(values)
 
 
 def encode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_BATCH = 500
-MAX_PAGE = 2000
 UUID_PATTERN = r"^[0-9a-fA-F-]{36}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 

@@ -147,10 +147,6 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         response.headers[HEADER_SERVER_TIME] = now().isoformat()
         return response
 
-    def connection() -> Iterator[Any]:
-        with engine.begin() as conn:
-            yield conn
-
     def principal(authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
         if not authorization or not authorization.startswith("Bearer "):
             raise ApiError(401, "auth.missing", "Log in first")
@@ -499,7 +495,6 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         with engine.begin() as conn:
             return {"revoked": auth.revoke_user_tokens(conn, username, now())}
 
-    _ = connection
     return app
 
 

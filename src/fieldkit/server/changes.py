@@ -12,27 +12,16 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, text, tuple_
+from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.engine import Connection
 
-from fieldkit.protocol.entities import SYNCED_MODELS, encode_row, key_of
+from fieldkit.protocol.entities import SYNCED_MODELS, encode_row, key_clause, key_of
 from fieldkit.protocol.wire import Change
 from fieldkit.server import tables as t
 from fieldkit.server.scope import scope_clause
 
 CHANGE_LOG_LOCK = 7_733_002
 TABLE_ORDER = [model.__tablename__ for model in SYNCED_MODELS]
-
-
-def key_clause(table: Table, key: str) -> Any:
-    cols = list(table.primary_key.columns)
-    parts = key.split(":") if len(cols) > 1 else [key]
-    values = [
-        int(p) if col.type.python_type is int else p for col, p in zip(cols, parts, strict=True)
-    ]
-    if len(cols) == 1:
-        return cols[0] == values[0]
-    return tuple_(*cols) == tuple(values)
 
 
 def read_row(conn: Connection, table: str, key: str) -> dict[str, Any] | None:

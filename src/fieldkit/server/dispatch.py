@@ -17,9 +17,9 @@ from fieldkit.domain import workflow
 from fieldkit.domain.enums import JobStatus
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.warranty import derive_billing
-from fieldkit.protocol.entities import GLOBAL_TABLES, decode_row, key_of
+from fieldkit.protocol.entities import GLOBAL_TABLES, decode_row, key_clause, key_of
 from fieldkit.server import tables as t
-from fieldkit.server.changes import ChangeWriter, key_clause
+from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
 from fieldkit.server.jobstate import job_context, job_row, to_job
 from fieldkit.server.scope import (

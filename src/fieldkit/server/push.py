@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from fieldkit.protocol.entities import ENTITY_TABLE
 from fieldkit.protocol.wire import Mutation, MutationResult, PushRequest, PushResponse
 from fieldkit.server import tables as t
 from fieldkit.server.auth import Principal
@@ -30,18 +31,10 @@ def _skew(device_time: str, now: datetime) -> int | None:
     return int((device - now).total_seconds())
 
 
-ENTITY_TABLES = {
-    "job": "jobs",
-    "quote": "quotes",
-    "slip": "slips",
-    "checklist_item": "checklist_run_items",
-}
-
-
 def _own_entity(
     conn: Connection, entity_type: str, entity_id: str, engineer: str
 ) -> list[tuple[str, str]]:
-    table = ENTITY_TABLES.get(entity_type)
+    table = ENTITY_TABLE.get(entity_type)
     if table is None:
         return []
     tbl = t.ENTITY[table]

@@ -16,7 +16,6 @@ class ServerSettings:
     login_window: timedelta = timedelta(minutes=15)
     login_max_failures: int = 5
     max_blob_bytes: int = 2 << 30
-    page_size: int = 1000
 
     @property
     def blob_dir(self) -> Path:

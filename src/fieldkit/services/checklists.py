@@ -148,10 +148,3 @@ def _open_item(session: Session, run_item_id: str) -> tuple[m.ChecklistRunItem, 
             "record_evidence", f"Evidence is recorded on site; this job is {job.status}"
         )
     return item, job
-
-
-def ensure_backup_checklist(ctx: ServiceContext, job_id: str) -> str | None:
-    """The run id of the job's backup checklist, if it has one."""
-    with ctx.db.read() as session:
-        run = backup_run(session, job_id)
-        return run.id if run else None

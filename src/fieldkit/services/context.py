@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from fieldkit.domain.clock import Clock, SystemClock
 from fieldkit.store.blobs import BlobStore
 from fieldkit.store.database import Database, open_database
@@ -41,8 +39,3 @@ def open_context(data_dir: Path, actor: str, clock: Clock | None = None) -> Serv
     return ServiceContext(
         db=db, blobs=blobs, clock=clock, actor=actor, device_id=ensure_device_id(db, clock)
     )
-
-
-def current_device_id(ctx: ServiceContext) -> str:
-    with ctx.db.read() as session:
-        return session.execute(select(LocalDevice.device_id)).scalar_one()

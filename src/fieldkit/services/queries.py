@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from fieldkit.domain.sla import SlaClock, SlaState
+from fieldkit.domain.sla import SlaClock
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from fieldkit.store.search import search_ids
@@ -65,10 +65,6 @@ class JobRow:
     reported_at: datetime
     respond: SlaClock
     arrive: SlaClock
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def sla_states(self, now: datetime) -> tuple[SlaState, SlaState]:
-        return self.respond.state(now), self.arrive.state(now)
 
 
 def _base(flt: JobFilter, session: Session) -> Select[Any] | None:

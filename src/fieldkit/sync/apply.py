@@ -15,7 +15,14 @@ from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from fieldkit.protocol.entities import SYNCED_MODELS, TABLES, decode_row, key_of
+from fieldkit.protocol.entities import (
+    ENTITY_TABLE,
+    SYNCED_MODELS,
+    TABLES,
+    decode_row,
+    key_clause,
+    key_of,
+)
 from fieldkit.protocol.wire import Change
 from fieldkit.store import models as m
 from fieldkit.store.database import Database
@@ -32,22 +39,7 @@ def pending_keys(conn: Connection) -> set[tuple[str, str]]:
             m.OutboxMutation.state.in_(("pending", "sent"))
         )
     )
-    plural = {
-        "job": "jobs",
-        "quote": "quotes",
-        "checklist_item": "checklist_run_items",
-        "slip": "slips",
-    }
-    return {(plural.get(kind, kind), entity_id) for kind, entity_id in rows}
-
-
-def _key_clause(table: Table, key: str) -> Any:
-    cols = list(table.primary_key.columns)
-    parts = key.split(":") if len(cols) > 1 else [key]
-    clauses = [
-        c == (int(p) if c.type.python_type is int else p) for c, p in zip(cols, parts, strict=True)
-    ]
-    return clauses[0] if len(clauses) == 1 else clauses[0] & clauses[1]
+    return {(ENTITY_TABLE.get(kind, kind), entity_id) for kind, entity_id in rows}
 
 
 def _dependents(table_name: str) -> list[tuple[Table, str, bool]]:
@@ -81,7 +73,7 @@ def delete_cascade(conn: Connection, table_name: str, key: str) -> bool:
     if len(table.primary_key.columns) == 1:
         conn.execute(delete(table).where(table.c[pk] == key))
     else:
-        conn.execute(delete(table).where(_key_clause(table, key)))
+        conn.execute(delete(table).where(key_clause(table, key)))
     return True
 
 
