@@ -60,6 +60,8 @@ class AutoSync:
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="fieldkit-sync", daemon=True)
         self.state = SyncState(Connection.UNKNOWN, None)
+        self._pending_change = False
+        self._now = False
 
     def start(self) -> None:
         self._thread.start()
@@ -81,9 +83,6 @@ class AutoSync:
 
     def cancel_current(self) -> None:
         self._cancel.set()
-
-    _pending_change = False
-    _now = False
 
     def _loop(self) -> None:
         delay = 0.0
