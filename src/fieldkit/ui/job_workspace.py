@@ -95,11 +95,23 @@ class JobWorkspace(QWidget):
         self.backup.changed.connect(lambda job_id: self.show_job(job_id, emit=True))
         layout.addWidget(self.backup)
         layout.addStretch(1)
-        self.setEnabled(False)
+        self.hint = QLabel(_("Select a job to see what to do next."))
+        self.hint.setStyleSheet("color: #5f6b76; font-size: 13pt;")
+        layout.insertWidget(0, self.hint)
+        self.body: list[QWidget] = [self.title, self.banner, self.primary, self.reason, self.backup]
+        for widget in self.body:
+            widget.setVisible(False)
+        self._set_form_visible(False)
+
+    def _set_form_visible(self, visible: bool) -> None:
+        for row in range(self.form.rowCount()):
+            self.form.setRowVisible(row, visible)
 
     def show_job(self, job_id: str, emit: bool = False) -> None:
         self.job_id = job_id
-        self.setEnabled(True)
+        self.hint.setVisible(False)
+        self.title.setVisible(True)
+        self._set_form_visible(True)
         detail = queries.job_detail(self._ctx, job_id)
         now = self._ctx.clock.now()
         self.title.setText(
