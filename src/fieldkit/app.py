@@ -22,11 +22,11 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
     set_language(settings.language)
     ctx = open_context(settings.data_dir, settings.user)
     server = None
+    bridge = None
     online = False
     try:
         if embedded_server:
             from fieldkit.sync import embedded, session
-            from fieldkit.sync.engine import SyncEngine
             from fieldkit.sync.errors import SyncError
 
             server = embedded.start(settings.data_dir / "service-center")
@@ -36,11 +36,6 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
             )
             try:
                 session.login(ctx, server.url, embedded.DEMO_USER, embedded.DEMO_PASSWORD)
-                with session.connect(ctx) as transport:
-                    report = SyncEngine(ctx, transport).run()
-                if report is not None:
-                    online = True
-                    print(f"Synced: {report.summary()}")
             except SyncError as exc:
                 print(f"Working offline: {exc}", file=sys.stderr)
         elif seed_demo and is_empty(ctx.db):
@@ -55,11 +50,21 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
         heartbeat = QTimer(interval=250)  # lets Python run signal handlers during the Qt loop
         heartbeat.timeout.connect(lambda: None)
         heartbeat.start()
-        window = MainWindow(ctx, online=online)
+        from fieldkit.sync.session import account
+        from fieldkit.ui.sync_status import SyncBridge
+
+        # Sync runs in the background from the first second: the window opens at once, jobs
+        # appear as pages arrive, and local changes go out without anyone pressing a button.
+        bridge = SyncBridge(ctx) if account(ctx) is not None else None
+        window = MainWindow(ctx, online=online, sync=bridge)
         window.resize(1280, 800)
         window.show()
         return app.exec()
     finally:
+        # Stop (and cancel) background sync first: the local center waits for requests in
+        # flight before it exits.
+        if bridge is not None:
+            bridge.stop()
         if server is not None:
             server.stop()
         ctx.db.close()

@@ -6,9 +6,11 @@ from fieldkit.i18n import _
 from fieldkit.labels import SEVERITY, STATUS
 from fieldkit.services import queries
 from fieldkit.services.context import ServiceContext
+from fieldkit.sync.auto import Connection
 from fieldkit.ui.job_list_model import JobIdRole, JobListModel
 from fieldkit.ui.job_workspace import JobWorkspace
 from fieldkit.ui.qt import (
+    QCloseEvent,
     QComboBox,
     QHeaderView,
     QKeySequence,
@@ -23,16 +25,20 @@ from fieldkit.ui.qt import (
     QTimer,
     QToolBar,
 )
+from fieldkit.ui.sync_status import SyncBridge, SyncState
 
 SEARCH_DEBOUNCE_MS = 150
 COUNTDOWN_TICK_MS = 30_000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: ServiceContext, online: bool = False) -> None:
+    def __init__(
+        self, ctx: ServiceContext, online: bool = False, sync: SyncBridge | None = None
+    ) -> None:
         super().__init__()
         self._ctx = ctx
         self.online = online
+        self.sync = sync
         self.setWindowTitle(_("FieldKit — My jobs"))
         self.model = JobListModel(ctx, ctx.clock.now)
 
@@ -99,6 +105,22 @@ class MainWindow(QMainWindow):
 
         self.apply_filter()
         self.refresh_status()
+        if sync is not None:
+            sync.state_changed.connect(self._sync_state)
+            sync.start()
+
+    def _sync_state(self, state: SyncState) -> None:
+        self.online = state.connection is Connection.ONLINE
+        if state.report is not None and state.report.pulled:
+            self.apply_filter()  # new or changed jobs arrived
+            if self.workspace.job_id:
+                self.workspace.show_job(self.workspace.job_id)
+        self.refresh_status()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+        super().closeEvent(event)
 
     def _open_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         job_id = self.model.data(current, JobIdRole) if current.isValid() else None
@@ -108,6 +130,8 @@ class MainWindow(QMainWindow):
     def _job_changed(self, job_id: str) -> None:
         self.model.refresh_job(job_id)
         self.refresh_status()
+        if self.sync is not None:
+            self.sync.local_change()  # sent soon, batched with the next few edits
 
     def current_filter(self) -> queries.JobFilter:
         status = self.status_filter.currentData()

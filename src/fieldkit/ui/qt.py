@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QBrush,
+    QCloseEvent,
     QColor,
     QFont,
     QKeySequence,
@@ -56,6 +57,7 @@ __all__ = [
     "QApplication",
     "QBrush",
     "QCheckBox",
+    "QCloseEvent",
     "QColor",
     "QComboBox",
     "QDialog",
