@@ -16,9 +16,9 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from tests.services.fixtures import seed_job, signature
 
-for tool in ("pdffonts", "pdftotext", "pdfimages", "pdftoppm"):
+for tool in ("pdffonts", "pdftotext", "pdfimages", "pdftoppm", "zbarimg"):
     if shutil.which(tool) is None:
-        raise RuntimeError(f"{tool} missing: install poppler-utils (.ci/run does)")
+        raise RuntimeError(f"{tool} missing: install poppler-utils and zbar-tools (.ci/run does)")
 
 
 def run(*cmd: str) -> str:
@@ -104,6 +104,18 @@ def test_signatures_are_vector_paths_not_images(
 
     page = Image.open(tmp_path / "page.png").convert("L")
     assert page.getextrema()[0] < 100  # ink on the page
+
+
+def test_printed_qr_code_scans_to_slip_id_and_hash(
+    ctx: ServiceContext, signed_slip: str, tmp_path: Path
+) -> None:
+    path = pdf_file(ctx, signed_slip, tmp_path)
+    run("pdftoppm", "-r", "150", "-png", "-singlefile", str(path), str(tmp_path / "page"))
+    scanned = run(
+        "zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "page.png")
+    )
+    slip = slips.load_slip(ctx, signed_slip)
+    assert scanned.strip() == f"FIELDKIT:SLIP:{signed_slip}:{slip.sha256}".upper()
 
 
 def test_pdf_is_rendered_once_and_never_changes(ctx: ServiceContext, signed_slip: str) -> None:

@@ -10,20 +10,22 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from fieldkit.i18n import translator
 from fieldkit.reports.fonts import register
+from fieldkit.reports.qr import qr_matrix
 from fieldkit.reports.signature_paths import Stroke, curves
 
 PEN_MM = 0.45  # nominal pen width on paper
 HEADER_BG = colors.HexColor("#eef2f6")
 RULE = colors.HexColor("#9aa5b1")
+CELL_PADDING = 6  # points, left and right: ReportLab's default
 
 
 @dataclass(frozen=True)
@@ -42,30 +44,24 @@ class QrFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
     def __init__(self, data: str, size: float) -> None:
         super().__init__()
-        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)  # None: smallest fit
-        code.addData(data)
-        # Any of the eight masks is a valid code; searching for the "best" one costs a third
-        # of a slip's render time for no gain on a printed page.
-        code.version = code.calculate_version()
-        code.makeImpl(False, 0)
-        self.code, self.size = code, size
+        self.modules, self.size = qr_matrix(data), size
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.size, self.size
 
     def draw(self) -> None:
-        n = self.code.getModuleCount()
+        n = len(self.modules)
         cell = self.size / (n + 8)  # four modules of quiet zone on each side
         self.canv.setFillColor(colors.black)
         path = self.canv.beginPath()
-        for row in range(n):
+        for row, dark in enumerate(self.modules):
             col = 0
             while col < n:  # one rectangle per run of dark modules: a third of the operators
-                if not self.code.isDark(row, col):
+                if not dark[col]:
                     col += 1
                     continue
                 start = col
-                while col < n and self.code.isDark(row, col):
+                while col < n and dark[col]:
                     col += 1
                 path.rect(
                     (start + 4) * cell, self.size - (row + 5) * cell, (col - start) * cell, cell
@@ -94,6 +90,7 @@ class SignatureFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         # One path per width step (widths quantised to 0.1 pen): far fewer PDF operators than
         # one path per curve, with no visible difference.
         buckets: dict[int, Any] = {}
+        pens: dict[int, tuple[float, float]] = {}  # where each bucket's path currently ends
         for curve in curves(sig.strokes):
 
             def at(p: tuple[float, float]) -> tuple[float, float]:
@@ -104,7 +101,9 @@ class SignatureFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             path = buckets.get(step)
             if path is None:
                 path = buckets[step] = c.beginPath()
-            path.moveTo(x0, y0)
+            if pens.get(step) != (x0, y0):  # a smooth stroke continues without a moveTo
+                path.moveTo(x0, y0)
+            pens[step] = (x1, y1)
             # Quadratic to cubic: control points at 2/3 of the way to the quadratic control.
             path.curveTo(
                 x0 + 2 / 3 * (cx - x0),
@@ -136,14 +135,36 @@ class Kit:
             "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20),
             "head": ParagraphStyle("head", parent=base, fontSize=11, leading=15, spaceBefore=6),
         }
-        # Tables set their cell font even for flowable cells: always ours.
-        self.plain = TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font)])
+        # Tables set their cell font even for flowable cells: always ours. Plain-string cells
+        # (see ``cells``) look exactly like the Paragraph cells beside them.
+        self._text_commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.font),
+            ("FONTSIZE", (0, 0), (-1, -1), base.fontSize),
+            ("LEADING", (0, 0), (-1, -1), base.leading),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ]
+        self.plain = TableStyle(self._text_commands)
 
     def p(self, text: Any, style: str = "body") -> Paragraph:
         return Paragraph(escape(str(text if text is not None else "")), self.styles[style])
 
-    def cells(self, rows: list[list[Any]]) -> list[list[Any]]:
-        return [[c if isinstance(c, Flowable | list) else self.p(c) for c in r] for r in rows]
+    def cells(self, rows: list[list[Any]], widths: Sequence[float]) -> list[list[Any]]:
+        """Text that fits its column on one line stays a plain string, drawn directly by the
+        table; only text that must wrap becomes a Paragraph. Paragraphs cost most of a
+        document's render time, and most cells are short."""
+        body = self.styles["body"]
+
+        def cell(value: Any, width: float) -> Any:
+            if isinstance(value, Flowable | list):
+                return value
+            text = str(value if value is not None else "")
+            fits = "\n" not in text and (
+                stringWidth(text, self.font, body.fontSize) <= width - 2 * CELL_PADDING
+            )
+            return text if fits else self.p(text)
+
+        return [[cell(c, w) for c, w in zip(r, widths, strict=True)] for r in rows]
 
     def grid(
         self,
@@ -154,11 +175,11 @@ class Kit:
         first_column: bool = True,
     ) -> Table:
         """A ruled table; with ``header`` the first row repeats on every page."""
-        table = Table(self.cells(rows), colWidths=widths, repeatRows=1 if header else 0)
+        table = Table(self.cells(rows, widths), colWidths=widths, repeatRows=1 if header else 0)
         style = [
+            *self._text_commands,
             ("GRID", (0, 0), (-1, -1), 0.4, RULE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("FONTNAME", (0, 0), (-1, -1), self.font),
         ]
         if header:
             style.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_BG))

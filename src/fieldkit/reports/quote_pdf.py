@@ -111,7 +111,12 @@ def render_quote(
     total_rows.append([_("Total") + f" ({quote.currency})", money(totals.total.amount)])
     closing: list[Flowable] = [
         Spacer(1, 3 * mm),
-        Table(k.cells(total_rows), colWidths=[40 * mm, 30 * mm], hAlign="RIGHT", style=k.plain),
+        Table(
+            k.cells(total_rows, [40 * mm, 30 * mm]),
+            colWidths=[40 * mm, 30 * mm],
+            hAlign="RIGHT",
+            style=k.plain,
+        ),
         k.p(
             _(
                 "Amounts are rounded half up to the cent per line; tax is computed per rate on "

@@ -16,6 +16,12 @@ from fieldkit.reports.layout import Kit, QrFlowable, SignatureFlowable, Signatur
 __all__ = ["SignatureImage", "render_slip"]
 
 
+def qr_payload(slip_id: str, sha256: str) -> str:
+    """Upper case keeps the payload in QR's alphanumeric mode (UUID and hex digest are case-
+    insensitive): a smaller code, scanned more easily and encoded in half the time."""
+    return f"FIELDKIT:SLIP:{slip_id}:{sha256}".upper()
+
+
 def render_slip(
     content: dict[str, Any],
     sha256: str,
@@ -129,7 +135,7 @@ def render_slip(
         Table(
             [
                 [
-                    QrFlowable(f"fieldkit:slip:{content['slip_id']}:{sha256}", 32 * mm),
+                    QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm),
                     [
                         k.p(_("Verification code") + f": {code}"),
                         k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
