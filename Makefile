@@ -5,14 +5,15 @@ PY := $(VENV)/bin/python
 # Local, disposable data for `make run`; never the user's real data directory.
 DATA_DIR ?= .fieldkit-data
 
-.PHONY: run test lint typecheck pytest bench bench-quick docs clean
+.PHONY: run test lint typecheck pytest bench bench-quick docs dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# The app's `run` starts a local demo service center, so it needs the server extras too.
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e '.[server]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
@@ -44,5 +45,13 @@ bench-quick: $(VENV)/.installed-dev
 docs: $(VENV)/.installed
 	$(PY) -m fieldkit.reports.samples docs/documents
 
+$(VENV)/.installed-dist: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[server,dist]'
+	touch $@
+
+# Linux bundle (PyInstaller one-folder) and .deb in dist/; the built binary self-tests.
+dist: $(VENV)/.installed-dist
+	installer/linux/build.sh $(PY)
+
 clean:
-	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache build dist
