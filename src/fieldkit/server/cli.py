@@ -93,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_server_settings(args.data_dir, args.db)
+    if args.command == "serve" and args.workers > 1 and settings.database_url.startswith("sqlite"):
+        parser.error(
+            "--workers above 1 needs PostgreSQL (FIELDKIT_SERVER_DB): SQLite has one writer"
+        )
     engine = create_server_engine(settings.database_url)
     migrate(engine)
     if args.command == "serve":

@@ -17,6 +17,9 @@ from fieldkit.sync.transport import Transport
 _credentials = CredentialStore()
 
 
+DEMO_CENTER_SETTING = "sync.demo_center"
+
+
 def credentials() -> CredentialStore:
     return _credentials
 
@@ -43,7 +46,10 @@ def login(
     password: str,
     ca_bundle: Path | None = None,
     device_name: str = "",
+    demo_center: bool = False,
 ) -> LoginResponse:
+    """Log in and remember the account; ``demo_center`` marks the local demo center that
+    `fieldkit run` starts, which a login to a real center replaces for good."""
     with Transport(server_url, ca_bundle=ca_bundle, schema_version=head_revision() or "") as http:
         from fieldkit.services.device_key import private_key, public_key_b64
 
@@ -59,7 +65,13 @@ def login(
     set_setting(ctx, "sync.server_url", server_url.rstrip("/"))
     set_setting(ctx, "sync.username", reply.username)
     set_setting(ctx, "sync.ca_bundle", str(ca_bundle) if ca_bundle else None)
+    set_setting(ctx, DEMO_CENTER_SETTING, demo_center)
     return reply
+
+
+def uses_real_center(ctx: ServiceContext) -> bool:
+    """True once this data folder logged in to a service center other than the demo one."""
+    return account(ctx) is not None and not get_setting(ctx, DEMO_CENTER_SETTING, False)
 
 
 def connect(ctx: ServiceContext) -> Transport:
