@@ -1,7 +1,9 @@
 """Starting the desktop app: open the store, connect to a service center, show the window.
 
 By default (`make run`) a local service center with demo data runs on loopback next to the
-app, the app logs in as the demo engineer and syncs before the window opens.
+app, the app logs in as the demo engineer and syncs in the background. Once the data folder
+has logged in to a real service center (`fieldkit login`), that center is used instead and
+the demo one is never started again.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from fieldkit.i18n import set_language
 
 def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool = True) -> int:
     from fieldkit.demo.generator import DemoSize, generate, is_empty
+    from fieldkit.resources import resource_path
     from fieldkit.services.context import open_context
+    from fieldkit.ui.fonts import install_cjk_font
     from fieldkit.ui.main_window import MainWindow
-    from fieldkit.ui.qt import QApplication, QTimer
+    from fieldkit.ui.qt import QApplication, QIcon, QTimer
 
     set_language(settings.language)
     ctx = open_context(settings.data_dir, settings.user)
@@ -25,8 +29,14 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
     bridge = None
     online = False
     try:
-        if embedded_server:
-            from fieldkit.sync import embedded, session
+        from fieldkit.sync import session
+
+        if session.uses_real_center(ctx):
+            # Logged in to a real service center (`fieldkit login`): never start the demo one.
+            real = session.account(ctx)
+            print(f"Service center: {real.server_url if real else '-'}")
+        elif embedded_server:
+            from fieldkit.sync import embedded
             from fieldkit.sync.errors import SyncError
 
             server = embedded.start(settings.data_dir / "service-center")
@@ -35,7 +45,9 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
                 f"{settings.data_dir / 'service-center'})"
             )
             try:
-                session.login(ctx, server.url, embedded.DEMO_USER, embedded.DEMO_PASSWORD)
+                session.login(
+                    ctx, server.url, embedded.DEMO_USER, embedded.DEMO_PASSWORD, demo_center=True
+                )
             except SyncError as exc:
                 print(f"Working offline: {exc}", file=sys.stderr)
         elif seed_demo and is_empty(ctx.db):
@@ -43,6 +55,8 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
             print(f"First start: demo data written to {settings.data_dir} ({summary.jobs} jobs)")
         app = QApplication.instance() or QApplication(sys.argv)
         app.setApplicationName("FieldKit")
+        QApplication.setWindowIcon(QIcon(str(resource_path("icons", "fieldkit.png"))))
+        install_cjk_font()
         # Ctrl+C or a service manager's SIGTERM closes the app normally, so the local service
         # center is stopped and the data file closed cleanly.
         for sig in (signal.SIGINT, signal.SIGTERM):

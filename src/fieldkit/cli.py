@@ -10,6 +10,7 @@ from fieldkit import __version__
 from fieldkit.config import load_settings
 from fieldkit.domain.errors import DomainError
 from fieldkit.store.database import StoreError
+from fieldkit.sync.embedded import EMBEDDED_SERVER_FLAG
 from fieldkit.sync.errors import SyncError
 
 
@@ -21,6 +22,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         help="data folder (default: $FIELDKIT_DATA_DIR or the per-user app data folder)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (data file, migrations, fonts, PDF, Qt) and exit",
+    )
+    parser.add_argument(
+        "--upgrade-from",
+        metavar="DB",
+        help="with --self-test: also upgrade a copy of this older data file",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="start the app (seeds demo data on first start)")
@@ -58,10 +69,26 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [EMBEDDED_SERVER_FLAG]:
+        # A frozen build has no `python -m`: the bundle's own executable runs the local
+        # demo service center (see fieldkit.sync.embedded).
+        from fieldkit.server.cli import main as server_main
+
+        return server_main(argv[1:])
     args = _parser().parse_args(argv)
+    if args.self_test:
+        from pathlib import Path
+
+        from fieldkit import self_test
+
+        return self_test.run(Path(args.upgrade_from) if args.upgrade_from else None)
     if args.command is None:
-        _parser().print_help()
-        return 0
+        if not getattr(sys, "frozen", False):
+            _parser().print_help()
+            return 0
+        # Started from a menu or a double click: open the app.
+        args = _parser().parse_args([*argv, "run"])
     settings = load_settings(args.data_dir)
     try:
         if args.command == "run":

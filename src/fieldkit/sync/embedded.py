@@ -15,6 +15,14 @@ import requests
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "fieldkit-demo"
+EMBEDDED_SERVER_FLAG = "--embedded-server"
+
+
+def server_command() -> list[str]:
+    """How to start `fieldkit-server` from here: a frozen bundle runs its own executable."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, EMBEDDED_SERVER_FLAG]
+    return [sys.executable, "-m", "fieldkit.server"]
 
 
 @dataclass
@@ -50,7 +58,7 @@ def _free_port() -> int:
 def start(data_dir: Path, timeout: float = 60.0) -> EmbeddedServer:
     """Start (seeding on first use) a service center whose data lives in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    base = [sys.executable, "-m", "fieldkit.server", "--data-dir", str(data_dir)]
+    base = [*server_command(), "--data-dir", str(data_dir)]
     if not (data_dir / "server.db").exists():
         seeded = subprocess.run([*base, "seed-demo"], capture_output=True, text=True, check=False)
         if seeded.returncode != 0:

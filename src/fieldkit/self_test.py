@@ -1,0 +1,135 @@
+"""`fieldkit --self-test`: prove an installation is whole, without a screen or a network.
+
+An installed build can lack a file that the source checkout has (a migration script, the
+font, a translation catalog, a Qt plugin, pdfium's shared library); each check below touches
+one of them the way the app does, so a bundle missing one fails here, in CI, and not on an
+engineer's tablet.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from fieldkit import __version__
+
+
+def _store(folder: Path) -> str:
+    from fieldkit.services import queries
+    from fieldkit.services.context import open_context
+    from fieldkit.store.migrate import current_revision, head_revision
+
+    ctx = open_context(folder, "self-test")
+    try:
+        revision = current_revision(ctx.db.engine)
+        if revision != head_revision():
+            raise RuntimeError(f"data file at {revision}, expected {head_revision()}")
+        if ctx.db.integrity_check() != "ok":
+            raise RuntimeError("integrity check failed")
+        jobs = len(queries.job_ids(ctx, queries.JobFilter()))
+    finally:
+        ctx.db.close()
+    return f"schema {revision}, {jobs} jobs"
+
+
+def _new_store(work: Path) -> str:
+    return _store(work / "new")
+
+
+def _upgrade(source: Path) -> Callable[[Path], str]:
+    def check(work: Path) -> str:
+        target = work / "upgrade"
+        target.mkdir()
+        shutil.copyfile(source, target / "fieldkit.db")
+        result = _store(target)
+        if result.endswith(" 0 jobs"):
+            raise RuntimeError(f"{source.name}: no jobs after the upgrade")
+        return f"{source.name} -> {result}"
+
+    return check
+
+
+def _translations(_work: Path) -> str:
+    from fieldkit.i18n import translator
+
+    zh = translator("zh_CN")
+    if zh("Service slip") == "Service slip":
+        raise RuntimeError("the zh_CN catalog is missing or empty")
+    return f"zh_CN: Service slip -> {zh('Service slip')}"
+
+
+def _slip_pdf(work: Path) -> str:
+    import pypdfium2 as pdfium
+
+    from fieldkit.reports.samples import slip_sample
+
+    pdf = slip_sample("zh_CN")
+    if b"/FontFile2" not in pdf:
+        raise RuntimeError("the slip PDF has no embedded TrueType font")
+    path = work / "slip.pdf"
+    path.write_bytes(pdf)
+    document = pdfium.PdfDocument(path)  # pdfium's shared library is in the bundle
+    try:
+        page = document[0]
+        text = page.get_textpage().get_text_range()
+        bitmap = page.render(scale=0.5)
+        size = bitmap.width, bitmap.height
+    finally:
+        document.close()
+    if "服务单" not in text:
+        raise RuntimeError("the Chinese text does not read back from the slip PDF")
+    return f"{len(pdf)} bytes, page rendered at {size[0]}x{size[1]}"
+
+
+def _window(work: Path) -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from fieldkit.services.context import open_context
+    from fieldkit.ui.fonts import install_cjk_font
+    from fieldkit.ui.main_window import MainWindow
+    from fieldkit.ui.qt import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    families = install_cjk_font()
+    ctx = open_context(work / "window", "self-test")
+    try:
+        window = MainWindow(ctx, online=False)
+        window.resize(1280, 800)
+        image = window.grab().toImage()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    finally:
+        ctx.db.close()
+    if image.isNull():
+        raise RuntimeError("the main window did not paint")
+    return (
+        f"{QApplication.platformName()} platform, font {', '.join(families)}, "
+        f"main window painted {image.width()}x{image.height()}"
+    )
+
+
+def run(upgrade_from: Path | None = None) -> int:
+    checks: list[tuple[str, Callable[[Path], str]]] = [
+        ("new data file, migrations", _new_store),
+        ("translations", _translations),
+        ("slip PDF, embedded font, pdfium", _slip_pdf),
+        ("Qt main window", _window),
+    ]
+    if upgrade_from is not None:
+        checks.insert(1, ("upgrade an older data file", _upgrade(upgrade_from)))
+    print(f"FieldKit {__version__} self-test")
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="fieldkit-self-test-") as tmp:
+        for name, check in checks:
+            try:
+                print(f"  ok    {name}: {check(Path(tmp))}")
+            except Exception as exc:  # every failure is reported, then the next check runs
+                failed += 1
+                print(f"  FAIL  {name}: {exc}")
+                traceback.print_exc()
+    print("self-test passed" if not failed else f"self-test FAILED: {failed} check(s)")
+    return 1 if failed else 0
