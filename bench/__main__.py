@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHES = ("sync", "reports")
+BENCHES = ("sync", "reports", "drawings")
 
 
 def main() -> int:

@@ -12,8 +12,12 @@ from reportlab.pdfgen.canvas import Canvas
 A0 = (3370.0, 2384.0)  # points, landscape
 
 
-def floor_plan_pdf(title: str, pages: int, seed: int, size: tuple[float, float] = A0) -> bytes:
-    """A vector floor plan per page: walls, rooms, cable routes and device symbols."""
+def floor_plan_pdf(
+    title: str, pages: int, seed: int, size: tuple[float, float] = A0, density: int = 1
+) -> bytes:
+    """A vector floor plan per page: walls, rooms, cable routes and device symbols.
+
+    ``density`` multiplies routes and devices (a dense real-world sheet for benchmarks)."""
     rng = random.Random(seed)
     buf = io.BytesIO()
     width, height = size
@@ -36,7 +40,7 @@ def floor_plan_pdf(title: str, pages: int, seed: int, size: tuple[float, float] 
             y += step
         pdf.setStrokeColorRGB(0.85, 0.2, 0.1)  # cable routes
         pdf.setLineWidth(2.5)
-        for _ in range(12):
+        for _ in range(12 * density):
             path = pdf.beginPath()
             px, py = rng.uniform(100, width - 100), rng.uniform(100, height - 100)
             path.moveTo(px, py)
@@ -47,7 +51,7 @@ def floor_plan_pdf(title: str, pages: int, seed: int, size: tuple[float, float] 
                 path.lineTo(px, py)
             pdf.drawPath(path)
         pdf.setFillColorRGB(0.1, 0.3, 0.8)
-        for n in range(60):  # device symbols with tags
+        for n in range(60 * density):  # device symbols with tags
             cx, cy = rng.uniform(100, width - 100), rng.uniform(100, height - 100)
             pdf.circle(cx, cy, 9, fill=1)
             pdf.setFont("Helvetica", 10)

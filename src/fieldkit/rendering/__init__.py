@@ -1,0 +1,1 @@
+"""Turning drawings (PDF pages, large images) into pixels, tile by tile; no Qt."""
