@@ -22,9 +22,12 @@ from fieldkit.ui.qt import (
     QSplitter,
     Qt,
     QTableView,
+    QTabWidget,
     QTimer,
     QToolBar,
+    QWidget,
 )
+from fieldkit.ui.site_dossier import SiteDossierPanel
 from fieldkit.ui.sync_status import SyncBridge, SyncState
 
 SEARCH_DEBOUNCE_MS = 150
@@ -74,12 +77,20 @@ class MainWindow(QMainWindow):
         for column, width in enumerate((110, 170, 120, 280, 280, 130)):
             self.table.setColumnWidth(column, width)
         self.workspace = JobWorkspace(ctx)
+        self.dossier = SiteDossierPanel(ctx)
         splitter = QSplitter()
         splitter.addWidget(self.table)
         scroller = QScrollArea()  # a long checklist scrolls instead of squeezing its rows
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.workspace)
-        splitter.addWidget(scroller)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroller, _("Job"))
+        self.tabs.addTab(self.dossier, _("Site dossier"))
+        # Tabs other than the job load when they are shown: a drawing is not opened for
+        # every job the engineer scrolls past.
+        self._stale: set[QWidget] = set()
+        self.tabs.currentChanged.connect(lambda _i: self._load_current_tab())
+        splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.setCentralWidget(splitter)
@@ -126,6 +137,15 @@ class MainWindow(QMainWindow):
         job_id = self.model.data(current, JobIdRole) if current.isValid() else None
         if job_id:
             self.workspace.show_job(str(job_id))
+            self._stale = {self.dossier}
+            self._load_current_tab()
+
+    def _load_current_tab(self) -> None:
+        tab = self.tabs.currentWidget()
+        if tab in self._stale and self.workspace.job_id:
+            self._stale.discard(tab)
+            if tab is self.dossier:
+                self.dossier.show_job(self.workspace.job_id)
 
     def _job_changed(self, job_id: str) -> None:
         self.model.refresh_job(job_id)

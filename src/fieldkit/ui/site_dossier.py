@@ -1,0 +1,164 @@
+"""The site dossier tab: documents and drawings, contacts, subsystems, software media notes,
+and the device registry (searchable, values copied with a tap)."""
+
+from __future__ import annotations
+
+from fieldkit.domain.errors import DomainError
+from fieldkit.i18n import N_, _, tr
+from fieldkit.services import dossier
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.drawing_viewer import DrawingViewer
+from fieldkit.ui.qt import (
+    QAbstractItemView,
+    QGuiApplication,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+
+KIND = {
+    "drawing": N_("Drawing"),
+    "wiring": N_("Wiring diagram"),
+    "manual": N_("Manual"),
+    "photo": N_("Photo"),
+    "software_media": N_("Software media"),
+}
+ROLE = {"system_owner": N_("System owner"), "installer": N_("Installer"), "other": N_("Contact")}
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB" if n >= 1 << 20 else f"{max(1, n >> 10)} KB"
+
+
+class SiteDossierPanel(QWidget):
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.site_id: str | None = None
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.documents = QListWidget()
+        self.documents.itemActivated.connect(self._open_document)
+        self.documents.itemClicked.connect(self._open_document)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.banner)
+        side_layout.addWidget(self.summary)
+        side_layout.addWidget(QLabel(_("Documents")))
+        side_layout.addWidget(self.documents, 1)
+
+        self.viewer = DrawingViewer()
+        self.device_search = QLineEdit()
+        self.device_search.setPlaceholderText(_("Search devices, locations, parameters, values…"))
+        self.device_search.setClearButtonEnabled(True)
+        self.parameters = QTableWidget(0, 5)
+        self.parameters.setHorizontalHeaderLabels(
+            [_("Device"), _("Location"), _("Parameter"), _("Value"), _("Unit")]
+        )
+        self.parameters.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.parameters.verticalHeader().setVisible(False)
+        self.parameters.verticalHeader().setDefaultSectionSize(40)
+        self.parameters.horizontalHeader().setStretchLastSection(True)
+        self.parameters.cellClicked.connect(self._copy_value)
+        self.copied = QLabel()
+        self.copied.setStyleSheet("color: #1b6e3a;")
+        devices = QWidget()
+        devices_layout = QVBoxLayout(devices)
+        devices_layout.addWidget(self.device_search)
+        devices_layout.addWidget(self.parameters, 1)
+        devices_layout.addWidget(self.copied)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.viewer, _("Drawing"))
+        self.tabs.addTab(devices, _("Devices"))
+        splitter = QSplitter()
+        splitter.addWidget(side)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce.timeout.connect(self._fill_parameters)
+        self.device_search.textChanged.connect(self._debounce.start)
+
+    def show_job(self, job_id: str) -> None:
+        site = dossier.site_dossier(self._ctx, job_id)
+        self.site_id = site.site_id
+        self.banner.setVisible(not site.installed_by_us)
+        self.banner.setText(
+            _(
+                "This site was not installed by us: ask the customer for drawings "
+                "and documents before changing anything."
+            )
+        )
+        lines = [f"<b>{site.name}</b>", site.address]
+        if site.subsystems:
+            lines.append(_("Subsystems") + ": " + "、".join(site.subsystems))
+        for c in site.contacts:
+            who = " · ".join(x for x in (c.name, c.company, c.phone, c.email) if x)
+            lines.append(f"{_(ROLE.get(c.role, 'Contact'))}: {who}")
+        if site.software_media_notes:
+            lines.append(_("Software media") + ": " + site.software_media_notes)
+        lines.append(_("{count} devices").format(count=site.devices))
+        self.summary.setText("<br>".join(lines))
+        self.documents.clear()
+        for doc in site.documents:
+            pages = f" · {doc.pages} p." if doc.pages else ""
+            text = (
+                f"{doc.title}\n{_(KIND.get(doc.kind, doc.kind))} · {_size(doc.size_bytes)}{pages}"
+            )
+            if not doc.on_device:
+                text += " · " + _("not on this device")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, doc.id)
+            if not doc.on_device:
+                item.setForeground(Qt.GlobalColor.gray)
+            self.documents.addItem(item)
+        self._fill_parameters()
+        first = next((i for i, d in enumerate(site.documents) if d.on_device), None)
+        if first is not None and site.documents[first].kind in ("drawing", "wiring"):
+            self.documents.setCurrentRow(first)
+            self._open_document(self.documents.item(first))
+
+    def _open_document(self, item: QListWidgetItem) -> None:
+        doc_id = str(item.data(Qt.ItemDataRole.UserRole))
+        try:
+            path = dossier.document_path(self._ctx, doc_id)
+        except DomainError as exc:
+            self.viewer.view.close_document()
+            self.viewer.view.message = tr(str(exc))
+            self.viewer.view.update()
+            return
+        self.tabs.setCurrentWidget(self.viewer)
+        self.viewer.open(path, item.text().splitlines()[0])
+
+    def _fill_parameters(self) -> None:
+        if self.site_id is None:
+            return
+        rows = dossier.device_parameters(self._ctx, self.site_id, self.device_search.text())
+        self.parameters.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate((row.device, row.location, row.key, row.value, row.unit)):
+                self.parameters.setItem(r, c, QTableWidgetItem(value))
+        self.parameters.resizeColumnsToContents()
+
+    def _copy_value(self, row: int, column: int) -> None:
+        item = self.parameters.item(row, 3)
+        if item is None:
+            return
+        QGuiApplication.clipboard().setText(item.text())
+        self.copied.setText(_("Copied: {value}").format(value=item.text()))

@@ -1,0 +1,83 @@
+"""The site dossier tab on demo data: documents, drawing, device registry search and copy."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from fieldkit.demo.generator import DemoSize, generate
+from fieldkit.services import dossier
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.job_list_model import JobIdRole
+from fieldkit.ui.main_window import MainWindow
+from fieldkit.ui.qt import QGuiApplication
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def demo_ctx(ctx: ServiceContext) -> ServiceContext:
+    generate(
+        ctx.db,
+        ctx.blobs,
+        DemoSize(jobs=20, devices_per_site=6, drawing_sites=1),
+        engineer="eng-wang",
+        now=NOW,
+    )
+    return ctx
+
+
+def test_dossier_opens_the_site_drawing_and_searches_devices(
+    qtbot: QtBot, demo_ctx: ServiceContext
+) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    job_with_drawings = next(
+        i
+        for i in range(window.model.rowCount())
+        if any(
+            d.on_device
+            for d in dossier.site_dossier(
+                demo_ctx, str(window.model.data(window.model.index(i, 0), JobIdRole))
+            ).documents
+        )
+    )
+    window.table.selectRow(job_with_drawings)
+    panel = window.dossier
+    assert panel.documents.count() == 0  # not loaded until the tab is shown
+    with qtbot.waitSignal(panel.viewer.view.idle, timeout=20000):
+        window.tabs.setCurrentWidget(panel)
+    assert panel.documents.count() > 0
+    assert panel.viewer.view.pages  # the first drawing is open and sharp
+
+    panel.device_search.setText("ip_address")
+    qtbot.waitUntil(
+        lambda: (
+            panel.parameters.rowCount() > 0
+            and all(
+                panel.parameters.item(r, 2).text() == "ip_address"
+                for r in range(panel.parameters.rowCount())
+            )
+        )
+    )
+    panel._copy_value(0, 3)
+    assert QGuiApplication.clipboard().text() == panel.parameters.item(0, 3).text()
+
+    panel.device_search.setText("%' OR 1=1 --")  # typed text, never SQL
+    qtbot.waitUntil(lambda: panel.parameters.rowCount() == 0)
+
+
+def test_parameter_search_treats_wildcards_as_text(demo_ctx: ServiceContext) -> None:
+    site_id = dossier.site_dossier(demo_ctx, demo_ctx_job(demo_ctx)).site_id
+    every = dossier.device_parameters(demo_ctx, site_id)
+    assert every
+    assert dossier.device_parameters(demo_ctx, site_id, "%") == []  # no value contains "%"
+    ips = dossier.device_parameters(demo_ctx, site_id, "ip_address")
+    assert ips and all(r.key == "ip_address" for r in ips)
+    assert dossier.device_parameters(demo_ctx, site_id, "ip%address") == []
+
+
+def demo_ctx_job(ctx: ServiceContext) -> str:
+    from fieldkit.services import queries
+
+    return queries.job_ids(ctx, queries.JobFilter())[0]
