@@ -98,7 +98,7 @@ def render_quote(
         # The header row repeats on every page of a long parts list.
         k.grid(
             rows,
-            [10 * mm, 14 * mm, 24 * mm, 56 * mm, 12 * mm, 20 * mm, 22 * mm, 12 * mm],
+            [9 * mm, 17 * mm, 24 * mm, 54 * mm, 11 * mm, 20 * mm, 23 * mm, 12 * mm],
             header=True,
             first_column=False,
         ),

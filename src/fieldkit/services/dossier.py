@@ -11,13 +11,8 @@ from sqlalchemy import or_, select
 from fieldkit.i18n import N_
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import NotFound, job_row
+from fieldkit.services.text_filters import like_pattern
 from fieldkit.store import models as m
-
-
-def _like(text: str) -> str:
-    """A LIKE pattern matching ``text`` literally: % and _ typed by the engineer are text."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
@@ -136,7 +131,7 @@ def device_parameters(
     )
     needle = text.strip()
     if needle:
-        pattern = _like(needle)
+        pattern = like_pattern(needle)
         stmt = stmt.where(
             or_(
                 m.Device.name.ilike(pattern, escape="\\"),

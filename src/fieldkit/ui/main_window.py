@@ -27,6 +27,7 @@ from fieldkit.ui.qt import (
     QToolBar,
     QWidget,
 )
+from fieldkit.ui.quote_builder import QuoteBuilder
 from fieldkit.ui.site_dossier import SiteDossierPanel
 from fieldkit.ui.sync_status import SyncBridge, SyncState
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.workspace = JobWorkspace(ctx)
         self.dossier = SiteDossierPanel(ctx)
+        self.quote = QuoteBuilder(ctx)
         splitter = QSplitter()
         splitter.addWidget(self.table)
         scroller = QScrollArea()  # a long checklist scrolls instead of squeezing its rows
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(scroller, _("Job"))
         self.tabs.addTab(self.dossier, _("Site dossier"))
+        self.tabs.addTab(self.quote, _("Parts and quote"))
         # Tabs other than the job load when they are shown: a drawing is not opened for
         # every job the engineer scrolls past.
         self._stale: set[QWidget] = set()
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.table.selectionModel().currentRowChanged.connect(self._open_row)
         self.workspace.changed.connect(self._job_changed)
+        self.quote.changed.connect(self._job_changed)
 
         self.sync_label = QLabel()
         self.count_label = QLabel()
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
         job_id = self.model.data(current, JobIdRole) if current.isValid() else None
         if job_id:
             self.workspace.show_job(str(job_id))
-            self._stale = {self.dossier}
+            self._stale = {self.dossier, self.quote}
             self._load_current_tab()
 
     def _load_current_tab(self) -> None:
@@ -146,6 +150,8 @@ class MainWindow(QMainWindow):
             self._stale.discard(tab)
             if tab is self.dossier:
                 self.dossier.show_job(self.workspace.job_id)
+            elif tab is self.quote:
+                self.quote.show_job(self.workspace.job_id)
 
     def _job_changed(self, job_id: str) -> None:
         self.model.refresh_job(job_id)

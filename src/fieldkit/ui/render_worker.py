@@ -114,6 +114,7 @@ class RenderService(QObject):
         self.request_close.connect(self.worker.close_document)
         self.request_tile.connect(self.worker.enqueue)
         self._next = 0
+        self._stopped = False
         self._thread.start()
 
     @classmethod
@@ -130,7 +131,7 @@ class RenderService(QObject):
 
     def close_later(self, token: int) -> None:
         """Close a drawing whose view is gone; harmless once the service itself has stopped."""
-        if token and self._thread.isRunning():
+        if token and not self._stopped:
             self.request_close.emit(token)
 
     def want(self, token: int, generation: int) -> None:
@@ -138,8 +139,9 @@ class RenderService(QObject):
         self.worker.wanted[token] = generation
 
     def stop(self) -> None:
-        if not self._thread.isRunning():
+        if self._stopped:
             return
+        self._stopped = True
         self._thread.quit()
         self._thread.wait()
         self.worker.close_all()  # the render thread has ended: nothing else touches pdfium

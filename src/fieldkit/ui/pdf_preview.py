@@ -1,0 +1,50 @@
+"""A PDF (quote, slip) previewed as rendered pages, with export to a file the engineer picks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fieldkit.i18n import _
+from fieldkit.ui.drawing_viewer import DrawingViewer
+from fieldkit.ui.qt import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+
+class PdfPreviewDialog(QDialog):
+    def __init__(self, pdf: Path, title: str, suggested_name: str) -> None:
+        super().__init__()
+        self.setWindowTitle(title)
+        self.resize(1100, 760)
+        self._pdf, self._name = pdf, suggested_name
+        self.viewer = DrawingViewer()
+        self.status = QLabel()
+        export = QPushButton(_("Export PDF…"))
+        close = QPushButton(_("Close"))
+        for button in (export, close):
+            button.setMinimumHeight(48)
+        export.clicked.connect(self.export)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(export)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.viewer, 1)
+        layout.addLayout(buttons)
+        self.viewer.open(pdf, title)
+
+    def export(self, target: str | None = None) -> Path | None:
+        if target is None:
+            target, _filter = QFileDialog.getSaveFileName(
+                self, _("Export PDF…"), str(Path.home() / self._name), "PDF (*.pdf)"
+            )
+        if not target:
+            return None
+        path = Path(target)
+        try:
+            shutil.copyfile(self._pdf, path)
+        except OSError as exc:
+            self.status.setText(_("Could not write {path}: {error}").format(path=path, error=exc))
+            return None
+        self.status.setText(_("Saved to {path}").format(path=path))
+        return path
