@@ -188,3 +188,53 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
 
     slip = slips.load_slip(ctx, dialog.slip_id or "")
     assert slip.verify() and slip.content()["signatures"][0]["name"] == "李经理"
+
+
+def test_slip_preview_before_signing_and_export_after(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from fieldkit.ui.qt import QPoint
+    from fieldkit.ui.signing_dialog import SigningDialog
+
+    seed_job(ctx, status="resolved")
+    window = open_job(qtbot, ctx)
+    ws = window.workspace
+    assert ws.slip_button.isHidden()  # nothing signed yet
+    dialog = SigningDialog(ctx, "j1")
+    qtbot.addWidget(dialog)
+    dialog.present = lambda _d: None  # offscreen: no window manager
+    dialog.show_preview()
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20000)
+    assert dialog.preview is not None
+    qtbot.addWidget(dialog.preview)
+    qtbot.waitUntil(
+        lambda: bool(dialog.preview and dialog.preview.viewer.view.pages), timeout=20000
+    )
+    assert queries.job_detail(ctx, "j1").status == "resolved"  # a preview signs nothing
+
+    dialog.resize(800, 500)
+    dialog.name.setText("李经理")
+    pad = dialog.pad
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 120))
+    for i in range(1, 40):
+        qtbot.mouseMove(pad, QPoint(40 + i * 9, 120 + (25 if i % 6 < 3 else -25)))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(400, 120))
+    ws._sign = lambda _job: dialog.submit()
+    with qtbot.waitSignal(ws.changed):
+        qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
+    assert not ws.slip_button.isHidden()
+
+    ws.present = lambda _d: None
+    exported = []
+    for n in range(2):  # reprint: the very same bytes each time
+        ws.preview = None
+        qtbot.mouseClick(ws.slip_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: ws.preview is not None, timeout=20000)
+        assert ws.preview is not None
+        qtbot.addWidget(ws.preview)
+        target = Path(str(tmp_path)) / f"slip-{n}.pdf"
+        assert ws.preview.export(str(target)) == target
+        exported.append(target.read_bytes())
+    assert exported[0] == exported[1] and exported[0].startswith(b"%PDF")

@@ -29,6 +29,7 @@ def render_slip(
     language: str,
     company: str = "FieldKit Service",
     issued_by: tuple[str, str] | None = None,  # (device signature, device public key)
+    preview: bool = False,
 ) -> bytes:
     """PDF bytes for a signed slip. ``content`` is the canonical content that was hashed."""
     k = Kit(language)
@@ -128,6 +129,16 @@ def render_slip(
                 colWidths=[85 * mm] * len(signatures),
                 style=k.plain,
             )
+        )
+    if preview:
+        # What the customer reviews before signing: no code that could pass for a valid slip.
+        story.append(k.p(_("Preview for review: not signed, not valid as a service slip"), "head"))
+        return k.build(
+            story,
+            title=f"{_('Service slip')} {content.get('number', '')}",
+            subject="fieldkit-slip-preview",
+            author=company,
+            footer=_("Preview, not signed"),
         )
     code = verification_code(sha256)
     story += [

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pypdfium2 import PdfDocument, PdfiumError
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from fieldkit.domain.slip import SignedSlip
 from fieldkit.reports.layout import SignatureImage
@@ -20,6 +20,27 @@ from fieldkit.services.records import NotFound
 from fieldkit.store import models as m
 
 LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
+
+
+def slip_preview_pdf(ctx: ServiceContext, job_id: str, satisfaction: int, comments: str) -> bytes:
+    """The slip as it would be signed now, marked as an unsigned preview (nothing stored)."""
+    from fieldkit.services.slips import slip_content
+
+    with ctx.db.read() as session:
+        content = slip_content(session, job_id, satisfaction, comments)
+        job = session.get(m.Job, job_id)
+        customer = session.get(m.Customer, job.customer_id) if job else None
+        language = LANGUAGES.get(customer.language if customer else "en", "en")
+    content = {**content, "slip_id": "-", "number": ""}
+    return render_slip(content, "", [], language, preview=True)
+
+
+def latest_slip_id(ctx: ServiceContext, job_id: str) -> str | None:
+    """The job's current slip: the newest one (a correction supersedes the one before)."""
+    with ctx.db.read() as session:
+        return session.scalars(
+            select(m.Slip.id).where(m.Slip.job_id == job_id).order_by(m.Slip.signed_at.desc())
+        ).first()
 
 
 def slip_pdf(ctx: ServiceContext, slip_id: str) -> str:

@@ -4,6 +4,7 @@ are disabled with the reason shown (e.g. "Back up first: 2 of 5 backup items mis
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.sla import SlaState, format_time_left
@@ -17,10 +18,13 @@ from fieldkit.labels import (
     sla_label,
     status_label,
 )
-from fieldkit.services import jobs, queries
+from fieldkit.services import documents, jobs, queries
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.background import Background
 from fieldkit.ui.backup_panel import BackupPanel
+from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
+    QDialog,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -81,6 +85,12 @@ class JobWorkspace(QWidget):
         self.primary.setStyleSheet("font-size: 14pt; font-weight: 600;")
         self.primary.clicked.connect(lambda: self.run(self.primary.property("action")))
         self.secondary = QVBoxLayout()
+        self.slip_button = QPushButton(_("View, print or export the signed slip"))
+        self.slip_button.setMinimumHeight(48)
+        self.slip_button.clicked.connect(self.show_slip)
+        self.background = Background()
+        self.preview: PdfPreviewDialog | None = None
+        self.present: Callable[[QDialog], None] = lambda dialog: dialog.show()
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #8a1c1c;")
@@ -90,6 +100,7 @@ class JobWorkspace(QWidget):
         layout.addLayout(self.form)
         layout.addWidget(self.primary)
         layout.addWidget(self.reason)
+        layout.addWidget(self.slip_button)
         layout.addLayout(self.secondary)
         self.backup = BackupPanel(ctx)
         self.backup.changed.connect(lambda job_id: self.show_job(job_id, emit=True))
@@ -98,7 +109,14 @@ class JobWorkspace(QWidget):
         self.hint = QLabel(_("Select a job to see what to do next."))
         self.hint.setStyleSheet("color: #5f6b76; font-size: 13pt;")
         layout.insertWidget(0, self.hint)
-        self.body: list[QWidget] = [self.title, self.banner, self.primary, self.reason, self.backup]
+        self.body: list[QWidget] = [
+            self.title,
+            self.banner,
+            self.primary,
+            self.reason,
+            self.backup,
+            self.slip_button,
+        ]
         for widget in self.body:
             widget.setVisible(False)
         self._set_form_visible(False)
@@ -146,6 +164,8 @@ class JobWorkspace(QWidget):
                 text = format_time_left(left)
             f[key].setText(text)
         self._show_actions(jobs.available_actions(self._ctx, job_id))
+        self.slip_button.setVisible(detail.status in ("signed", "closed"))
+        self.slip_button.setEnabled(True)
         on_site = detail.status in ("on_site", "diagnosing", "backed_up", "repairing")
         self.backup.setVisible(on_site)
         if on_site:
@@ -219,6 +239,31 @@ class JobWorkspace(QWidget):
         self.show_job(self.job_id)
         self.changed.emit(self.job_id)
         return True
+
+    def show_slip(self) -> None:
+        """The signed slip's PDF (rendered once, then always the same bytes), off the UI thread."""
+        if self.job_id is None:
+            return
+        slip_id = documents.latest_slip_id(self._ctx, self.job_id)
+        if slip_id is None:
+            return
+        self.slip_button.setEnabled(False)
+        self.background.run(
+            lambda: self._ctx.blobs.path(documents.slip_pdf(self._ctx, slip_id)),
+            self._open_slip,
+            self._slip_failed,
+        )
+
+    def _open_slip(self, path: Path) -> None:
+        self.slip_button.setEnabled(True)
+        number = queries.job_detail(self._ctx, self.job_id or "").number
+        self.preview = PdfPreviewDialog(path, _("Service slip") + f" {number}", f"{number}.pdf")
+        self.present(self.preview)
+
+    def _slip_failed(self, exc: Exception) -> None:
+        self.slip_button.setEnabled(True)
+        self.reason.setVisible(True)
+        self.reason.setText(_("The slip could not be rendered: {error}").format(error=exc))
 
     def _signing_screen(self, job_id: str) -> bool:
         dialog = SigningDialog(self._ctx, job_id)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 from fieldkit.i18n import _
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+
+def write_temp_pdf(pdf: bytes, stem: str) -> Path:
+    """A preview that is not a record (an unsigned slip) lives in a temporary file only."""
+    with tempfile.NamedTemporaryFile(prefix=f"fieldkit-{stem}-", suffix=".pdf", delete=False) as fh:
+        fh.write(pdf)
+        return Path(fh.name)
 
 
 class PdfPreviewDialog(QDialog):

@@ -3,11 +3,15 @@ full screen so the customer can hold the tablet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fieldkit.domain.enums import SignerRole
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import _, tr
-from fieldkit.services import slips
+from fieldkit.services import documents, slips
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.background import Background
+from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
     QComboBox,
     QDialog,
@@ -41,11 +45,16 @@ class SigningDialog(QDialog):
         self.error.setStyleSheet("color: #8a1c1c;")
         self.error.setWordWrap(True)
         buttons = QHBoxLayout()
+        self.preview_button = QPushButton(_("Preview slip"))
+        self.preview_button.clicked.connect(self.show_preview)
+        self.background = Background()
+        self.preview: PdfPreviewDialog | None = None
+        self.present: Callable[[QDialog], None] = lambda dialog: dialog.show()
         self.undo = QPushButton(_("Undo stroke"))
         self.clear = QPushButton(_("Clear"))
         self.sign = QPushButton(_("Sign and lock the slip"))
         self.sign.setMinimumHeight(56)
-        for button in (self.undo, self.clear, self.sign):
+        for button in (self.preview_button, self.undo, self.clear, self.sign):
             button.setMinimumHeight(48)
             buttons.addWidget(button)
         self.undo.clicked.connect(self.pad.undo)
@@ -57,6 +66,26 @@ class SigningDialog(QDialog):
         layout.addWidget(self.pad, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+
+    def show_preview(self) -> None:
+        """The slip as it will be signed, rendered off the UI thread, for the customer to read."""
+        self.preview_button.setEnabled(False)
+        satisfaction, comments = int(self.satisfaction.currentData()), self.comments.text()
+        self.background.run(
+            lambda: documents.slip_preview_pdf(self._ctx, self.job_id, satisfaction, comments),
+            self._open_preview,
+            self._preview_failed,
+        )
+
+    def _open_preview(self, pdf: bytes) -> None:
+        self.preview_button.setEnabled(True)
+        path = write_temp_pdf(pdf, "slip-preview")
+        self.preview = PdfPreviewDialog(path, _("Preview slip"), "slip-preview.pdf")
+        self.present(self.preview)
+
+    def _preview_failed(self, exc: Exception) -> None:
+        self.preview_button.setEnabled(True)
+        self.error.setText(_("The slip could not be rendered: {error}").format(error=exc))
 
     def submit(self) -> bool:
         try:
