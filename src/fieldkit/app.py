@@ -8,6 +8,7 @@ the demo one is never started again.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -22,9 +23,17 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
     from fieldkit.ui.fonts import install_cjk_font
     from fieldkit.ui.main_window import MainWindow
     from fieldkit.ui.qt import QApplication, QIcon, QTimer
+    from fieldkit.ui.theme import apply_theme
 
-    set_language(settings.language)
     ctx = open_context(settings.data_dir, settings.user)
+    from fieldkit.services.settings import get_setting
+    from fieldkit.ui.settings_dialog import LANGUAGE_KEY, SCALE_KEY, THEME_KEY
+
+    # The engineer's choice in Settings beats the OS locale; scale must be set before Qt starts.
+    set_language(get_setting(ctx, LANGUAGE_KEY) or settings.language)
+    scale = get_setting(ctx, SCALE_KEY)
+    if scale and scale != "1":
+        os.environ["QT_SCALE_FACTOR"] = str(scale)
     server = None
     bridge = None
     online = False
@@ -53,10 +62,12 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
         elif seed_demo and is_empty(ctx.db):
             summary = generate(ctx.db, ctx.blobs, DemoSize())
             print(f"First start: demo data written to {settings.data_dir} ({summary.jobs} jobs)")
-        app = QApplication.instance() or QApplication(sys.argv)
+        existing = QApplication.instance()
+        app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
         app.setApplicationName("FieldKit")
         QApplication.setWindowIcon(QIcon(str(resource_path("icons", "fieldkit.png"))))
         install_cjk_font()
+        apply_theme(app, str(get_setting(ctx, THEME_KEY, "light")))
         # Ctrl+C or a service manager's SIGTERM closes the app normally, so the local service
         # center is stopped and the data file closed cleanly.
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fieldkit.i18n import _
 from fieldkit.labels import SEVERITY, STATUS
 from fieldkit.services import queries
@@ -12,6 +14,7 @@ from fieldkit.ui.job_workspace import JobWorkspace
 from fieldkit.ui.qt import (
     QCloseEvent,
     QComboBox,
+    QDialog,
     QHeaderView,
     QKeySequence,
     QLabel,
@@ -28,7 +31,9 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.quote_builder import QuoteBuilder
+from fieldkit.ui.settings_dialog import SettingsDialog
 from fieldkit.ui.site_dossier import SiteDossierPanel
+from fieldkit.ui.sync_dialogs import ConflictsDialog, LoginDialog, SyncProgressDialog
 from fieldkit.ui.sync_status import SyncBridge, SyncState
 
 SEARCH_DEBOUNCE_MS = 150
@@ -117,12 +122,54 @@ class MainWindow(QMainWindow):
         focus = self.addAction(_("Search"))
         focus.setShortcut(QKeySequence.StandardKey.Find)
         focus.triggered.connect(lambda: self.search.setFocus(Qt.FocusReason.ShortcutFocusReason))
+        menu = self.menuBar().addMenu(_("FieldKit"))
+        for text, shortcut, slot in (
+            (_("Sync now"), "F5", self.sync_now),
+            (_("Log in to the service center…"), "", self.log_in),
+            (_("Changes the service center refused…"), "", self.show_conflicts),
+            (_("Settings…"), "Ctrl+,", self.show_settings),
+            (_("Quit"), "Ctrl+Q", self.close),
+        ):
+            action = menu.addAction(text)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+        for n in range(self.tabs.count()):  # Ctrl+1..3: job, site dossier, parts and quote
+            tab = self.addAction(self.tabs.tabText(n))
+            tab.setShortcut(QKeySequence(f"Ctrl+{n + 1}"))
+            tab.triggered.connect(lambda _c=False, i=n: self.tabs.setCurrentIndex(i))
+        # Replaced in tests: how a dialog is shown (modal on a real screen).
+        self.present: Callable[[QDialog], object] = lambda dialog: dialog.exec()
 
         self.apply_filter()
         self.refresh_status()
         if sync is not None:
             sync.state_changed.connect(self._sync_state)
             sync.start()
+
+    def sync_now(self) -> None:
+        if self.sync is None:
+            self.log_in()
+            if self.sync is None:
+                return
+        dialog = SyncProgressDialog(self.sync)
+        dialog.start()
+        self.present(dialog)
+
+    def log_in(self) -> None:
+        dialog = LoginDialog(self._ctx)
+        self.present(dialog)
+        if dialog.result() == QDialog.DialogCode.Accepted and self.sync is None:
+            self.sync = SyncBridge(self._ctx)
+            self.sync.state_changed.connect(self._sync_state)
+            self.sync.start()
+        self.refresh_status()
+
+    def show_conflicts(self) -> None:
+        self.present(ConflictsDialog(self._ctx, self.refresh_status))
+
+    def show_settings(self) -> None:
+        self.present(SettingsDialog(self._ctx))
 
     def _sync_state(self, state: SyncState) -> None:
         self.online = state.connection is Connection.ONLINE

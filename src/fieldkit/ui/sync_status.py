@@ -10,10 +10,19 @@ from fieldkit.ui.qt import QObject, Signal
 
 class SyncBridge(QObject):
     state_changed = Signal(object)  # SyncState, delivered on the UI thread
+    progress = Signal(object)  # Progress (phase, items, bytes), delivered on the UI thread
 
     def __init__(self, ctx: ServiceContext, settings: AutoSyncSettings | None = None) -> None:
         super().__init__()
-        self.auto = AutoSync(ctx, self.state_changed.emit, settings or AutoSyncSettings())
+        self.auto = AutoSync(
+            ctx, self.state_changed.emit, settings or AutoSyncSettings(), self.progress.emit
+        )
+
+    def sync_now(self) -> None:
+        self.auto.sync_now()
+
+    def cancel(self) -> None:
+        self.auto.cancel_current()
 
     def start(self) -> None:
         self.auto.start()

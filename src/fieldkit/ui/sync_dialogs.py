@@ -1,0 +1,222 @@
+"""Sync seen by the engineer: logging in to a service center, a sync with its progress
+(phase, items, bytes, cancel), and the changes the center refused, with what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fieldkit.domain.errors import DomainError
+from fieldkit.i18n import N_, _, tr
+from fieldkit.services import conflicts
+from fieldkit.services.context import ServiceContext
+from fieldkit.sync import session
+from fieldkit.sync.auto import Connection, SyncState
+from fieldkit.sync.engine import Progress
+from fieldkit.sync.errors import SyncError
+from fieldkit.ui.background import Background
+from fieldkit.ui.qt import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+)
+from fieldkit.ui.sync_status import SyncBridge
+
+PHASE = {
+    "upload": N_("Sending files (photos, backups, slips)"),
+    "push": N_("Sending your changes"),
+    "pull": N_("Receiving jobs and updates"),
+    "download": N_("Downloading site drawings and documents"),
+    "done": N_("Finished"),
+}
+
+
+class LoginDialog(QDialog):
+    """Service center URL, user name and password; the token goes to the OS keyring."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.setWindowTitle(_("Log in to the service center"))
+        known = session.account(ctx)
+        self.server = QLineEdit(known.server_url if known else "https://")
+        self.user = QLineEdit(known.username if known else "")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.ca_bundle = QLineEdit(str(known.ca_bundle) if known and known.ca_bundle else "")
+        self.ca_bundle.setPlaceholderText(_("Only for a private certificate authority (PEM file)"))
+        form = QFormLayout()
+        form.addRow(_("Service center"), self.server)
+        form.addRow(_("User"), self.user)
+        form.addRow(_("Password"), self.password)
+        form.addRow(_("CA certificate"), self.ca_bundle)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.login = QPushButton(_("Log in"))
+        self.login.setMinimumHeight(48)
+        self.login.setDefault(True)
+        self.login.clicked.connect(self.submit)
+        self.background = Background()
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.login)
+
+    def submit(self) -> None:
+        url, user, password = (
+            self.server.text().strip(),
+            self.user.text().strip(),
+            self.password.text(),
+        )
+        ca = Path(self.ca_bundle.text().strip()) if self.ca_bundle.text().strip() else None
+        if not url.startswith(("https://", "http://")) or not user or not password:
+            self.message.setText(
+                _("Enter the service center address, your user name and password.")
+            )
+            return
+        self.login.setEnabled(False)
+        self.message.setText(_("Connecting…"))
+        self.background.run(
+            lambda: session.login(self._ctx, url, user, password, ca),
+            self._done,
+            self._failed,
+        )
+
+    def _done(self, _reply: Any) -> None:
+        self.password.clear()  # never kept in the dialog longer than needed
+        self.login.setEnabled(True)
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self.login.setEnabled(True)
+        self.password.clear()
+        text = tr(str(exc)) if isinstance(exc, SyncError | DomainError) else str(exc)
+        self.message.setText(_("Login failed: {error}").format(error=text))
+
+
+class SyncProgressDialog(QDialog):
+    """Sync now: the phase, items and bytes as they happen; Cancel stops it cleanly (what was
+    sent stays sent, the rest goes next time)."""
+
+    def __init__(self, bridge: SyncBridge) -> None:
+        super().__init__()
+        self.setWindowTitle(_("Sync"))
+        self.setMinimumWidth(460)
+        self._bridge = bridge
+        self.phase = QLabel(_("Connecting…"))
+        self.bar = QProgressBar()
+        self.detail = QLabel()
+        self.cancel = QPushButton(_("Cancel"))
+        self.cancel.setMinimumHeight(48)
+        self.cancel.clicked.connect(self._cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.phase)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.cancel)
+        bridge.progress.connect(self.show_progress)
+        bridge.state_changed.connect(self.finished_with)
+        self.outcome: SyncState | None = None
+
+    def start(self) -> None:
+        self._bridge.sync_now()
+
+    def show_progress(self, progress: Progress) -> None:
+        self.phase.setText(_(PHASE.get(progress.phase, progress.phase)))
+        self.bar.setMaximum(max(progress.total, 1))
+        self.bar.setValue(min(progress.done, max(progress.total, 1)))
+        self.detail.setText(
+            _("{done} of {total} · {kb} KB").format(
+                done=progress.done, total=progress.total, kb=progress.bytes >> 10
+            )
+        )
+
+    def finished_with(self, state: SyncState) -> None:
+        self.outcome = state
+        self.cancel.setText(_("Close"))
+        self.cancel.clicked.disconnect()
+        self.cancel.clicked.connect(self.accept)
+        if state.connection is Connection.ONLINE and state.report is not None:
+            r = state.report
+            self.phase.setText(_(PHASE["done"]))
+            self.bar.setMaximum(1)
+            self.bar.setValue(1)
+            self.detail.setText(
+                _("Sent {pushed}, received {pulled}, refused {rejected}").format(
+                    pushed=r.pushed, pulled=r.pulled, rejected=r.rejected
+                )
+            )
+        else:
+            self.detail.setText(state.message or _("Not synced: working offline"))
+
+    def _cancel(self) -> None:
+        self._bridge.cancel()
+        self.phase.setText(_("Cancelling…"))
+
+
+class ConflictsDialog(QDialog):
+    """Changes the center refused, each with the reason; keep mine (send again) or use the
+    center's version."""
+
+    def __init__(self, ctx: ServiceContext, on_change: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._on_change = on_change or (lambda: None)
+        self.setWindowTitle(_("Changes the service center refused"))
+        self.resize(720, 420)
+        self.items = QListWidget()
+        self.empty = QLabel(_("Nothing to decide: every change was accepted."))
+        self.keep = QPushButton(_("Keep mine (send again)"))
+        self.use_server = QPushButton(_("Use the center's version"))
+        for button in (self.keep, self.use_server):
+            button.setMinimumHeight(48)
+        self.keep.clicked.connect(lambda: self._decide(conflicts.keep_mine))
+        self.use_server.clicked.connect(lambda: self._decide(conflicts.use_server))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keep)
+        buttons.addWidget(self.use_server)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.items, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.items.clear()
+        for change in conflicts.inbox(self._ctx):
+            item = QListWidgetItem(
+                f"{change.label} · {change.created_at:%Y-%m-%d %H:%M}\n{tr(change.reason)}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, change.mutation_id)
+            self.items.addItem(item)
+        has = self.items.count() > 0
+        self.empty.setVisible(not has)
+        self.keep.setEnabled(has)
+        self.use_server.setEnabled(has)
+        if has:
+            self.items.setCurrentRow(0)
+
+    def _decide(self, decision: Callable[[ServiceContext, str], object]) -> None:
+        item = self.items.currentItem()
+        if item is None:
+            return
+        try:
+            decision(self._ctx, str(item.data(Qt.ItemDataRole.UserRole)))
+        except DomainError as exc:
+            self.message.setText(tr(str(exc)))
+            return
+        self.message.setText(_("Done: it goes to the center with the next sync."))
+        self.refresh()
+        self._on_change()

@@ -1,0 +1,91 @@
+"""Login, sync-now progress and the refused-changes list, driven as the engineer would,
+against a real service center on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from fieldkit.domain.clock import SystemClock
+from fieldkit.services import conflicts, jobs, queries
+from fieldkit.services.context import open_context
+from fieldkit.sync import session
+from fieldkit.sync.auto import AutoSyncSettings, Connection
+from fieldkit.ui.qt import QDialog
+from fieldkit.ui.sync_dialogs import ConflictsDialog, LoginDialog, SyncProgressDialog
+from fieldkit.ui.sync_status import SyncBridge
+from tests.support.keyrings import MemoryKeyring
+from tests.support.server import PASSWORD, Client, Office, Server
+
+FAST = AutoSyncSettings(interval_s=60, after_change_s=0.05, offline_retry_s=0.2)
+
+
+def test_login_dialog_refuses_a_wrong_password_then_logs_in(
+    qtbot: QtBot, server: Server, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    ctx = open_context(tmp_path / "app", "wang", SystemClock())
+    try:
+        dialog = LoginDialog(ctx)
+        qtbot.addWidget(dialog)
+        dialog.server.setText(server.url)
+        dialog.user.setText("wang")
+        dialog.password.setText("not-the-password")
+        dialog.submit()
+        qtbot.waitUntil(lambda: dialog.login.isEnabled(), timeout=30_000)
+        assert dialog.message.text().startswith("Login failed")
+        assert dialog.password.text() == ""  # not kept around
+        assert session.account(ctx) is None
+
+        dialog.password.setText(PASSWORD)
+        with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+            dialog.submit()
+        account = session.account(ctx)
+        assert account is not None and account.username == "wang"
+        assert memory_keyring.secrets  # the token went to the keyring, nowhere else
+        assert session.uses_real_center(ctx)
+    finally:
+        ctx.db.close()
+
+
+def test_sync_now_shows_progress_and_the_result(
+    qtbot: QtBot, server: Server, office: Office, wang: Client
+) -> None:
+    for _ in range(3):
+        office.new_job("wang")
+    bridge = SyncBridge(wang.ctx, FAST)
+    bridge.auto.start()
+    try:
+        dialog = SyncProgressDialog(bridge)
+        qtbot.addWidget(dialog)
+        phases: list[str] = []
+        bridge.progress.connect(lambda p: phases.append(p.phase))
+        dialog.start()
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=30_000)
+        assert dialog.outcome is not None and dialog.outcome.connection is Connection.ONLINE
+        assert "pull" in phases
+        assert dialog.detail.text().startswith("Sent 0, received")
+        assert dialog.cancel.text() == "Close"
+        assert len(queries.job_ids(wang.ctx, queries.JobFilter())) >= 3
+    finally:
+        bridge.stop()
+
+
+def test_refused_changes_are_listed_and_decided(
+    qtbot: QtBot, server: Server, office: Office, wang: Client
+) -> None:
+    job = office.new_job("wang")
+    wang.sync()
+    jobs.accept_job(wang.ctx, job)
+    office.assign(job, "li")  # the office gave the job to li meanwhile
+    wang.sync()
+    decided: list[bool] = []
+    dialog = ConflictsDialog(wang.ctx, lambda: decided.append(True))
+    qtbot.addWidget(dialog)
+    assert dialog.items.count() == 1
+    assert "re-assigned" in dialog.items.item(0).text()
+    dialog.use_server.click()
+    assert decided == [True]
+    assert dialog.items.count() == 0 and not dialog.empty.isHidden()
+    assert conflicts.inbox(wang.ctx) == []
+    assert dialog.result() != QDialog.DialogCode.Accepted  # stays open for the next one
