@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Local, disposable data for `make run`; never the user's real data directory.
 DATA_DIR ?= .fieldkit-data
 
-.PHONY: run test lint typecheck pytest bench bench-quick docs dist clean
+.PHONY: run test lint typecheck pytest bench bench-quick docs screenshots dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench-quick: $(VENV)/.installed-dev
 # PNG renders of a slip (zh, en), a quote and an inspection report, shown in the README.
 docs: $(VENV)/.installed
 	$(PY) -m fieldkit.reports.samples docs/documents
+
+# The app's screens in English and Chinese, offscreen, from a fresh demo data set.
+screenshots: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m fieldkit.ui.screenshots docs/screenshots
 
 $(VENV)/.installed-dist: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[server,dist]'

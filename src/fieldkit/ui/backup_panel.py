@@ -67,6 +67,9 @@ class BackupPanel(QWidget):
             old = self.items.takeAt(0)
             widget = old.widget() if old is not None else None
             if widget is not None:
+                # Hidden and detached now, deleted later: a stale button never shows.
+                widget.hide()
+                widget.setParent(None)
                 widget.deleteLater()
         view = checklists.backup_checklist(self._ctx, job_id)
         if view is None:

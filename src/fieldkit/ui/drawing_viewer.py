@@ -85,6 +85,8 @@ class DrawingViewer(QWidget):
         self.pages.clear()
         for page in range(count):
             item = QListWidgetItem(str(page + 1))
+            # A fixed cell: thumbnails arrive later and must not reflow the strip.
+            item.setSizeHint(QSize(THUMB + 12, THUMB + 28))
             self.pages.addItem(item)
         self.pages.setVisible(count > 1)
         self.pages.blockSignals(True)

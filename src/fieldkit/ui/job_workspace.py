@@ -178,6 +178,9 @@ class JobWorkspace(QWidget):
             item = self.secondary.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                # Hidden and detached now, deleted later: a stale button never shows.
+                widget.hide()
+                widget.setParent(None)
                 widget.deleteLater()
         # The forward step of the flow is the big button even when blocked (with the reason);
         # escalation is a way out, never "the next step".

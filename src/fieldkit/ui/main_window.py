@@ -99,8 +99,12 @@ class MainWindow(QMainWindow):
         self._stale: set[QWidget] = set()
         self.tabs.currentChanged.connect(lambda _i: self._load_current_tab())
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        # The list shows severity, number, status and customer; the rest is the workspace.
+        splitter.setSizes([560, 720])
+        # The workspace wraps to its width: a long line never hides the step button sideways.
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setCentralWidget(splitter)
         self.table.selectionModel().currentRowChanged.connect(self._open_row)
         self.workspace.changed.connect(self._job_changed)
@@ -127,6 +131,7 @@ class MainWindow(QMainWindow):
             (_("Sync now"), "F5", self.sync_now),
             (_("Log in to the service center…"), "", self.log_in),
             (_("Changes the service center refused…"), "", self.show_conflicts),
+            (_("Show or hide the job list"), "Ctrl+L", self.toggle_list),
             (_("Settings…"), "Ctrl+,", self.show_settings),
             (_("Quit"), "Ctrl+Q", self.close),
         ):
@@ -146,6 +151,10 @@ class MainWindow(QMainWindow):
         if sync is not None:
             sync.state_changed.connect(self._sync_state)
             sync.start()
+
+    def toggle_list(self) -> None:
+        """More room for a drawing or a quote on a small tablet screen."""
+        self.table.setVisible(self.table.isHidden())
 
     def sync_now(self) -> None:
         if self.sync is None:

@@ -1,0 +1,189 @@
+"""`python -m fieldkit.ui.screenshots DIR` (`make screenshots`): the app's main screens, in
+English and Chinese, rendered offscreen from a fresh demo data set into PNG files.
+
+Screens: main window, job workspace (the next step and why others are blocked), backup
+checklist, site dossier with a drawing, parts and quote, signing, settings.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fieldkit.demo.generator import DemoSize, generate
+from fieldkit.domain.clock import FixedClock
+from fieldkit.i18n import set_language
+from fieldkit.services import queries
+from fieldkit.services.context import ServiceContext, open_context
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+SIZE = (1280, 800)  # the smallest screen FieldKit is designed for
+LANGUAGES = {"en": "en", "zh_CN": "zh"}
+
+
+def _settle(seconds: float = 0.6, until: Callable[[], bool] | None = None) -> None:
+    from fieldkit.ui.qt import QApplication
+
+    deadline = time.monotonic() + 20
+    start = time.monotonic()
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        if time.monotonic() - start >= seconds and (until is None or until()):
+            return
+        time.sleep(0.01)
+
+
+def _job(
+    ctx: ServiceContext, status: str, billing: str | None = None, backup: bool = False
+) -> str:
+    for job_id in queries.job_ids(ctx, queries.JobFilter(statuses=frozenset({status}))):
+        detail = queries.job_detail(ctx, job_id)
+        if (billing is None or detail.billing == billing) and (
+            not backup or detail.backup_done < detail.backup_total
+        ):
+            return job_id
+    raise LookupError(f"the demo data has no {status} job")
+
+
+def _select(window: object, job_id: str) -> None:
+    from fieldkit.ui.job_list_model import JobIdRole
+    from fieldkit.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    model = window.model
+    while model.canFetchMore():
+        model.fetchMore()
+    for row in range(model.rowCount()):
+        if model.data(model.index(row, 0), JobIdRole) == job_id:
+            window.table.selectRow(row)
+            window.table.scrollTo(model.index(row, 0))
+            return
+    raise LookupError(job_id)
+
+
+def _sign_like_a_customer(pad: object) -> None:
+    from fieldkit.ui.signature_pad import SignaturePad
+
+    assert isinstance(pad, SignaturePad)
+    for stroke in range(3):
+        for i in range(40):
+            t = i / 39
+            x = 80 + stroke * 230 + 200 * t
+            y = 150 + 55 * math.sin(6 * t + stroke) * (1 - 0.5 * t)
+            pad._add(x, y, 0.3 + 0.6 * math.sin(math.pi * t), i == 0)
+    pad.update()
+
+
+def capture(folder: Path, language: str, data: Path) -> list[Path]:
+    from fieldkit.ui.main_window import MainWindow
+    from fieldkit.ui.qt import QPointF
+    from fieldkit.ui.settings_dialog import SettingsDialog
+    from fieldkit.ui.signing_dialog import SigningDialog
+
+    set_language(language)
+    suffix = LANGUAGES[language]
+    ctx = open_context(data, "demo", FixedClock(NOW))
+    shots: list[Path] = []
+
+    def save(widget: object, name: str) -> None:
+        from fieldkit.ui.qt import QWidget
+
+        assert isinstance(widget, QWidget)
+        path = folder / f"{name}-{suffix}.png"
+        widget.grab().save(str(path))
+        shots.append(path)
+
+    try:
+        window = MainWindow(ctx)
+        window.resize(*SIZE)
+        window.show()  # laid out as on a screen (offscreen platform: nothing is displayed)
+        _select(window, _job(ctx, "travelling"))
+        _settle()
+        save(window, "main-window")
+
+        _select(window, _job(ctx, "diagnosing", backup=True))
+        _settle()
+        save(window, "backup-checklist")
+
+        _select(window, _job(ctx, "repairing", billing="paid"))
+        window.tabs.setCurrentWidget(window.quote)
+        builder = window.quote
+        if builder.current() is None:
+            builder.start_quote()
+            builder.part_search.setText("PSU")
+            builder.add_selected_part()
+            builder.hours.setValue(1.5)
+            builder.add_labour_line()
+            builder.add_travel_line()
+            builder.part_search.setText("")
+        _settle()
+        save(window, "quote-builder")
+
+        window.tabs.setCurrentWidget(window.dossier)
+        window.toggle_list()  # the engineer gives the drawing the whole screen
+        view = window.dossier.viewer.view
+        _settle(until=lambda: bool(view.pages) and view.pending() == 0)
+        view.zoom_at(1.8, QPointF(view.width() * 0.5, view.height() * 0.5))
+        _settle(until=lambda: view.pending() == 0)
+        save(window, "drawing-viewer")
+        window.toggle_list()
+
+        window.tabs.setCurrentIndex(0)
+        _select(window, _job(ctx, "resolved"))
+        _settle()
+        save(window, "job-workspace")
+
+        dialog = SigningDialog(ctx, _job(ctx, "resolved"))
+        dialog.resize(*SIZE)
+        dialog.show()
+        dialog.name.setText("李经理" if suffix == "zh" else "Li Wei")
+        dialog.comments.setText("响应及时，处理专业" if suffix == "zh" else "Quick and careful")
+        _settle(0.1)
+        _sign_like_a_customer(dialog.pad)
+        _settle(0.2)
+        save(dialog, "signing")
+
+        settings = SettingsDialog(ctx)
+        settings.resize(560, 300)
+        settings.show()
+        _settle(0.1)
+        save(settings, "settings")
+        window.close()
+    finally:
+        ctx.db.close()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0] if args else "docs/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from fieldkit.ui.fonts import install_cjk_font
+    from fieldkit.ui.qt import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    install_cjk_font()
+    for language in LANGUAGES:
+        # Fresh data per language: what one pass types (a quote line) is in its language.
+        with tempfile.TemporaryDirectory(prefix="fieldkit-screenshots-") as tmp:
+            data = Path(tmp)
+            ctx = open_context(data, "demo", FixedClock(NOW))
+            generate(ctx.db, ctx.blobs, DemoSize(jobs=120, devices_per_site=12), now=NOW)
+            ctx.db.close()
+            set_language(language)
+            for path in capture(folder, language, data):
+                print(path)
+    set_language("en")
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
