@@ -10,7 +10,7 @@ from PIL import Image
 
 from fieldkit.demo.drawings import floor_plan_pdf, floor_plan_png
 from fieldkit.rendering.drawing import DrawingError, open_drawing
-from fieldkit.rendering.pdf_tiles import TILE, Tile
+from fieldkit.rendering.tiles import TILE, Tile
 
 
 def as_image(tile: Tile) -> Image.Image:

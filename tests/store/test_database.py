@@ -27,6 +27,11 @@ def test_fresh_database_is_wal_with_foreign_keys_at_head(tmp_path: Path) -> None
     assert db.integrity_check() == "ok"
 
 
+# The urgency index is on expressions, which SQLAlchemy cannot reflect (it says so);
+# tests/store/test_job_order.py checks that index instead.
+@pytest.mark.filterwarnings(
+    "ignore:Skipped unsupported reflection of expression-based index ix_jobs_urgency"
+)
 def test_migrations_match_models(tmp_path: Path) -> None:
     db = open_database(tmp_path / "f.db")
     with db.engine.connect() as conn:
@@ -142,3 +147,23 @@ def test_contract_dates_round_trip(tmp_path: Path) -> None:
         )
     with db.read() as s:
         assert s.scalars(select(m.Contract.ends_on)).one() == date(2027, 1, 1)
+
+
+def test_head_constant_is_the_newest_migration() -> None:
+    from fieldkit.store.migrate import HEAD, head_revision
+
+    assert head_revision() == HEAD  # else a data file at head would be migrated every start
+
+
+def test_a_data_file_at_head_opens_without_loading_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    open_database(tmp_path / "f.db").close()
+    probe = (
+        "import sys; from pathlib import Path; from fieldkit.store.database import open_database;"
+        f"open_database(Path({str(tmp_path / 'f.db')!r})).close();"
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

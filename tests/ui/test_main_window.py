@@ -73,7 +73,18 @@ def test_search_and_filters_narrow_the_list(qtbot: QtBot, demo_ctx: ServiceConte
         for r in range(window.model.rowCount())
     }
     assert statuses == {"Escalated"}
-    assert "jobs" in window.count_label.text()
+    # The count follows the rows (deferred until they are painted) and is exact.
+    qtbot.waitUntil(lambda: window.count_label.text() == f"{window.model.total} jobs")
+    assert window.model.total == len(statuses_of_all(window))
+
+
+def statuses_of_all(window: MainWindow) -> list[object]:
+    while window.model.canFetchMore():
+        window.model.fetchMore()
+    return [
+        window.model.data(window.model.index(r, COLUMNS.index("status")))
+        for r in range(window.model.rowCount())
+    ]
 
 
 def test_countdown_turns_into_breach_as_the_clock_moves(

@@ -8,7 +8,8 @@ from typing import Protocol
 from fieldkit.i18n import N_
 from fieldkit.rendering.errors import DrawingError
 from fieldkit.rendering.image_tiles import ImageTiles
-from fieldkit.rendering.pdf_tiles import PageSize, PdfTiles, Tile
+from fieldkit.rendering.pdf_tiles import PdfTiles
+from fieldkit.rendering.tiles import PageSize, Tile
 
 __all__ = ["Drawing", "DrawingError", "PageSize", "Tile", "open_drawing"]
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from fieldkit.i18n import N_
 from fieldkit.rendering.errors import DrawingError
-from fieldkit.rendering.pdf_tiles import PageSize, Tile
+from fieldkit.rendering.tiles import PageSize, Tile
 
 MAX_IMAGE_BYTES = 256 << 20
 # A 20000 x 15000 plan is already 1.2 GB as RGBA; anything larger is refused before it is

@@ -7,33 +7,16 @@ large the page or deep the zoom: an A0 sheet at 800% is never one bitmap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
 from fieldkit.i18n import N_
 from fieldkit.rendering.errors import DrawingError
+from fieldkit.rendering.tiles import PageSize, Tile
 
-TILE = 512  # pixels per tile side
 MAX_PDF_BYTES = 512 << 20  # a site drawing set larger than this is a packaging mistake
 MAX_SIDE_POINTS = 200_000.0  # ~70 m; the PDF limit with UserUnit is far beyond any real sheet
-
-
-@dataclass(frozen=True)
-class PageSize:
-    width: float  # points, after the page's own rotation
-    height: float
-
-
-@dataclass(frozen=True)
-class Tile:
-    """BGRX pixels (Qt's RGB32 in memory), ``stride`` bytes per row."""
-
-    width: int
-    height: int
-    stride: int
-    pixels: bytes
 
 
 class PdfTiles:

@@ -6,33 +6,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.sla import SlaClock
 from fieldkit.services.context import ServiceContext
+from fieldkit.store import job_order
 from fieldkit.store import models as m
-from fieldkit.store.search import search_ids
+from fieldkit.store.search import match_count_estimate, match_exists, matching_ids
 
+# Above this many full-text matches a search reads jobs in index order instead (see _base).
+BROAD_MATCH = 3000
 FINISHED = ("resolved", "resolved_remotely", "signed", "closed")
-# Open work before finished work, whatever else the sort is.
-_FINISHED_LAST = case((m.Job.status.in_(FINISHED), 1), else_=0)
-# The deadline still ahead of the engineer: respond-by until responded, then arrive-by.
-_NEXT_DEADLINE = case(
-    (m.Job.responded_at.is_(None), m.Job.respond_by),
-    (m.Job.arrived_at.is_(None), m.Job.arrive_by),
-    else_=None,
-)
-_NO_PENDING_DEADLINE = case((_NEXT_DEADLINE.is_(None), 1), else_=0)
-# (column, ascending) pairs; a descending sort flips every direction.
+# Urgency: open work first, then the nearest pending deadline, then severity; the very
+# expressions of the jobs urgency index (store/job_order.py), so SQLite reads in index order.
+_URGENCY: tuple[Any, ...] = tuple(literal_column(expr) for expr in job_order.URGENCY)
 SORTS: dict[str, tuple[tuple[Any, bool], ...]] = {
-    "urgency": (
-        (_FINISHED_LAST, True),
-        (_NO_PENDING_DEADLINE, True),
-        (_NEXT_DEADLINE, True),
-        (m.Job.severity, True),
-        (m.Job.number, True),
-    ),
+    "urgency": tuple((expr, True) for expr in _URGENCY),
     "reported": ((m.Job.reported_at, False), (m.Job.number, True)),
     "number": ((m.Job.number, True),),
     "customer": ((m.Customer.name, True), (m.Job.number, True)),
@@ -67,8 +57,10 @@ class JobRow:
     arrive: SlaClock
 
 
-def _base(flt: JobFilter, session: Session) -> Select[Any] | None:
-    stmt = select(m.Job.id).join(m.Customer, m.Customer.id == m.Job.customer_id)
+def _base(flt: JobFilter, session: Session, counting: bool = False) -> Select[Any] | None:
+    stmt = select(m.Job.id)
+    if flt.sort == "customer":  # joined only when needed: the join hides the urgency index
+        stmt = stmt.join(m.Customer, m.Customer.id == m.Job.customer_id)
     if flt.statuses:
         stmt = stmt.where(m.Job.status.in_(flt.statuses))
     if flt.severities:
@@ -80,11 +72,43 @@ def _base(flt: JobFilter, session: Session) -> Select[Any] | None:
     if flt.reported_to:
         stmt = stmt.where(m.Job.reported_at <= f"{flt.reported_to.isoformat()}T23:59:59.999999Z")
     if flt.text.strip():
-        ids = search_ids(session, flt.text, "job", limit=5000)
-        if not ids:
-            return None
-        stmt = stmt.where(m.Job.id.in_(ids))
+        if not counting and match_count_estimate(session, flt.text) > BROAD_MATCH:
+            broad = match_exists(flt.text, "job", "jobs.id")
+            if broad is None:
+                return None
+            stmt = stmt.where(broad)  # read jobs in display order, test each, stop at a page
+        else:
+            matches = matching_ids(flt.text, "job")
+            if matches is None:
+                return None
+            stmt = stmt.where(m.Job.id.in_(matches))  # few matches: fetch them, sort them
     return stmt
+
+
+def _ordered(flt: JobFilter, stmt: Select[Any]) -> Select[Any]:
+    order = [
+        col.asc() if ascending != flt.descending else col.desc()
+        for col, ascending in SORTS.get(flt.sort, SORTS["urgency"])
+    ]
+    return stmt.order_by(*order)
+
+
+def job_page(ctx: ServiceContext, flt: JobFilter, offset: int, limit: int) -> list[str]:
+    """One page of matching job ids in display order: the list fetches what is shown, so a
+    keystroke in the search box costs a top-N sort, not 100k ids sent to Python."""
+    with ctx.db.read() as session:
+        stmt = _base(flt, session)
+        if stmt is None:
+            return []
+        return list(session.scalars(_ordered(flt, stmt).offset(offset).limit(limit)))
+
+
+def job_count(ctx: ServiceContext, flt: JobFilter) -> int:
+    with ctx.db.read() as session:
+        stmt = _base(flt, session, counting=True)  # no order to follow: the id list is best
+        if stmt is None:
+            return 0
+        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 def job_ids(ctx: ServiceContext, flt: JobFilter) -> list[str]:
@@ -93,11 +117,7 @@ def job_ids(ctx: ServiceContext, flt: JobFilter) -> list[str]:
         stmt = _base(flt, session)
         if stmt is None:
             return []
-        order = [
-            col.asc() if ascending != flt.descending else col.desc()
-            for col, ascending in SORTS.get(flt.sort, SORTS["urgency"])
-        ]
-        return list(session.scalars(stmt.order_by(*order)))
+        return list(session.scalars(_ordered(flt, stmt)))
 
 
 def job_rows(ctx: ServiceContext, ids: list[str]) -> list[JobRow]:

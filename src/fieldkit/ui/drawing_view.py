@@ -9,7 +9,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from fieldkit.rendering.pdf_tiles import TILE, PageSize
+from fieldkit.rendering.tiles import TILE, PageSize
 from fieldkit.ui.qt import (
     QColor,
     QEvent,

@@ -50,17 +50,19 @@ class JobListModel(QAbstractTableModel):
         self._ctx = ctx
         self._now = now
         self._filter = queries.JobFilter()
-        self._ids: list[str] = []
-        self._loaded = 0  # rows exposed to the view so far (canFetchMore/fetchMore)
+        self._ids: list[str] = []  # ids of the rows exposed to the view so far, in order
+        self._total: int | None = None  # rows matching the filter, counted when asked
+        self._more = False  # the last page was full: there may be more
         self._rows: dict[str, queries.JobRow] = {}
 
     # -- loading -------------------------------------------------------------------------
     def set_filter(self, flt: queries.JobFilter) -> None:
         self.beginResetModel()
         self._filter = flt
-        self._ids = queries.job_ids(self._ctx, flt)
+        self._total = None
+        self._ids = queries.job_page(self._ctx, flt, 0, PAGE)
+        self._more = len(self._ids) == PAGE
         self._rows.clear()
-        self._loaded = min(PAGE, len(self._ids))
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -68,17 +70,27 @@ class JobListModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
+        """Matching jobs; counted separately from the first page, which comes first."""
+        if self._total is None:
+            self._total = queries.job_count(self._ctx, self._filter)
+        return self._total
+
+    @property
+    def _loaded(self) -> int:
         return len(self._ids)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._loaded < len(self._ids)
+        return not parent.isValid() and self._more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid():
             return
-        more = min(PAGE, len(self._ids) - self._loaded)
-        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + more - 1)
-        self._loaded += more
+        more = queries.job_page(self._ctx, self._filter, self._loaded, PAGE)
+        self._more = len(more) == PAGE
+        if not more:
+            return
+        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + len(more) - 1)
+        self._ids.extend(more)
         self.endInsertRows()
 
     def _row(self, row: int) -> queries.JobRow | None:
@@ -175,4 +187,6 @@ class JobListModel(QAbstractTableModel):
         if key is None:
             return
         descending = order is Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._filter.sort, self._filter.descending):
+            return  # e.g. the view announcing its initial sort: nothing to re-query
         self.set_filter(replace(self._filter, sort=key, descending=descending))

@@ -18,7 +18,7 @@ from fieldkit.labels import (
     sla_label,
     status_label,
 )
-from fieldkit.services import documents, jobs, queries
+from fieldkit.services import jobs, queries
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.backup_panel import BackupPanel
@@ -247,6 +247,8 @@ class JobWorkspace(QWidget):
         """The signed slip's PDF (rendered once, then always the same bytes), off the UI thread."""
         if self.job_id is None:
             return
+        from fieldkit.services import documents  # PDF machinery: loaded when first needed
+
         slip_id = documents.latest_slip_id(self._ctx, self.job_id)
         if slip_id is None:
             return

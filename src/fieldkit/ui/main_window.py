@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fieldkit.i18n import _
 from fieldkit.labels import SEVERITY, STATUS
 from fieldkit.services import queries
 from fieldkit.services.context import ServiceContext
-from fieldkit.sync.auto import Connection
 from fieldkit.ui.job_list_model import JobIdRole, JobListModel
 from fieldkit.ui.job_workspace import JobWorkspace
 from fieldkit.ui.qt import (
@@ -33,8 +33,9 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.quote_builder import QuoteBuilder
 from fieldkit.ui.settings_dialog import SettingsDialog
 from fieldkit.ui.site_dossier import SiteDossierPanel
-from fieldkit.ui.sync_dialogs import ConflictsDialog, LoginDialog, SyncProgressDialog
-from fieldkit.ui.sync_status import SyncBridge, SyncState
+
+if TYPE_CHECKING:  # the sync machinery (HTTP, schemas) loads when sync starts, not before
+    from fieldkit.ui.sync_status import SyncBridge, SyncState
 
 SEARCH_DEBOUNCE_MS = 150
 COUNTDOWN_TICK_MS = 30_000
@@ -115,6 +116,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.sync_label)
         self.statusBar().addPermanentWidget(self.count_label)
 
+        self._count_timer = QTimer(self, singleShot=True, interval=0)
+        self._count_timer.timeout.connect(self.show_count)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
@@ -157,6 +160,8 @@ class MainWindow(QMainWindow):
         self.table.setVisible(self.table.isHidden())
 
     def sync_now(self) -> None:
+        from fieldkit.ui.sync_dialogs import SyncProgressDialog
+
         if self.sync is None:
             self.log_in()
             if self.sync is None:
@@ -166,6 +171,9 @@ class MainWindow(QMainWindow):
         self.present(dialog)
 
     def log_in(self) -> None:
+        from fieldkit.ui.sync_dialogs import LoginDialog
+        from fieldkit.ui.sync_status import SyncBridge
+
         dialog = LoginDialog(self._ctx)
         self.present(dialog)
         if dialog.result() == QDialog.DialogCode.Accepted and self.sync is None:
@@ -175,12 +183,16 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def show_conflicts(self) -> None:
+        from fieldkit.ui.sync_dialogs import ConflictsDialog
+
         self.present(ConflictsDialog(self._ctx, self.refresh_status))
 
     def show_settings(self) -> None:
         self.present(SettingsDialog(self._ctx))
 
     def _sync_state(self, state: SyncState) -> None:
+        from fieldkit.sync.auto import Connection
+
         self.online = state.connection is Connection.ONLINE
         if state.report is not None and state.report.pulled:
             self.apply_filter()  # new or changed jobs arrived
@@ -226,6 +238,10 @@ class MainWindow(QMainWindow):
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
+        # The rows first; the count (a scan of every match) right after they are painted.
+        self._count_timer.start()
+
+    def show_count(self) -> None:
         self.count_label.setText(_("{count} jobs").format(count=self.model.total))
 
     def refresh_status(self) -> None:

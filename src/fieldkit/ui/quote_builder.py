@@ -10,7 +10,7 @@ from pathlib import Path
 from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import N_, _, tr
-from fieldkit.services import documents, queries, quote_views, quotes
+from fieldkit.services import queries, quote_views, quotes
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
@@ -417,6 +417,8 @@ class QuoteBuilder(QWidget):
         quote = self.current()
         if quote is None:
             return
+        from fieldkit.services import documents  # PDF machinery: loaded when first needed
+
         self.preview_button.setEnabled(False)
         self.error.setText(_("Rendering the quote…"))
         self.background.run(

@@ -7,11 +7,14 @@ import atexit
 import heapq
 import itertools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldkit.i18n import tr
-from fieldkit.rendering.drawing import Drawing, DrawingError, open_drawing
+from fieldkit.rendering.errors import DrawingError
 from fieldkit.ui.qt import QImage, QObject, QThread, QTimer, Signal, Slot
+
+if TYPE_CHECKING:
+    from fieldkit.rendering.drawing import Drawing
 
 TileKey = tuple[Any, ...]
 PRIORITY = {"batch": 0, "preview": 1, "thumb": 2}
@@ -32,6 +35,9 @@ class _Worker(QObject):
 
     @Slot(int, str)
     def open_document(self, token: int, path: str) -> None:
+        # pdfium and Pillow load on the render thread, the first time a drawing is opened.
+        from fieldkit.rendering.drawing import open_drawing
+
         try:
             drawing = open_drawing(Path(path))
         except DrawingError as exc:

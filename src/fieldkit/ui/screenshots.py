@@ -39,9 +39,7 @@ def _settle(seconds: float = 0.6, until: Callable[[], bool] | None = None) -> No
         time.sleep(0.01)
 
 
-def _job(
-    ctx: ServiceContext, status: str, billing: str | None = None, backup: bool = False
-) -> str:
+def _job(ctx: ServiceContext, status: str, billing: str | None = None, backup: bool = False) -> str:
     for job_id in queries.job_ids(ctx, queries.JobFilter(statuses=frozenset({status}))):
         detail = queries.job_detail(ctx, job_id)
         if (billing is None or detail.billing == billing) and (

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from fieldkit.domain.enums import SignerRole
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import _, tr
-from fieldkit.services import documents, slips
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
@@ -69,6 +68,8 @@ class SigningDialog(QDialog):
 
     def show_preview(self) -> None:
         """The slip as it will be signed, rendered off the UI thread, for the customer to read."""
+        from fieldkit.services import documents  # PDF machinery: loaded when first needed
+
         self.preview_button.setEnabled(False)
         satisfaction, comments = int(self.satisfaction.currentData()), self.comments.text()
         self.background.run(
@@ -88,6 +89,8 @@ class SigningDialog(QDialog):
         self.error.setText(_("The slip could not be rendered: {error}").format(error=exc))
 
     def submit(self) -> bool:
+        from fieldkit.services import slips  # device keys and the keyring: loaded when signing
+
         try:
             capture = self.pad.capture(SignerRole.CUSTOMER, self.name.text())
             changed = slips.sign_slip(
