@@ -8,6 +8,7 @@ from fieldkit.ui.job_list_model import COLUMNS, JobIdRole
 from fieldkit.ui.main_window import MainWindow
 from fieldkit.ui.qt import Qt
 from tests.services.fixtures import seed_job
+from tests.ui.strokes import draw_signature
 
 
 def open_job(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
@@ -171,10 +172,7 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
     assert not dialog.submit()  # empty pad
     assert "too short" in dialog.error.text()
     pad = dialog.pad
-    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 120))
-    for i in range(1, 40):
-        qtbot.mouseMove(pad, QPoint(40 + i * 9, 120 + (25 if i % 6 < 3 else -25)))
-    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(400, 120))
+    draw_signature(qtbot, pad)
     qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 160))
     qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 160))
     assert len(pad.strokes) == 2
@@ -195,7 +193,6 @@ def test_slip_preview_before_signing_and_export_after(
 ) -> None:
     from pathlib import Path
 
-    from fieldkit.ui.qt import QPoint
     from fieldkit.ui.signing_dialog import SigningDialog
 
     seed_job(ctx, status="resolved")
@@ -217,10 +214,7 @@ def test_slip_preview_before_signing_and_export_after(
     dialog.resize(800, 500)
     dialog.name.setText("李经理")
     pad = dialog.pad
-    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 120))
-    for i in range(1, 40):
-        qtbot.mouseMove(pad, QPoint(40 + i * 9, 120 + (25 if i % 6 < 3 else -25)))
-    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(400, 120))
+    draw_signature(qtbot, pad)
     ws._sign = lambda _job: dialog.submit()
     with qtbot.waitSignal(ws.changed):
         qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)

@@ -9,9 +9,10 @@ from fieldkit.domain.enums import QuoteStatus
 from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.main_window import MainWindow
-from fieldkit.ui.qt import QPoint, Qt
+from fieldkit.ui.qt import Qt
 from fieldkit.ui.quote_builder import ApprovalDialog
 from tests.services.fixtures import seed_job
+from tests.ui.strokes import draw_signature
 
 
 def quote_tab(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
@@ -29,10 +30,7 @@ def signed_approval(qtbot: QtBot, total: str) -> ApprovalDialog:
     dialog.resize(800, 500)
     dialog.name.setText("李经理")
     pad = dialog.pad
-    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 120))
-    for i in range(1, 40):
-        qtbot.mouseMove(pad, QPoint(40 + i * 9, 120 + (25 if i % 6 < 3 else -25)))
-    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(400, 120))
+    draw_signature(qtbot, pad)
     return dialog
 
 

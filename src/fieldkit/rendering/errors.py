@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from fieldkit.domain.messages import Message
+from fieldkit.domain.messages import N_, Message
 
 
 class DrawingError(Exception):
@@ -13,3 +14,18 @@ class DrawingError(Exception):
     def __init__(self, template: str, **params: Any) -> None:
         self.message = Message(template, **params)
         super().__init__(str(self.message))
+
+
+def check_size(path: Path, limit: int) -> int:
+    """The file's size, or a clear error if it is missing, empty or beyond ``limit`` bytes."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DrawingError(N_("The drawing file is missing: {name}"), name=path.name) from exc
+    if size == 0:
+        raise DrawingError(N_("The drawing file is empty: {name}"), name=path.name)
+    if size > limit:
+        raise DrawingError(
+            N_("The drawing is too large to open ({mb} MB): {name}"), name=path.name, mb=size >> 20
+        )
+    return size

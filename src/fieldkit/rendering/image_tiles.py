@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image
 
 from fieldkit.i18n import N_
-from fieldkit.rendering.errors import DrawingError
+from fieldkit.rendering.errors import DrawingError, check_size
 from fieldkit.rendering.tiles import PageSize, Tile
 
 MAX_IMAGE_BYTES = 256 << 20
@@ -21,18 +21,7 @@ class ImageTiles:
     """One image as a single page whose "points" are its pixels."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise DrawingError(N_("The drawing file is missing: {name}"), name=path.name) from exc
-        if size == 0:
-            raise DrawingError(N_("The drawing file is empty: {name}"), name=path.name)
-        if size > MAX_IMAGE_BYTES:
-            raise DrawingError(
-                N_("The drawing is too large to open ({mb} MB): {name}"),
-                name=path.name,
-                mb=size >> 20,
-            )
+        check_size(path, MAX_IMAGE_BYTES)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)

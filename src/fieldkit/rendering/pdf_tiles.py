@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from fieldkit.i18n import N_
-from fieldkit.rendering.errors import DrawingError
+from fieldkit.rendering.errors import DrawingError, check_size
 from fieldkit.rendering.tiles import PageSize, Tile
 
 MAX_PDF_BYTES = 512 << 20  # a site drawing set larger than this is a packaging mistake
@@ -23,18 +23,7 @@ class PdfTiles:
     """One open PDF document. Create, use and close it on the render thread only."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise DrawingError(N_("The drawing file is missing: {name}"), name=path.name) from exc
-        if size == 0:
-            raise DrawingError(N_("The drawing file is empty: {name}"), name=path.name)
-        if size > MAX_PDF_BYTES:
-            raise DrawingError(
-                N_("The drawing is too large to open ({mb} MB): {name}"),
-                name=path.name,
-                mb=size >> 20,
-            )
+        check_size(path, MAX_PDF_BYTES)
         try:
             self._doc = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as exc:
