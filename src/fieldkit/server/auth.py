@@ -20,6 +20,8 @@ _hasher = PasswordHasher()  # argon2id with the library's vetted defaults (slow 
 # Verifying against this keeps unknown usernames as slow as wrong passwords.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
+WIPE_CODE = "auth.wipe"  # the client erases its synced data on this answer
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
@@ -153,6 +155,7 @@ def authenticate(conn: Connection, token: str, now: datetime) -> Principal:
             t.users.c.role,
             t.users.c.active,
             t.client_devices.c.revoked,
+            t.client_devices.c.wipe_requested_at,
         )
         .join(t.users, t.users.c.id == t.tokens.c.user_id)
         .join(t.client_devices, t.client_devices.c.device_id == t.tokens.c.device_id)
@@ -160,6 +163,12 @@ def authenticate(conn: Connection, token: str, now: datetime) -> Principal:
     ).first()
     if row is None:
         raise ApiError(401, "auth.invalid_token", "Please log in again.")
+    if row.wipe_requested_at is not None:
+        raise ApiError(
+            401,
+            WIPE_CODE,
+            "This device was reported lost or stolen: FieldKit erases its synced data.",
+        )
     if row.revoked_at is not None or row.revoked or not row.active:
         raise ApiError(401, "auth.revoked", "This login was revoked. Please log in again.")
     if row.expires_at <= now:
@@ -173,6 +182,19 @@ def revoke_token(conn: Connection, token: str, now: datetime) -> None:
         .where(and_(t.tokens.c.token_sha256 == _sha(token), t.tokens.c.revoked_at.is_(None)))
         .values(revoked_at=now)
     )
+
+
+def request_wipe(conn: Connection, username: str, now: datetime) -> int:
+    """Every device of the user erases its synced data at its next request (stolen tablet)."""
+    user_id = conn.scalar(select(t.users.c.id).where(t.users.c.username == username))
+    result = conn.execute(
+        update(t.client_devices)
+        .where(
+            t.client_devices.c.user_id == user_id, t.client_devices.c.wipe_requested_at.is_(None)
+        )
+        .values(wipe_requested_at=now, revoked=True)
+    )
+    return result.rowcount
 
 
 def revoke_user_tokens(conn: Connection, username: str, now: datetime) -> int:

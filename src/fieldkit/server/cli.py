@@ -60,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--assign-all-to", help="give every job to this engineer (benchmarks)")
     revoke = sub.add_parser("revoke", help="revoke every login of a user (stolen tablet)")
     revoke.add_argument("username")
+    revoke.add_argument(
+        "--wipe",
+        action="store_true",
+        help="also make the user's devices erase their synced data at their next request",
+    )
     prune = sub.add_parser("prune-changes", help="drop change-log rows older than N days")
     prune.add_argument("--days", type=int, default=90)
     rep = sub.add_parser("report", help="record a hotline report (prints its id)")
@@ -134,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "revoke":
         with engine.begin() as conn:
             print(f"revoked {auth.revoke_user_tokens(conn, args.username, now)} login(s)")
+            if args.wipe:
+                print(f"wipe requested on {auth.request_wipe(conn, args.username, now)} device(s)")
     elif args.command == "prune-changes":
         horizon = now - timedelta(days=args.days)
         with engine.begin() as conn:

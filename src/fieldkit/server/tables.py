@@ -50,6 +50,8 @@ client_devices = Table(
     Column("last_skew_seconds", Integer),  # device clock minus server clock at last push
     Column("public_key", Text),  # Ed25519, for slip signatures
     Column("revoked", Boolean, nullable=False, default=False),
+    # Set by `revoke --wipe` (a stolen tablet): the device's next request tells it to erase.
+    Column("wipe_requested_at", UtcDateTime),
 )
 
 tokens = Table(

@@ -6,6 +6,7 @@ and that nobody altered it since."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 
 import keyring
@@ -57,6 +58,14 @@ def private_key(ctx: ServiceContext) -> Ed25519PrivateKey:
     _memory[account] = key
     set_setting(ctx, "device.public_key", public_key_b64(key))
     return key
+
+
+def erase(device_id: str) -> None:
+    """Remove the device's private key from the keyring and this process (remote wipe)."""
+    account = _account(device_id)
+    _memory.pop(account, None)
+    with contextlib.suppress(KeyringError, RuntimeError):
+        keyring.delete_password(SERVICE, account)
 
 
 def public_key_b64(key: Ed25519PrivateKey) -> str:

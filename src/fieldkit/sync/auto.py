@@ -14,7 +14,7 @@ from enum import StrEnum
 from fieldkit.services.context import ServiceContext
 from fieldkit.sync import session
 from fieldkit.sync.engine import Progress, SyncEngine, SyncReport
-from fieldkit.sync.errors import AuthRequired, Offline, SyncError
+from fieldkit.sync.errors import AuthRequired, DeviceWiped, Offline, SyncError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ class Connection(StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
     LOGIN_NEEDED = "login_needed"
+    WIPED = "wiped"  # reported lost or stolen: synced data erased, sync stops
     ERROR = "error"
 
 
@@ -100,6 +101,8 @@ class AutoSync:
             self._pending_change = False
             self._cancel.clear()
             state = self.run_once()
+            if state.connection is Connection.WIPED:
+                return  # nothing left to sync, and this device may not log in again
             if state.connection is Connection.ONLINE:
                 delay, offline_delay = self.settings.interval_s, self.settings.offline_retry_s
             elif state.connection is Connection.OFFLINE:
@@ -116,6 +119,8 @@ class AutoSync:
             state = SyncState(
                 Connection.ONLINE, self.ctx.clock.now() if report else last, report=report
             )
+        except DeviceWiped as exc:
+            state = SyncState(Connection.WIPED, last, str(exc))
         except AuthRequired as exc:
             state = SyncState(Connection.LOGIN_NEEDED, last, str(exc))
         except Offline as exc:

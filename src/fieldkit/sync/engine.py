@@ -22,8 +22,9 @@ from fieldkit.protocol.wire import BlobStatus, Mutation, PullResponse, PushReque
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from fieldkit.sync.apply import apply_page, load_cursor, start_reset
-from fieldkit.sync.errors import Cancelled, SyncError
+from fieldkit.sync.errors import Cancelled, DeviceWiped, SyncError
 from fieldkit.sync.transport import Transport
+from fieldkit.sync.wipe import erase_synced_data
 
 log = logging.getLogger(__name__)
 PUSH_BATCH = 200
@@ -120,9 +121,16 @@ class SyncEngine:
             if not mine:
                 return None
             report = SyncReport()
-            self._push(report)
-            self._pull(report)
-            self._prefetch(report)
+            try:
+                self._push(report)
+                self._pull(report)
+                self._prefetch(report)
+            except DeviceWiped as exc:
+                # Reported lost or stolen: erase now, before anything else reads the data.
+                wiped = erase_synced_data(self.ctx)
+                raise DeviceWiped(
+                    f"{exc} Unsynced work was kept in {wiped.rescue}." if wiped.rescue else str(exc)
+                ) from exc
             report.bytes_sent, report.bytes_received = (
                 self.http.bytes_sent,
                 self.http.bytes_received,

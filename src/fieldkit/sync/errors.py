@@ -21,6 +21,10 @@ class AuthRequired(SyncError):
     pass
 
 
+class DeviceWiped(AuthRequired):
+    """The center reported this device lost or stolen; its synced data has been erased."""
+
+
 class ServerRefused(SyncError):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(f"The service center refused the request: {message} [{code}]")

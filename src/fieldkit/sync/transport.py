@@ -16,7 +16,14 @@ from pydantic import BaseModel, ValidationError
 
 from fieldkit import __version__
 from fieldkit.protocol import HEADER_PROTOCOL, HEADER_SCHEMA, HEADER_SERVER_TIME, PROTOCOL_VERSION
-from fieldkit.sync.errors import AuthRequired, BadReply, Offline, ServerRefused, ServerUnavailable
+from fieldkit.sync.errors import (
+    AuthRequired,
+    BadReply,
+    DeviceWiped,
+    Offline,
+    ServerRefused,
+    ServerUnavailable,
+)
 
 T = TypeVar("T", bound=BaseModel)
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -142,6 +149,8 @@ class Transport:
                 )
                 continue
             code, message = _error(response)
+            if response.status_code == 401 and code == "auth.wipe":
+                raise DeviceWiped(message)
             if response.status_code == 401:
                 raise AuthRequired(message or "Please log in again")
             raise ServerRefused(response.status_code, code, message)

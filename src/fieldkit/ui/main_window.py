@@ -194,6 +194,13 @@ class MainWindow(QMainWindow):
         from fieldkit.sync.auto import Connection
 
         self.online = state.connection is Connection.ONLINE
+        if state.connection is Connection.WIPED:
+            # Reported lost or stolen: the list must not show what was just erased.
+            self.apply_filter()
+            self.workspace.setEnabled(False)
+            self.refresh_status()
+            self.sync_label.setText(state.message)
+            return
         if state.report is not None and state.report.pulled:
             self.apply_filter()  # new or changed jobs arrived
             if self.workspace.job_id:

@@ -1,0 +1,98 @@
+"""Remote wipe: the service center answered that this device was reported lost or stolen.
+
+What goes: every row the store holds (jobs, customers, sites, drawings' records, device
+parameters, slips already synced, settings), every blob file, the sync token and the device
+key. What stays: work the center never received (an unsynced signed slip above all) is first
+written to a rescue bundle in the data folder, which `fieldkit-server import-outbox` accepts,
+so a wipe never destroys the only copy of a customer's signature. Deleted pages are
+overwritten (secure_delete) and the file is rewritten (VACUUM), so the old content is not
+left in free pages of the data file.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from fieldkit.services import device_key
+from fieldkit.services.context import ServiceContext
+from fieldkit.store import models as m
+from fieldkit.sync.rescue import export_outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WipeReport:
+    tables: int
+    blobs: int
+    rescue: Path | None  # unsynced work, kept for the center
+
+
+def erase_synced_data(ctx: ServiceContext) -> WipeReport:
+    from fieldkit.sync.session import account, credentials
+
+    rescue = None
+    with ctx.db.read() as session:
+        unsynced = session.scalar(
+            select(func.count())
+            .select_from(m.OutboxMutation)
+            .where(m.OutboxMutation.state.in_(("pending", "sent")))
+        )
+    if unsynced:
+        stamp = ctx.clock.now().strftime("%Y%m%dT%H%M%SZ")
+        rescue = ctx.db.path.parent / f"rescue-{stamp}.json"
+        export_outbox(ctx, rescue)
+    acct = account(ctx)
+    if acct is not None:
+        credentials().delete(acct.server_url, acct.username)
+    device_key.erase(ctx.device_id)
+    tables = _empty_every_table(ctx)
+    blobs = 0
+    for sha in list(ctx.blobs):
+        ctx.blobs.path(sha).unlink(missing_ok=True)
+        blobs += 1
+    log.warning("remote wipe: %d tables emptied, %d files erased", tables, blobs)
+    return WipeReport(tables, blobs, rescue)
+
+
+def _empty_every_table(ctx: ServiceContext) -> int:
+    # One raw connection for all of it: secure_delete is per connection, and VACUUM must run
+    # outside any transaction (the connection is in autocommit mode, see store.database).
+    raw = ctx.db.engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        assert db is not None
+        db.execute("PRAGMA secure_delete = ON")  # deleted content is zeroed, not just unlinked
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("PRAGMA defer_foreign_keys = ON")  # every row goes: checked at commit
+            found = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'slips_no_delete'"
+            ).fetchone()
+            if found:
+                db.execute("DROP TRIGGER slips_no_delete")
+            names = [
+                r[0]
+                for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' "
+                    "AND name NOT LIKE 'search_fts_%'"
+                )
+            ]
+            for name in names:
+                db.execute(f'DELETE FROM "{name}"')
+            if found:
+                db.execute(found[0])  # signed slips are immutable again
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("VACUUM")
+    finally:
+        raw.close()
+    return len(names)
