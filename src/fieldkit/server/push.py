@@ -81,6 +81,16 @@ def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushRe
     last_seq = 0
     for mutation in request.mutations:
         with engine.begin() as conn:
+            # The device's row lock first, then the look-up: a copy of this request that a
+            # flaky network delivered twice, processed concurrently, has committed by the time
+            # the lock is ours, so this copy sees the mutation as done ("duplicate"), not as a
+            # used sequence number ("rejected") - found by the TCP fault proxy test.
+            device_row = select(t.client_devices.c.last_seq).where(
+                t.client_devices.c.device_id == who.device_id
+            )
+            if conn.dialect.name == "postgresql":
+                device_row = device_row.with_for_update()
+            last_seq = conn.scalar(device_row) or 0
             done = (
                 conn.execute(
                     select(t.processed_mutations).where(
@@ -90,12 +100,6 @@ def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushRe
                 .mappings()
                 .first()
             )
-            device_row = select(t.client_devices.c.last_seq).where(
-                t.client_devices.c.device_id == who.device_id
-            )
-            if conn.dialect.name == "postgresql":
-                device_row = device_row.with_for_update()
-            last_seq = conn.scalar(device_row) or 0
             if done is not None:
                 results.append(
                     MutationResult(
