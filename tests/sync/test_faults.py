@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,10 +20,13 @@ from fieldkit.store import models as m
 from fieldkit.sync import session
 from fieldkit.sync.engine import SyncEngine
 from fieldkit.sync.errors import SyncError
+from fieldkit.sync.transport import Transport
 from tests.support.faults import FAULTS, FaultyAdapter
 from tests.support.server import Client, Office, Server, make_client
+from tests.support.tcp_faults import TCP_FAULTS, FaultProxy
 
 ROUNDS = int(os.environ.get("FIELDKIT_FAULT_ROUNDS", "200"))
+TCP_ROUNDS = int(os.environ.get("FIELDKIT_TCP_FAULT_ROUNDS", "60"))
 ARGS = ActionArgs(
     confirmed_with="王主管",
     resolution="更换电源 replaced PSU",
@@ -104,27 +108,30 @@ def faulty_sync(client: Client, adapter: FaultyAdapter) -> bool:
         transport.close()
 
 
-def test_sync_through_faults_loses_and_duplicates_nothing(
-    server: Server, office: Office, wang: Client, li: Client, tmp_path: Path
-) -> None:
-    rng = random.Random(20261125)
-    adapter = FaultyAdapter(rng, rate=0.35)
-    clients = [wang, li]
+def rounds_then_invariants(
+    server: Server,
+    office: Office,
+    clients: list[Client],
+    tmp_path: Path,
+    rng: random.Random,
+    sync_once: Callable[[Client], bool],
+    rounds: int,
+) -> tuple[Counter[bool], int]:
+    """Engineers work offline and sync through faults, the office edits meanwhile; then the
+    network comes back and nothing may be lost, duplicated or different from the server."""
+    wang, li = clients
     for c in clients:
         c.sync()
     outcomes: Counter[bool] = Counter()
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         client = rng.choice(clients)
         work(client, rng, tmp_path)
         if rng.random() < 0.3:
             office_work(office, rng)
-        outcomes[faulty_sync(client, adapter)] += 1
+        outcomes[sync_once(client)] += 1
     for _ in range(2):  # the network comes back
         for c in clients:
             c.sync()
-    assert sum(adapter.injected.values()) > ROUNDS // 2  # the faults really happened
-    assert set(adapter.injected) == set(FAULTS)
-    assert outcomes[False] > 0 and outcomes[True] > 0
 
     engine = server.engine()
     from fieldkit.server import tables as t
@@ -171,7 +178,58 @@ def test_sync_through_faults_loses_and_duplicates_nothing(
     with li.ctx.db.read() as s:
         li_muts = s.scalar(select(func.count()).select_from(m.OutboxMutation))
     assert len(processed) == wang_muts + li_muts
+    return outcomes, len(processed)
+
+
+def test_sync_through_faults_loses_and_duplicates_nothing(
+    server: Server, office: Office, wang: Client, li: Client, tmp_path: Path
+) -> None:
+    rng = random.Random(20261125)
+    adapter = FaultyAdapter(rng, rate=0.35)
+    outcomes, mutations = rounds_then_invariants(
+        server, office, [wang, li], tmp_path, rng, lambda c: faulty_sync(c, adapter), ROUNDS
+    )
+    assert sum(adapter.injected.values()) > ROUNDS // 2  # the faults really happened
+    assert set(adapter.injected) == set(FAULTS)
+    assert outcomes[False] > 0 and outcomes[True] > 0
     print(
         f"\nfault rounds={ROUNDS} requests={adapter.requests} injected={dict(adapter.injected)} "
-        f"syncs ok/failed={outcomes[True]}/{outcomes[False]} mutations={len(processed)}"
+        f"syncs ok/failed={outcomes[True]}/{outcomes[False]} mutations={mutations}"
+    )
+
+
+def test_sync_through_a_faulty_tcp_proxy_loses_and_duplicates_nothing(
+    server: Server, office: Office, wang: Client, li: Client, tmp_path: Path
+) -> None:
+    rng = random.Random(20261126)
+    proxy = FaultProxy(int(server.url.rsplit(":", 1)[1]), rng, rate=0.5, stall_s=2.5)
+
+    def through_proxy(client: Client) -> bool:
+        acct = session.account(client.ctx)
+        assert acct is not None
+        token = session.credentials().load(acct.server_url, acct.username)
+        # Short timeouts: a stalled answer must fail this sync, not hang it.
+        transport = Transport(proxy.url, token=token, timeout=(1.0, 1.5), retries=1)
+        transport._sleep = lambda _s: None
+        try:
+            SyncEngine(client.ctx, transport).run()
+            return True
+        except SyncError:
+            return False
+        finally:
+            transport.close()
+
+    try:
+        outcomes, mutations = rounds_then_invariants(
+            server, office, [wang, li], tmp_path, rng, through_proxy, TCP_ROUNDS
+        )
+    finally:
+        proxy.close()
+    assert sum(proxy.injected.values()) > TCP_ROUNDS // 5  # the faults really happened
+    assert set(proxy.injected) == set(TCP_FAULTS)
+    assert outcomes[False] > 0 and outcomes[True] > 0
+    print(
+        f"\ntcp fault rounds={TCP_ROUNDS} connections={proxy.connections} "
+        f"injected={dict(proxy.injected)} syncs ok/failed={outcomes[True]}/{outcomes[False]} "
+        f"mutations={mutations}"
     )
