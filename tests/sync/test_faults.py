@@ -94,10 +94,9 @@ def office_work(office: Office, rng: random.Random) -> None:
         office.call("PATCH", f"/dispatch/jobs/{job['id']}", json={"severity": rng.randint(1, 4)})
 
 
-def faulty_sync(client: Client, adapter: FaultyAdapter) -> bool:
-    transport = session.connect(client.ctx)
-    transport.session.mount("http://", adapter)
-    transport._sleep = lambda _s: None  # backoff timing is not what this test checks
+def synced(client: Client, transport: Transport) -> bool:
+    """One sync over ``transport``: True if it completed, False if a fault stopped it."""
+    transport._sleep = lambda _s: None  # backoff timing is not what these tests check
     transport.retries = 1  # let some syncs die mid-way, to exercise resuming
     try:
         SyncEngine(client.ctx, transport).run()
@@ -106,6 +105,12 @@ def faulty_sync(client: Client, adapter: FaultyAdapter) -> bool:
         return False
     finally:
         transport.close()
+
+
+def faulty_sync(client: Client, adapter: FaultyAdapter) -> bool:
+    transport = session.connect(client.ctx)
+    transport.session.mount("http://", adapter)
+    return synced(client, transport)
 
 
 def rounds_then_invariants(
@@ -209,15 +214,7 @@ def test_sync_through_a_faulty_tcp_proxy_loses_and_duplicates_nothing(
         assert acct is not None
         token = session.credentials().load(acct.server_url, acct.username)
         # Short timeouts: a stalled answer must fail this sync, not hang it.
-        transport = Transport(proxy.url, token=token, timeout=(1.0, 1.5), retries=1)
-        transport._sleep = lambda _s: None
-        try:
-            SyncEngine(client.ctx, transport).run()
-            return True
-        except SyncError:
-            return False
-        finally:
-            transport.close()
+        return synced(client, Transport(proxy.url, token=token, timeout=(1.0, 1.5)))
 
     try:
         outcomes, mutations = rounds_then_invariants(
