@@ -81,3 +81,39 @@ def demo_ctx_job(ctx: ServiceContext) -> str:
     from fieldkit.services import queries
 
     return queries.job_ids(ctx, queries.JobFilter())[0]
+
+
+def test_workspace_says_whether_the_site_pack_is_on_the_device(
+    qtbot: QtBot, demo_ctx: ServiceContext
+) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    asked: list[object] = []
+    window.present = asked.append  # not logged in: the login dialog would be modal
+    row = next(
+        i
+        for i in range(window.model.rowCount())
+        if dossier.site_pack(
+            demo_ctx, str(window.model.data(window.model.index(i, 0), JobIdRole))
+        ).documents
+    )
+    window.table.selectRow(row)
+    ws = window.workspace
+    assert ws.pack.text().startswith("Ready offline: all")
+    assert ws.prepare.isHidden()
+    job_id = ws.job_id
+    assert job_id is not None
+    site = dossier.site_dossier(demo_ctx, job_id)
+    gone = next(d for d in site.documents if d.on_device)
+    demo_ctx.blobs.path(
+        next(  # the blob behind that document, as if it had never been downloaded
+            sha for sha in demo_ctx.blobs if demo_ctx.blobs.size(sha) == gone.size_bytes
+        )
+    ).unlink()
+    ws.show_job(job_id)
+    assert ws.pack.text().startswith("Not ready offline: 1 of")
+    assert not ws.prepare.isHidden()
+    with qtbot.waitSignal(ws.prepare_requested):
+        ws.prepare.click()
+    # Not logged in yet: preparing starts with the login to the service center.
+    assert [type(d).__name__ for d in asked] == ["LoginDialog"]

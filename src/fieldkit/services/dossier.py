@@ -105,6 +105,32 @@ def site_dossier(ctx: ServiceContext, job_id: str) -> SiteDossier:
         )
 
 
+@dataclass(frozen=True)
+class SitePack:
+    """Whether a job's site can be worked on with no network: its documents on the device."""
+
+    documents: int
+    present: int
+    bytes_total: int
+    bytes_missing: int
+
+    @property
+    def ready(self) -> bool:
+        return self.present == self.documents
+
+
+def site_pack(ctx: ServiceContext, job_id: str) -> SitePack:
+    with ctx.db.read() as session:
+        site_id = job_row(session, job_id).site_id
+        docs = session.execute(
+            select(m.Document.blob_sha256, m.Document.size_bytes).where(
+                m.Document.site_id == site_id
+            )
+        ).all()
+    missing = [size for sha, size in docs if not ctx.blobs.has(sha)]
+    return SitePack(len(docs), len(docs) - len(missing), sum(s for _, s in docs), sum(missing))
+
+
 def document_path(ctx: ServiceContext, document_id: str) -> Path:
     """Where a document's content is on this device; NotFound if it has not been fetched."""
     with ctx.db.read() as session:

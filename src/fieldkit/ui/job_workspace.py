@@ -18,7 +18,7 @@ from fieldkit.labels import (
     sla_label,
     status_label,
 )
-from fieldkit.services import jobs, queries
+from fieldkit.services import dossier, jobs, queries
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.backup_panel import BackupPanel
@@ -48,8 +48,13 @@ PROMPTS: dict[str, list[tuple[str, str]]] = {
 Ask = Callable[[str], str | None]
 
 
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB"
+
+
 class JobWorkspace(QWidget):
     changed = Signal(str)  # job id, after a step succeeded
+    prepare_requested = Signal()  # fetch what the site pack is missing (a sync)
 
     def __init__(self, ctx: ServiceContext, ask: Ask | None = None) -> None:
         super().__init__()
@@ -85,6 +90,11 @@ class JobWorkspace(QWidget):
         self.primary.setStyleSheet("font-size: 14pt; font-weight: 600;")
         self.primary.clicked.connect(lambda: self.run(self.primary.property("action")))
         self.secondary = QVBoxLayout()
+        self.pack = QLabel()
+        self.pack.setWordWrap(True)
+        self.prepare = QPushButton(_("Prepare for travel: download what is missing"))
+        self.prepare.setMinimumHeight(44)
+        self.prepare.clicked.connect(self.prepare_requested.emit)
         self.slip_button = QPushButton(_("View, print or export the signed slip"))
         self.slip_button.setMinimumHeight(48)
         self.slip_button.clicked.connect(self.show_slip)
@@ -98,6 +108,8 @@ class JobWorkspace(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.banner)
         layout.addLayout(self.form)
+        layout.addWidget(self.pack)
+        layout.addWidget(self.prepare)
         layout.addWidget(self.primary)
         layout.addWidget(self.reason)
         layout.addWidget(self.slip_button)
@@ -116,6 +128,8 @@ class JobWorkspace(QWidget):
             self.reason,
             self.backup,
             self.slip_button,
+            self.pack,
+            self.prepare,
         ]
         for widget in self.body:
             widget.setVisible(False)
@@ -164,6 +178,7 @@ class JobWorkspace(QWidget):
                 text = format_time_left(left)
             f[key].setText(text)
         self._show_actions(jobs.available_actions(self._ctx, job_id))
+        self.show_pack(job_id)
         self.slip_button.setVisible(detail.status in ("signed", "closed"))
         self.slip_button.setEnabled(True)
         on_site = detail.status in ("on_site", "diagnosing", "backed_up", "repairing")
@@ -172,6 +187,27 @@ class JobWorkspace(QWidget):
             self.backup.show_job(job_id)
         if emit:
             self.changed.emit(job_id)
+
+    def show_pack(self, job_id: str) -> None:
+        pack = dossier.site_pack(self._ctx, job_id)
+        self.pack.setVisible(True)
+        if pack.ready:
+            self.pack.setStyleSheet("color: #1b6e3a;")
+            self.pack.setText(
+                _("Ready offline: all {count} site documents on this device ({size})").format(
+                    count=pack.documents, size=_mb(pack.bytes_total)
+                )
+            )
+        else:
+            self.pack.setStyleSheet("color: #8a1c1c;")
+            self.pack.setText(
+                _("Not ready offline: {missing} of {count} site documents missing ({size})").format(
+                    missing=pack.documents - pack.present,
+                    count=pack.documents,
+                    size=_mb(pack.bytes_missing),
+                )
+            )
+        self.prepare.setVisible(not pack.ready)
 
     def _show_actions(self, options: list[ActionOption]) -> None:
         while self.secondary.count():

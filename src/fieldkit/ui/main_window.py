@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._open_row)
         self.workspace.changed.connect(self._job_changed)
         self.quote.changed.connect(self._job_changed)
+        self.workspace.prepare_requested.connect(self.sync_now)
 
         self.sync_label = QLabel()
         self.count_label = QLabel()
@@ -201,9 +202,11 @@ class MainWindow(QMainWindow):
             self.refresh_status()
             self.sync_label.setText(state.message)
             return
-        if state.report is not None and state.report.pulled:
-            self.apply_filter()  # new or changed jobs arrived
-            if self.workspace.job_id:
+        report = state.report
+        if report is not None and (report.pulled or report.downloaded_blobs):
+            if report.pulled:
+                self.apply_filter()  # new or changed jobs arrived
+            if self.workspace.job_id:  # and site documents may be on the device now
                 self.workspace.show_job(self.workspace.job_id)
         self.refresh_status()
 
