@@ -105,7 +105,7 @@ def test_upgrade_from_first_migration_keeps_data_and_indexes_it(tmp_path: Path) 
     _seed_v1(path)
     db = open_database(path)  # the app's startup path
     assert current_revision(db.engine) == head_revision()
-    from fieldkit.store.search import search_ids
+    from tests.store.test_search import found
 
     with db.read() as s:
         outbox = s.scalars(select(m.OutboxMutation)).one()
@@ -115,8 +115,8 @@ def test_upgrade_from_first_migration_keeps_data_and_indexes_it(tmp_path: Path) 
             {"action": "accept"},
         )
         assert s.get(m.Job, "j1") is not None
-        assert search_ids(s, "门禁", "job") == ["j1"]  # backfilled by the migration
-        assert search_ids(s, "示例", "customer") == ["c1"]
+        assert found(s, "门禁", "job") == ["j1"]  # backfilled by the migration
+        assert found(s, "示例", "customer") == ["c1"]
     assert db.integrity_check() == "ok"
 
 

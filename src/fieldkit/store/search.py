@@ -31,23 +31,6 @@ def fts_query(user_text: str, prefix_last: bool = True) -> str | None:
     return " ".join(parts)
 
 
-def search_ids(session: Session, user_text: str, entity_type: str, limit: int = 200) -> list[str]:
-    """Ids of entities of one type matching ``user_text``, best match first."""
-    if entity_type not in ENTITY_TYPES:
-        raise ValueError(f"unknown entity type {entity_type!r}")
-    query = fts_query(user_text)
-    if query is None:
-        return []
-    rows = session.execute(
-        text(
-            "SELECT d.entity_id FROM search_fts JOIN search_docs AS d ON d.id = search_fts.rowid "
-            "WHERE search_fts MATCH :q AND d.entity_type = :t ORDER BY bm25(search_fts) LIMIT :n"
-        ),
-        {"q": query, "t": entity_type, "n": limit},
-    )
-    return [r[0] for r in rows]
-
-
 def matching_ids(user_text: str, entity_type: str) -> TextualSelect | None:
     """A subquery of every matching entity id, for ``id IN (...)``: no cap and no ranking,
     so the caller's own order (urgency) and LIMIT decide what is fetched."""
