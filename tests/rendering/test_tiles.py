@@ -35,7 +35,7 @@ def test_tiles_assemble_into_the_whole_page(a0: Path, tmp_path: Path, kind: str)
         path = a0
     drawing = open_drawing(path)
     try:
-        scale = drawing.fit_scale(0, 1400)
+        scale = 1400 / max(drawing.pages[0].width, drawing.pages[0].height)
         whole = as_image(drawing.render(0, scale, 0, 0, 10**6, 10**6))
         mosaic = Image.new("L", whole.size, 255)
         for y in range(0, whole.height, TILE):

@@ -63,7 +63,3 @@ class ImageTiles:
         b, g, r, x_ = part.split()
         bgrx = Image.merge("RGBX", (b, g, r, x_))
         return Tile(width, height, width * 4, bgrx.tobytes())
-
-    def fit_scale(self, page: int, max_side: int) -> float:
-        size = self.pages[page]
-        return max_side / max(size.width, size.height)

@@ -85,7 +85,3 @@ class PdfTiles:
         finally:
             pdf_page.close()
         return tile
-
-    def fit_scale(self, page: int, max_side: int) -> float:
-        size = self.pages[page]
-        return max_side / max(size.width, size.height)
