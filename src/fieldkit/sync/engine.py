@@ -369,12 +369,7 @@ class SyncEngine:
     def _download(self, sha: str) -> None:
         """Resumable: bytes already fetched stay in a partial file; Range fetches the rest."""
         partial = self.ctx.blobs.root / "tmp" / f"download-{sha}"
-        have = partial.stat().st_size if partial.exists() else 0
-        headers = {"Range": f"bytes={have}-"} if have else {}
-        response = self.http.request("GET", f"/blobs/{sha}", headers=headers, ok=(200, 206))
-        mode = "ab" if response.status_code == 206 else "wb"
-        with partial.open(mode) as fh:
-            fh.write(response.content)
+        self.http.download(f"/blobs/{sha}", partial)
         digest = hashlib.sha256()
         with partial.open("rb") as fh:
             for block in iter(lambda: fh.read(CHUNK), b""):

@@ -7,6 +7,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +28,20 @@ from fieldkit.sync.errors import (
 
 T = TypeVar("T", bound=BaseModel)
 RETRY_STATUS = {429, 500, 502, 503, 504}
-MAX_REPLY_BYTES = 64 << 20
+MAX_REPLY_BYTES = 64 << 20  # a pull page of 2,000 changes is a few MB
+DOWNLOAD_BLOCK = 256 << 10
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A complete answer from the center, its body already read (and size-checked)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
 class Transport:
@@ -66,6 +80,7 @@ class Transport:
         )
         if token:
             self.set_token(token)
+        self.max_reply_bytes = MAX_REPLY_BYTES
         self.bytes_sent = 0
         self.bytes_received = 0
         self.server_time: datetime | None = None
@@ -95,7 +110,7 @@ class Transport:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (200,),
-    ) -> requests.Response:
+    ) -> Reply:
         body = (
             data
             if data is not None
@@ -108,6 +123,42 @@ class Transport:
         send_headers = dict(headers or {})
         if json_body is not None:
             send_headers["Content-Type"] = "application/json"
+        return self._exchange(method, path, body, params, lambda: send_headers, ok, None)
+
+    def download(self, path: str, partial: Path) -> None:
+        """GET ``path`` into ``partial``, resuming from its size with HTTP Range. Each block is
+        on disk as soon as it arrives, so a dropped link, a retry or a killed process goes on
+        from the last byte received instead of from the start."""
+
+        def range_header() -> dict[str, str]:
+            have = partial.stat().st_size if partial.exists() else 0
+            # Identity: drawings and photos are compressed already, and a Range then counts
+            # the bytes we store.
+            return {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
+
+        def write(response: requests.Response) -> None:
+            if response.status_code == 416:  # everything arrived before the last drop
+                return
+            with partial.open("ab" if response.status_code == 206 else "wb") as fh:
+                for block in response.iter_content(DOWNLOAD_BLOCK):
+                    fh.write(block)
+                    self.bytes_received += len(block)
+
+        self._exchange("GET", path, None, None, range_header, (200, 206, 416), write)
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        params: Mapping[str, Any] | None,
+        headers: Callable[[], dict[str, str]],
+        ok: tuple[int, ...],
+        sink: Callable[[requests.Response], None] | None,
+    ) -> Reply:
+        """One request with retries. A successful body goes to ``sink`` when given, else it is
+        read into memory up to ``max_reply_bytes``: a broken or hostile server cannot make
+        the tablet buffer an endless reply."""
         last: Exception | None = None
         for attempt in range(self.retries + 1):
             if attempt:
@@ -115,18 +166,24 @@ class Transport:
                 # must not hammer the center in lockstep.
                 self._sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + self._jitter()))
             try:
-                response = self.session.request(
+                with self.session.request(
                     method,
                     self.base_url + path,
                     data=body,
                     params=params,
-                    headers=send_headers,
+                    headers=headers(),
                     timeout=self.timeout,
                     # Explicit per request: requests otherwise lets REQUESTS_CA_BUNDLE in the
                     # environment replace the CA bundle the user configured.
                     verify=self.session.verify,
-                )
-                content = response.content  # read fully here so truncation is retried
+                    stream=True,
+                ) as response:
+                    # The whole body is read inside the retry loop, so truncation is retried.
+                    if sink is not None and response.status_code in ok:
+                        sink(response)
+                        content = b""
+                    else:
+                        content = self._read_capped(response)
             except requests.exceptions.SSLError as exc:
                 raise Offline(f"TLS certificate not trusted: {exc}") from exc
             except (
@@ -139,24 +196,36 @@ class Transport:
                 continue
             self.bytes_sent += len(body or b"") + len(path) + 200
             self.bytes_received += len(content) + 200
-            self._note_server_time(response)
-            if response.status_code in ok:
-                return response
-            if response.status_code in RETRY_STATUS:
+            reply = Reply(response.status_code, response.headers, content)
+            self._note_server_time(reply)
+            if reply.status_code in ok:
+                return reply
+            if reply.status_code in RETRY_STATUS:
                 last = ServerUnavailable(
                     f"The service center is busy or failing "
-                    f"(HTTP {response.status_code}); try again later"
+                    f"(HTTP {reply.status_code}); try again later"
                 )
                 continue
-            code, message = _error(response)
-            if response.status_code == 401 and code == "auth.wipe":
+            code, message = _error(reply)
+            if reply.status_code == 401 and code == "auth.wipe":
                 raise DeviceWiped(message)
-            if response.status_code == 401:
+            if reply.status_code == 401:
                 raise AuthRequired(message or "Please log in again")
-            raise ServerRefused(response.status_code, code, message)
+            raise ServerRefused(reply.status_code, code, message)
         if isinstance(last, ServerUnavailable):
             raise last
         raise Offline(type(last).__name__ if last else "")
+
+    def _read_capped(self, response: requests.Response) -> bytes:
+        received = bytearray()
+        for block in response.iter_content(DOWNLOAD_BLOCK):
+            received += block
+            if len(received) > self.max_reply_bytes:
+                raise BadReply(
+                    "The service center's reply is unreasonably large "
+                    f"(over {self.max_reply_bytes >> 20} MB); sync stopped, nothing was changed"
+                )
+        return bytes(received)
 
     def get_model(self, path: str, model: type[T], *, params: Mapping[str, Any] | None = None) -> T:
         return parse(self.request("GET", path, params=params), model)
@@ -164,16 +233,14 @@ class Transport:
     def post_model(self, path: str, body: BaseModel, model: type[T]) -> T:
         return parse(self.request("POST", path, json_body=body.model_dump(mode="json")), model)
 
-    def _note_server_time(self, response: requests.Response) -> None:
+    def _note_server_time(self, response: Reply) -> None:
         stamp = response.headers.get(HEADER_SERVER_TIME)
         if stamp:
             with contextlib.suppress(ValueError):
                 self.server_time = datetime.fromisoformat(stamp)
 
 
-def parse(response: requests.Response, model: type[T]) -> T:
-    if len(response.content) > MAX_REPLY_BYTES:
-        raise BadReply("The service center's reply is unreasonably large; sync stopped")
+def parse(response: Reply, model: type[T]) -> T:
     if "json" not in response.headers.get("Content-Type", ""):
         raise BadReply(
             "The service center did not answer in the sync protocol (got "
@@ -189,10 +256,10 @@ def parse(response: requests.Response, model: type[T]) -> T:
         ) from exc
 
 
-def _error(response: requests.Response) -> tuple[str, str]:
+def _error(response: Reply) -> tuple[str, str]:
     try:
         body = response.json()
         message = body.get("message") or body.get("detail") or f"HTTP {response.status_code}"
         return str(body.get("code", "http")), str(message)
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, too deep
         return "http", f"HTTP {response.status_code}"
