@@ -4,12 +4,14 @@ to a standard font, vector signatures and QR codes, translated labels, and the p
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -22,10 +24,15 @@ from fieldkit.reports.fonts import register
 from fieldkit.reports.qr import qr_matrix
 from fieldkit.reports.signature_paths import Stroke, curves
 
+# Page streams as plain Flate: ASCII85 on top only suits 7-bit mail channels, and costs a
+# quarter more bytes and an encoding pass. Our PDFs travel as binary files.
+rl_config.useA85 = 0
+
 PEN_MM = 0.45  # nominal pen width on paper
 HEADER_BG = colors.HexColor("#eef2f6")
 RULE = colors.HexColor("#9aa5b1")
 CELL_PADDING = 6  # points, left and right: ReportLab's default
+ROW_PADDING = 3  # points, top and bottom: ReportLab's default
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,15 @@ class SignatureImage:
     canvas_width: int
     canvas_height: int
     strokes: Sequence[Stroke]
+
+
+# Coordinates in points to 0.01 pt (3.5 µm on paper): far below what a printer or a zoomed
+# viewer can show. One format per operator: formatting numbers one by one was most of the
+# time a signature took to draw.
+_RUN = "%.2f %.2f %.2f %s re"
+_DARK_RUN = re.compile(b"\x01+")
+_MOVE = "%.2f %.2f m"
+_CURVE = "%.2f %.2f %.2f %.2f %.2f %.2f c"
 
 
 class QrFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
@@ -52,21 +68,18 @@ class QrFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
     def draw(self) -> None:
         n = len(self.modules)
         cell = self.size / (n + 8)  # four modules of quiet zone on each side
-        self.canv.setFillColor(colors.black)
-        path = self.canv.beginPath()
+        ops: list[str] = ["q 0 g"]
+        height = f"{cell:.2f}"
         for row, dark in enumerate(self.modules):
-            col = 0
-            while col < n:  # one rectangle per run of dark modules: a third of the operators
-                if not dark[col]:
-                    col += 1
-                    continue
-                start = col
-                while col < n and dark[col]:
-                    col += 1
-                path.rect(
-                    (start + 4) * cell, self.size - (row + 5) * cell, (col - start) * cell, cell
-                )
-        self.canv.drawPath(path, stroke=0, fill=1)
+            y = self.size - (row + 5) * cell
+            # One rectangle per run of dark modules: a third of the operators.
+            for run in _DARK_RUN.finditer(bytes(dark)):
+                start, end = run.span()
+                ops.append(_RUN % ((start + 4) * cell, y, (end - start) * cell, height))
+        ops.append("f Q")
+        # One literal instead of a path object: a QR code is a few hundred rectangles, and
+        # per-rectangle method calls were most of its drawing time.
+        self.canv.addLiteral("\n".join(ops))
 
 
 class SignatureFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
@@ -82,41 +95,123 @@ class SignatureFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
     def draw(self) -> None:
         sig = self.signature
         scale = min(self.width / sig.canvas_width, self.height / sig.canvas_height)
-        c = self.canv
-        c.saveState()
-        c.setStrokeColor(colors.HexColor("#0b1f5c"))
-        c.setLineCap(1)
-        c.setLineJoin(1)
+        height = self.height
         # One path per width step (widths quantised to 0.1 pen): far fewer PDF operators than
         # one path per curve, with no visible difference.
-        buckets: dict[int, Any] = {}
+        buckets: dict[int, list[str]] = {}
         pens: dict[int, tuple[float, float]] = {}  # where each bucket's path currently ends
         for curve in curves(sig.strokes):
-
-            def at(p: tuple[float, float]) -> tuple[float, float]:
-                return p[0] * scale, self.height - p[1] * scale  # canvas y grows downwards
-
-            (x0, y0), (cx, cy), (x1, y1) = at(curve.start), at(curve.control), at(curve.end)
+            x0, y0 = curve.start[0] * scale, height - curve.start[1] * scale  # y grows down
+            cx, cy = curve.control[0] * scale, height - curve.control[1] * scale
+            x1, y1 = curve.end[0] * scale, height - curve.end[1] * scale
             step = round(curve.width * 10)
-            path = buckets.get(step)
-            if path is None:
-                path = buckets[step] = c.beginPath()
-            if pens.get(step) != (x0, y0):  # a smooth stroke continues without a moveTo
-                path.moveTo(x0, y0)
+            ops = buckets.setdefault(step, [])
+            if pens.get(step) != (x0, y0):  # a smooth stroke continues without a moveto
+                ops.append(_MOVE % (x0, y0))
             pens[step] = (x1, y1)
             # Quadratic to cubic: control points at 2/3 of the way to the quadratic control.
-            path.curveTo(
-                x0 + 2 / 3 * (cx - x0),
-                y0 + 2 / 3 * (cy - y0),
-                x1 + 2 / 3 * (cx - x1),
-                y1 + 2 / 3 * (cy - y1),
-                x1,
-                y1,
+            ops.append(
+                _CURVE
+                % (
+                    x0 + 2 / 3 * (cx - x0),
+                    y0 + 2 / 3 * (cy - y0),
+                    x1 + 2 / 3 * (cx - x1),
+                    y1 + 2 / 3 * (cy - y1),
+                    x1,
+                    y1,
+                )
             )
-        for step, path in sorted(buckets.items()):
-            c.setLineWidth(PEN_MM * mm * step / 10)
-            c.drawPath(path, stroke=1, fill=0)
-        c.restoreState()
+        out = ["q 0.043 0.122 0.361 RG 1 J 1 j"]  # #0b1f5c ink, round caps and joins
+        for step, ops in sorted(buckets.items()):
+            out.append(f"{PEN_MM * mm * step / 10:.3f} w")
+            out.extend(ops)
+            out.append("S")
+        out.append("Q")
+        # One literal: a signature is hundreds of curves, and ReportLab's path object costs a
+        # method call and a number formatting pass per point.
+        self.canv.addLiteral("\n".join(out))
+
+
+class TextLine(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """Text drawn as one string while it fits the width it is given; only text that must wrap
+    becomes a Paragraph. Most of a document's texts are one line, and a Paragraph's parsing
+    and line breaking cost far more than drawing the string."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text, self.style = text, style
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+        self._wrapped: Paragraph | None = None
+
+    def _paragraph(self) -> Paragraph:
+        if self._wrapped is None:
+            self._wrapped = Paragraph(escape(self.text), self.style)
+        return self._wrapped
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        style = self.style
+        if (
+            self._wrapped is None
+            and "\n" not in self.text
+            and stringWidth(self.text, style.fontName, style.fontSize) <= avail_width
+        ):
+            self.width, self.height = avail_width, style.leading
+            return self.width, self.height
+        size: tuple[float, float] = self._paragraph().wrap(avail_width, avail_height)
+        return size
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        if self._wrapped is None:
+            return []  # one line: moves to the next frame whole
+        parts: list[Flowable] = self._wrapped.split(avail_width, avail_height)
+        return parts
+
+    def draw(self) -> None:
+        if self._wrapped is not None:
+            self._wrapped.drawOn(self.canv, 0, 0)
+            return
+        style, canvas = self.style, self.canv
+        canvas.setFillColor(style.textColor)
+        canvas.setFont(style.fontName, style.fontSize)
+        baseline = style.leading - style.fontSize  # where a Paragraph puts its first line
+        if style.alignment == 2:
+            canvas.drawRightString(self.width, baseline, self.text)
+        else:
+            canvas.drawString(0, baseline, self.text)
+
+
+class Columns(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """Flowables stacked in side-by-side columns of fixed width, kept together on one page:
+    signatures beside each other, the QR code beside its lines. A Table would do the same
+    with several times the work of its general cell model."""
+
+    def __init__(self, columns: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> None:
+        super().__init__()
+        self.columns, self.widths = columns, widths
+        self._placed: list[tuple[Flowable, float, float]] = []
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        stacked: list[list[tuple[Flowable, float]]] = []
+        for column, width in zip(self.columns, self.widths, strict=True):
+            inner = width - 2 * CELL_PADDING
+            stacked.append([(f, f.wrap(inner, avail_height)[1]) for f in column])
+        self.height = (
+            max((sum(h for _, h in column) for column in stacked), default=0.0) + 2 * ROW_PADDING
+        )
+        self.width = sum(self.widths)
+        self._placed = []
+        x = 0.0
+        for column, width in zip(stacked, self.widths, strict=True):
+            y = self.height - ROW_PADDING
+            for flowable, height in column:
+                y -= height
+                self._placed.append((flowable, x + CELL_PADDING, y))
+            x += width
+        return self.width, self.height
+
+    def draw(self) -> None:
+        for flowable, x, y in self._placed:
+            flowable.drawOn(self.canv, x, y)
 
 
 class Kit:
@@ -146,8 +241,8 @@ class Kit:
         ]
         self.plain = TableStyle(self._text_commands)
 
-    def p(self, text: Any, style: str = "body") -> Paragraph:
-        return Paragraph(escape(str(text if text is not None else "")), self.styles[style])
+    def p(self, text: Any, style: str = "body") -> Flowable:
+        return TextLine(str(text if text is not None else ""), self.styles[style])
 
     def cells(self, rows: list[list[Any]], widths: Sequence[float]) -> list[list[Any]]:
         """Text that fits its column on one line stays a plain string, drawn directly by the

@@ -10,13 +10,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Stroke = Sequence[Sequence[float]]  # [x, y, pressure, t_ms]
 
 
-@dataclass(frozen=True)
-class Curve:
+class Curve(NamedTuple):  # a tuple: a signature is hundreds of them, built per render
     start: tuple[float, float]
     control: tuple[float, float]
     end: tuple[float, float]

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable, Spacer
 
 from fieldkit.domain.slip import key_fingerprint, verification_code
 from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SIGNER, SLA_STATE
-from fieldkit.reports.layout import Kit, QrFlowable, SignatureFlowable, SignatureImage
+from fieldkit.reports.layout import Columns, Kit, QrFlowable, SignatureFlowable, SignatureImage
 
 __all__ = ["SignatureImage", "render_slip"]
 
@@ -118,16 +118,15 @@ def render_slip(
     ]
     if signatures:
         story.append(
-            Table(
+            Columns(
                 [
-                    [SignatureFlowable(s, 80 * mm, 30 * mm) for s in signatures],
                     [
-                        k.p(f"{s.name} · {k.label(SIGNER, s.role)} · {s.signed_at}", "small")
-                        for s in signatures
-                    ],
+                        SignatureFlowable(s, 80 * mm, 30 * mm),
+                        k.p(f"{s.name} · {k.label(SIGNER, s.role)} · {s.signed_at}", "small"),
+                    ]
+                    for s in signatures
                 ],
-                colWidths=[85 * mm] * len(signatures),
-                style=k.plain,
+                [85 * mm] * len(signatures),
             )
         )
     if preview:
@@ -143,29 +142,26 @@ def render_slip(
     code = verification_code(sha256)
     story += [
         k.p(_("Verification"), "head"),
-        Table(
+        Columns(
             [
+                [QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm)],
                 [
-                    QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm),
-                    [
-                        k.p(_("Verification code") + f": {code}"),
-                        k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
-                        k.p(f"SHA-256: {sha256}", "small"),
-                        k.p(
-                            _("Device signature") + f": {issued_by[0] if issued_by else '-'}",
-                            "small",
-                        ),
-                        k.p(
-                            _("Device key")
-                            + f": {key_fingerprint(issued_by[1]) if issued_by else '-'}",
-                            "small",
-                        ),
-                        k.p(_("Check with: fieldkit verify SLIP.pdf"), "small"),
-                    ],
-                ]
+                    k.p(_("Verification code") + f": {code}"),
+                    k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
+                    k.p(f"SHA-256: {sha256}", "small"),
+                    k.p(
+                        _("Device signature") + f": {issued_by[0] if issued_by else '-'}",
+                        "small",
+                    ),
+                    k.p(
+                        _("Device key")
+                        + f": {key_fingerprint(issued_by[1]) if issued_by else '-'}",
+                        "small",
+                    ),
+                    k.p(_("Check with: fieldkit verify SLIP.pdf"), "small"),
+                ],
             ],
-            colWidths=[36 * mm, 134 * mm],
-            style=k.plain,
+            [36 * mm, 134 * mm],
         ),
     ]
     if content.get("supersedes"):
