@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,20 @@ def test_system_language_follows_locale(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(i18n.locale, "getlocale", lambda: (None, None))
     assert set_language(None) == "en"
     assert re.fullmatch(r"en|zh_CN", i18n.current_language())
+
+
+@pytest.mark.parametrize(
+    ("left", "english", "chinese"),
+    [
+        (timedelta(hours=2, minutes=5), "2h 05m", "2小时05分"),
+        (timedelta(minutes=-12), "-0h 12m", "-0小时12分"),
+        (timedelta(days=3, hours=1), "3d 1h", "3天1小时"),
+        (timedelta(0), "0h 00m", "0小时00分"),
+    ],
+)
+def test_countdowns_read_in_the_users_language(left: timedelta, english: str, chinese: str) -> None:
+    from fieldkit.labels import time_left_label
+
+    assert time_left_label(left) == english
+    set_language("zh_CN")
+    assert time_left_label(left) == chinese

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _headless(args: argparse.Namespace, settings: object) -> int:
     from fieldkit.config import Settings
     from fieldkit.demo.generator import DemoSize, generate, is_empty
-    from fieldkit.domain.sla import format_time_left
+    from fieldkit.labels import time_left_label
     from fieldkit.services import queries
     from fieldkit.services.context import open_context
 
@@ -130,7 +130,7 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
             now = ctx.clock.now()
             for row in queries.job_rows(ctx, ids[: args.limit]):
                 left = row.respond.time_left(now)
-                sla = format_time_left(left) if left is not None else row.respond.state(now).value
+                sla = time_left_label(left) if left is not None else row.respond.state(now).value
                 print(
                     f"{row.number}  S{row.severity}  {row.status:<17} {sla:>9}  "
                     f"{row.customer} / {row.site}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fieldkit.i18n import N_, _
 
 STATUS = {
@@ -83,3 +85,13 @@ ACTION = {
 
 def action_label(value: str) -> str:
     return _(ACTION.get(value, value))
+
+
+def time_left_label(left: timedelta) -> str:
+    """A compact countdown for lists, in the user's language: '2h 05m', '3d 1h', and
+    '-0h 12m' once overdue."""
+    sign = "-" if left < timedelta(0) else ""
+    hours, minutes = divmod(abs(int(left.total_seconds())) // 60, 60)
+    if hours >= 48:
+        return sign + _("{days}d {hours}h").format(days=hours // 24, hours=hours % 24)
+    return sign + _("{hours}h {minutes:02d}m").format(hours=hours, minutes=minutes)

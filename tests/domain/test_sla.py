@@ -8,7 +8,7 @@ import pytest
 from fieldkit.domain.clock import FixedClock
 from fieldkit.domain.enums import Severity
 from fieldkit.domain.errors import InvalidValue
-from fieldkit.domain.sla import SlaState, SlaTerms, format_time_left, job_sla
+from fieldkit.domain.sla import SlaState, SlaTerms, job_sla
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CONTRACT = {
@@ -85,16 +85,3 @@ def test_naive_and_inconsistent_terms_refused() -> None:
         SlaTerms(timedelta(0), None)
     with pytest.raises(InvalidValue):
         SlaTerms(timedelta(hours=2), timedelta(hours=1))
-
-
-@pytest.mark.parametrize(
-    ("left", "text"),
-    [
-        (timedelta(hours=2, minutes=5), "2h 05m"),
-        (timedelta(minutes=-12), "-0h 12m"),
-        (timedelta(days=3, hours=1), "3d 1h"),
-        (timedelta(0), "0h 00m"),
-    ],
-)
-def test_countdown_format(left: timedelta, text: str) -> None:
-    assert format_time_left(left) == text

@@ -68,23 +68,26 @@ def test_search_and_filters_narrow_the_list(qtbot: QtBot, demo_ctx: ServiceConte
     window.search.clear()
     window.severity_filter.setCurrentIndex(0)
     window.status_filter.setCurrentIndex(window.status_filter.findData("escalated"))
-    statuses = {
-        window.model.data(window.model.index(r, COLUMNS.index("status")))
-        for r in range(window.model.rowCount())
-    }
+    statuses = {status_of(window, r) for r in range(window.model.rowCount())}
     assert statuses == {"Escalated"}
     # The count follows the rows (deferred until they are painted) and is exact.
     qtbot.waitUntil(lambda: window.count_label.text() == f"{window.model.total} jobs")
     assert window.model.total == len(statuses_of_all(window))
 
 
-def statuses_of_all(window: MainWindow) -> list[object]:
+def status_of(window: MainWindow, row: int) -> str:
+    """The job cell holds the number over the status."""
+    number, status = str(window.model.data(window.model.index(row, COLUMNS.index("job")))).split(
+        "\n"
+    )
+    assert number.startswith("SO-")
+    return status
+
+
+def statuses_of_all(window: MainWindow) -> list[str]:
     while window.model.canFetchMore():
         window.model.fetchMore()
-    return [
-        window.model.data(window.model.index(r, COLUMNS.index("status")))
-        for r in range(window.model.rowCount())
-    ]
+    return [status_of(window, r) for r in range(window.model.rowCount())]
 
 
 def test_countdown_turns_into_breach_as_the_clock_moves(
@@ -100,19 +103,48 @@ def test_countdown_turns_into_breach_as_the_clock_moves(
     clock.advance(timedelta(hours=2))
     with qtbot.waitSignal(window.model.dataChanged):
         window.model.tick()
-    assert window.model.data(cell) == "Breached 0h 30m"
+    assert window.model.data(cell) == "Breached\n0h 30m ago"
     assert window.model.data(cell, Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
 
 
 def test_sorting_by_column_reorders(qtbot: QtBot, demo_ctx: ServiceContext) -> None:
     window = MainWindow(demo_ctx)
     qtbot.addWidget(window)
-    col = COLUMNS.index("number")
+    header = window.table.horizontalHeader()
+    assert header.sortIndicatorSection() == COLUMNS.index("respond")  # urgency, the default
+    col = COLUMNS.index("job")
     window.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
     asc = window.model.data(window.model.index(0, col))
     window.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
     desc = window.model.data(window.model.index(0, col))
     assert asc < desc
+    col = COLUMNS.index("severity")
+    window.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    firsts = [str(window.model.data(window.model.index(r, col)))[0] for r in range(PAGE)]
+    assert firsts == sorted(firsts) and firsts[0] == "1"
+    window.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    assert str(window.model.data(window.model.index(0, col))).startswith("4 ")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen
+def test_every_column_is_in_view_at_1280_by_800(qtbot: QtBot, demo_ctx: ServiceContext) -> None:
+    """Severity, job and status, customer and site, and both countdowns: no sideways scroll."""
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    header = window.table.horizontalHeader()
+    last = len(COLUMNS) - 1
+    right_edge = header.sectionViewportPosition(last) + header.sectionSize(last)
+    assert right_edge <= window.table.viewport().width()
+    assert not window.table.horizontalScrollBar().isVisible()
+    for column in range(len(COLUMNS)):
+        assert header.sectionSize(column) >= 80, COLUMNS[column]
+    customer, site = str(window.model.data(window.model.index(0, COLUMNS.index("customer")))).split(
+        "\n"
+    )
+    assert customer and site
 
 
 def test_urgency_puts_the_nearest_pending_deadline_first(

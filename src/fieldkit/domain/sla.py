@@ -94,13 +94,3 @@ def job_sla(
         respond=SlaClock(reported_at + terms.respond_within, responded_at),
         arrive=SlaClock(arrive_deadline, arrived_at),
     )
-
-
-def format_time_left(left: timedelta) -> str:
-    """Compact countdown for lists: '2h 05m', '-0h 12m' once overdue."""
-    sign = "-" if left < timedelta(0) else ""
-    total = abs(int(left.total_seconds())) // 60
-    hours, minutes = divmod(total, 60)
-    if hours >= 48:
-        return f"{sign}{hours // 24}d {hours % 24}h"
-    return f"{sign}{hours}h {minutes:02d}m"

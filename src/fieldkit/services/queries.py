@@ -25,6 +25,7 @@ SORTS: dict[str, tuple[tuple[Any, bool], ...]] = {
     "urgency": tuple((expr, True) for expr in _URGENCY),
     "reported": ((m.Job.reported_at, False), (m.Job.number, True)),
     "number": ((m.Job.number, True),),
+    "severity": ((m.Job.severity, True), *((expr, True) for expr in _URGENCY)),
     "customer": ((m.Customer.name, True), (m.Job.number, True)),
     "status": ((m.Job.status, True), (m.Job.number, True)),
 }

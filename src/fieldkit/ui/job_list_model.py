@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from fieldkit.domain.sla import SlaClock, SlaState, format_time_left
+from fieldkit.domain.sla import SlaClock, SlaState
 from fieldkit.i18n import _
-from fieldkit.labels import severity_label, sla_label, status_label
+from fieldkit.labels import severity_label, sla_label, status_label, time_left_label
 from fieldkit.services import queries
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.qt import (
@@ -22,23 +22,24 @@ from fieldkit.ui.qt import (
 
 PAGE = 200
 SEVERITY_COLOURS = {1: "#c62828", 2: "#ef6c00", 3: "#f9a825", 4: "#2e7d32"}
-COLUMNS = ("severity", "number", "status", "customer", "site", "respond", "arrive")
+# Two lines in the job and customer cells (number over status, customer over site): every
+# row shows severity, who, where and both countdowns in the list's half of a 1280 px screen.
+COLUMNS = ("severity", "job", "customer", "respond", "arrive")
 HEADERS = {
     "severity": "Severity",
-    "number": "Job",
-    "status": "Status",
-    "customer": "Customer",
-    "site": "Site",
+    "job": "Job",
+    "customer": "Customer / site",
     "respond": "Respond by",
     "arrive": "Arrive by",
 }
 SORT_KEYS = {
-    "severity": "urgency",
-    "number": "number",
-    "status": "status",
+    "severity": "severity",
+    "job": "number",
     "customer": "customer",
-    "respond": "urgency",
+    "respond": "urgency",  # the nearest pending deadline: respond-by, then arrive-by
+    "arrive": "urgency",
 }
+DEFAULT_SORT_COLUMN = COLUMNS.index("respond")  # urgency is the list's opening order
 JobIdRole = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
@@ -152,6 +153,8 @@ class JobListModel(QAbstractTableModel):
                 return QBrush(QColor("#ffffff"))
             if column in ("respond", "arrive") and self._sla(row, column)[0] is SlaState.BREACHED:
                 return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.ToolTipRole and column == "customer":
+            return f"{row.customer}\n{row.site}"
         if role == Qt.ItemDataRole.ToolTipRole and column in ("respond", "arrive"):
             clock = row.respond if column == "respond" else row.arrive
             return (
@@ -166,20 +169,17 @@ class JobListModel(QAbstractTableModel):
     def _display(self, row: queries.JobRow, column: str) -> str:
         if column == "severity":
             return f"{row.severity} {severity_label(row.severity)}"
-        if column == "number":
-            return row.number
-        if column == "status":
-            return status_label(row.status)
+        if column == "job":
+            return f"{row.number}\n{status_label(row.status)}"
         if column == "customer":
-            return row.customer
-        if column == "site":
-            return row.site
+            return f"{row.customer}\n{row.site}"
         state, clock = self._sla(row, column)
         left = clock.time_left(self._now())
         if state is SlaState.BREACHED and left is not None:
-            return _("Breached {time}").format(time=format_time_left(-left))
+            # Two lines, like the job and customer cells: the word never clips the time.
+            return _("Breached\n{time} ago").format(time=time_left_label(-left))
         if state is SlaState.RUNNING and left is not None:
-            return format_time_left(left)
+            return time_left_label(left)
         return sla_label(state.value)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

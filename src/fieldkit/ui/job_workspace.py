@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.domain.errors import DomainError
-from fieldkit.domain.sla import SlaState, format_time_left
+from fieldkit.domain.sla import SlaState
 from fieldkit.domain.workflow import ActionArgs, ActionOption
 from fieldkit.i18n import N_, _, tr
 from fieldkit.labels import (
@@ -17,6 +17,7 @@ from fieldkit.labels import (
     severity_label,
     sla_label,
     status_label,
+    time_left_label,
 )
 from fieldkit.services import dossier, jobs, queries
 from fieldkit.services.context import ServiceContext
@@ -175,7 +176,7 @@ class JobWorkspace(QWidget):
             state, left = clock.state(now), clock.time_left(now)
             text = sla_label(state.value)
             if state is SlaState.RUNNING and left is not None:
-                text = format_time_left(left)
+                text = time_left_label(left)
             f[key].setText(text)
         self._show_actions(jobs.available_actions(self._ctx, job_id))
         self.show_pack(job_id)

@@ -9,7 +9,7 @@ from fieldkit.i18n import _
 from fieldkit.labels import SEVERITY, STATUS
 from fieldkit.services import queries
 from fieldkit.services.context import ServiceContext
-from fieldkit.ui.job_list_model import JobIdRole, JobListModel
+from fieldkit.ui.job_list_model import DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
 from fieldkit.ui.job_workspace import JobWorkspace
 from fieldkit.ui.qt import (
     QCloseEvent,
@@ -81,8 +81,11 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((110, 170, 120, 280, 280, 130)):
+        for column, width in enumerate((88, 150, 200, 96)):
             self.table.setColumnWidth(column, width)
+        self.table.setWordWrap(False)  # the two-line cells break at their newline only
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
         self.workspace = JobWorkspace(ctx)
         self.dossier = SiteDossierPanel(ctx)
         self.quote = QuoteBuilder(ctx)
@@ -102,8 +105,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        # The list shows severity, number, status and customer; the rest is the workspace.
-        splitter.setSizes([560, 720])
+        # The list shows every column at 1280 px; the rest is the workspace.
+        splitter.setSizes([660, 620])
         # The workspace wraps to its width: a long line never hides the step button sideways.
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setCentralWidget(splitter)
