@@ -3,6 +3,7 @@ produces, including the nasty one where the server committed but the reply never
 
 from __future__ import annotations
 
+import io
 import random
 from collections import Counter
 from typing import Any
@@ -32,7 +33,7 @@ class FaultyAdapter(HTTPAdapter):
         if fault == "server_error":
             response = Response()
             response.status_code = 503
-            response._content = b"<html>Bad gateway</html>"
+            response.raw = io.BytesIO(b"<html>Bad gateway</html>")  # read as a real body is
             response.headers["Content-Type"] = "text/html"
             response.request = request
             return response
