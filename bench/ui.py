@@ -1,8 +1,9 @@
 """The app with 100,000 jobs in the store: time to the first painted main window (process
 start to the job list's first paint) next to a bare QApplication + empty QMainWindow started
 the same way in the same run; and search-as-you-type latency (filter + repaint of the list)
-over queries typed one character at a time (the status bar's match count follows once the
-rows are painted; it is reported separately).
+over queries typed one character at a time (the status bar's match count is counted on a
+worker once the rows are painted, so it never delays a keystroke; how long it takes to
+arrive is reported separately).
 
 Goals: first paint within 3x of the bare window; search p95 under 50 ms.
 Set FIELDKIT_BENCH_UI_DATA to a data folder made by `fieldkit demo --jobs 100000` to reuse it
@@ -80,7 +81,10 @@ def _search_latencies(data: Path) -> tuple[list[float], list[float]]:
                 window.table.viewport().repaint()  # the rows the engineer sees, painted
                 samples.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                app.processEvents()  # the deferred "N jobs" count, after the rows
+                app.processEvents()  # starts the "N jobs" count on its worker
+                while window._background.running:  # until the count is in the status bar
+                    app.processEvents()
+                    time.sleep(0.001)
                 counts.append(time.perf_counter() - start)
             window.search.setText("")
     finally:
@@ -125,7 +129,7 @@ def run(quick: bool = False) -> bool:
         f" (goal p95 < {SEARCH_P95_GOAL_MS:.0f} ms)"
     )
     print(
-        f"  then the match count (status bar, after the rows are painted): "
+        f"  then the match count arrives (worker thread, status bar): "
         f"p50 {statistics.median(counts) * 1000:.1f} ms, p95 {_p95(counts) * 1000:.1f} ms"
     )
     ok = ratio <= FIRST_PAINT_GOAL and p95 < SEARCH_P95_GOAL_MS

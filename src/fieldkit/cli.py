@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from fieldkit import __version__
 from fieldkit.config import load_settings
 from fieldkit.domain.errors import DomainError
-from fieldkit.store.database import StoreError
+from fieldkit.store.errors import StoreError
 from fieldkit.sync.embedded import EMBEDDED_SERVER_FLAG
 from fieldkit.sync.errors import SyncError
 

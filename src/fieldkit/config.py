@@ -10,6 +10,8 @@ from platformdirs import user_data_dir
 
 ENV_DATA_DIR = "FIELDKIT_DATA_DIR"
 ENV_USER = "FIELDKIT_USER"
+# Settings kept in the data file (services/settings.py) that apply before Qt starts.
+LANGUAGE_KEY, THEME_KEY, SCALE_KEY = "ui.language", "ui.theme", "ui.scale"
 
 
 @dataclass(frozen=True)

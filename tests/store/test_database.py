@@ -117,6 +117,12 @@ def test_upgrade_from_first_migration_keeps_data_and_indexes_it(tmp_path: Path) 
         assert s.get(m.Job, "j1") is not None
         assert found(s, "门禁", "job") == ["j1"]  # backfilled by the migration
         assert found(s, "示例", "customer") == ["c1"]
+        # Rebuilt with prefix indexes (0006) and still found by a one-letter prefix.
+        fts = s.connection().exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'search_fts'"
+        )
+        assert "prefix='1 2 3'" in str(fts.scalar())
+        assert "j1" in found(s, "S", "job")
     assert db.integrity_check() == "ok"
 
 

@@ -5,10 +5,9 @@ return exactly the same pages."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from fieldkit.demo.generator import DemoSize, generate
-from fieldkit.services import queries
+from fieldkit.services import job_list, queries
 from fieldkit.services.context import ServiceContext
 from tests.conftest import NOW
 
@@ -20,13 +19,13 @@ def demo_ctx(ctx: ServiceContext) -> ServiceContext:
 
 
 def plan(ctx: ServiceContext, flt: queries.JobFilter) -> str:
-    with ctx.db.read() as session:
-        stmt = queries._base(flt, session)
-        assert stmt is not None
-        sql = str(
-            queries._ordered(flt, stmt).limit(200).compile(compile_kwargs={"literal_binds": True})
-        )
-        return " | ".join(str(r[3]) for r in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    """SQLite's plan for the very statement the list runs for its first page."""
+    stmt = ctx.job_list.page_sql(flt, 0, 200)
+    assert stmt is not None
+    sql, params = stmt
+    return " | ".join(
+        str(r[3]) for r in ctx.job_list.reader.all("EXPLAIN QUERY PLAN " + sql, params)
+    )
 
 
 def test_unfiltered_list_reads_the_urgency_index(demo_ctx: ServiceContext) -> None:
@@ -38,7 +37,7 @@ def test_unfiltered_list_reads_the_urgency_index(demo_ctx: ServiceContext) -> No
 def test_broad_search_reads_in_index_order(
     demo_ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queries, "BROAD_MATCH", 0)
+    monkeypatch.setattr(job_list, "BROAD_MATCH", 0)
     found = plan(demo_ctx, queries.JobFilter(text="SO"))
     assert "ix_jobs_urgency" in found and "TEMP B-TREE" not in found
 
@@ -52,7 +51,7 @@ def test_both_search_plans_give_the_same_pages(
     flt = queries.JobFilter(text=typed)
     narrow = [queries.job_page(demo_ctx, flt, offset, 50) for offset in (0, 50, 100)]
     count = queries.job_count(demo_ctx, flt)
-    monkeypatch.setattr(queries, "BROAD_MATCH", 0)
+    monkeypatch.setattr(job_list, "BROAD_MATCH", 0)
     broad = [queries.job_page(demo_ctx, flt, offset, 50) for offset in (0, 50, 100)]
     assert narrow == broad
     assert sum(len(p) for p in narrow) == min(count, 150)

@@ -10,10 +10,13 @@ from fieldkit.store.database import Database, open_database
 from fieldkit.store.search import fts_query, matching_ids
 
 
-def found(session: Session, query: str, entity_type: str) -> list[str]:
+def found(session: Session, typed: str, entity_type: str) -> list[str]:
     """What the app's search matches (the subquery the job list filters with)."""
-    subquery = matching_ids(query, entity_type)
-    return sorted(session.scalars(subquery)) if subquery is not None else []
+    query = fts_query(typed)
+    if query is None:
+        return []
+    sql, params = matching_ids(query, entity_type)
+    return sorted(r[0] for r in session.connection().exec_driver_sql(sql, tuple(params)))
 
 
 @pytest.fixture

@@ -170,3 +170,18 @@ def test_urgency_puts_the_nearest_pending_deadline_first(
     qtbot.addWidget(window)
     order = [window.model.data(window.model.index(r, 0), JobIdRole) for r in range(3)]
     assert order == ["pending", "settled", "done"]
+
+
+def test_a_search_keeps_the_order_the_header_shows(qtbot: QtBot, demo_ctx: ServiceContext) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    col = COLUMNS.index("job")
+    window.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    window.search.setText("SO")
+    window.apply_filter()
+    assert window.model.filter.text == "SO"
+    assert (window.model.filter.sort, window.model.filter.descending) == ("number", True)
+    numbers = [str(window.model.data(window.model.index(r, col))).split("\n")[0] for r in range(5)]
+    assert numbers == sorted(numbers, reverse=True)
+    header = window.table.horizontalHeader()
+    assert header.sortIndicatorSection() == col

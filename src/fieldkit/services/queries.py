@@ -3,166 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import Select, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from fieldkit.domain.sla import SlaClock
 from fieldkit.services.context import ServiceContext
-from fieldkit.store import job_order
+
+# The job list's types, re-exported where every caller of the read models looks.
+from fieldkit.services.job_list import JobFilter as JobFilter
+from fieldkit.services.job_list import JobRow as JobRow
 from fieldkit.store import models as m
-from fieldkit.store.search import match_count_estimate, match_exists, matching_ids
-
-# Above this many full-text matches a search reads jobs in index order instead (see _base).
-BROAD_MATCH = 3000
-FINISHED = ("resolved", "resolved_remotely", "signed", "closed")
-# Urgency: open work first, then the nearest pending deadline, then severity; the very
-# expressions of the jobs urgency index (store/job_order.py), so SQLite reads in index order.
-_URGENCY: tuple[Any, ...] = tuple(literal_column(expr) for expr in job_order.URGENCY)
-SORTS: dict[str, tuple[tuple[Any, bool], ...]] = {
-    "urgency": tuple((expr, True) for expr in _URGENCY),
-    "reported": ((m.Job.reported_at, False), (m.Job.number, True)),
-    "number": ((m.Job.number, True),),
-    "severity": ((m.Job.severity, True), *((expr, True) for expr in _URGENCY)),
-    "customer": ((m.Customer.name, True), (m.Job.number, True)),
-    "status": ((m.Job.status, True), (m.Job.number, True)),
-}
-
-
-@dataclass(frozen=True)
-class JobFilter:
-    text: str = ""
-    statuses: frozenset[str] = frozenset()
-    severities: frozenset[int] = frozenset()
-    job_types: frozenset[str] = frozenset()
-    reported_from: date | None = None
-    reported_to: date | None = None
-    sort: str = "urgency"
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class JobRow:
-    id: str
-    number: str
-    severity: int
-    status: str
-    job_type: str
-    billing: str
-    customer: str
-    site: str
-    reported_at: datetime
-    respond: SlaClock
-    arrive: SlaClock
-
-
-def _base(flt: JobFilter, session: Session, counting: bool = False) -> Select[Any] | None:
-    stmt = select(m.Job.id)
-    if flt.sort == "customer":  # joined only when needed: the join hides the urgency index
-        stmt = stmt.join(m.Customer, m.Customer.id == m.Job.customer_id)
-    if flt.statuses:
-        stmt = stmt.where(m.Job.status.in_(flt.statuses))
-    if flt.severities:
-        stmt = stmt.where(m.Job.severity.in_(flt.severities))
-    if flt.job_types:
-        stmt = stmt.where(m.Job.job_type.in_(flt.job_types))
-    if flt.reported_from:
-        stmt = stmt.where(m.Job.reported_at >= f"{flt.reported_from.isoformat()}T00:00:00")
-    if flt.reported_to:
-        stmt = stmt.where(m.Job.reported_at <= f"{flt.reported_to.isoformat()}T23:59:59.999999Z")
-    if flt.text.strip():
-        if not counting and match_count_estimate(session, flt.text) > BROAD_MATCH:
-            broad = match_exists(flt.text, "job", "jobs.id")
-            if broad is None:
-                return None
-            stmt = stmt.where(broad)  # read jobs in display order, test each, stop at a page
-        else:
-            matches = matching_ids(flt.text, "job")
-            if matches is None:
-                return None
-            stmt = stmt.where(m.Job.id.in_(matches))  # few matches: fetch them, sort them
-    return stmt
-
-
-def _ordered(flt: JobFilter, stmt: Select[Any]) -> Select[Any]:
-    order = [
-        col.asc() if ascending != flt.descending else col.desc()
-        for col, ascending in SORTS.get(flt.sort, SORTS["urgency"])
-    ]
-    return stmt.order_by(*order)
 
 
 def job_page(ctx: ServiceContext, flt: JobFilter, offset: int, limit: int) -> list[str]:
-    """One page of matching job ids in display order: the list fetches what is shown, so a
-    keystroke in the search box costs a top-N sort, not 100k ids sent to Python."""
-    with ctx.db.read() as session:
-        stmt = _base(flt, session)
-        if stmt is None:
-            return []
-        return list(session.scalars(_ordered(flt, stmt).offset(offset).limit(limit)))
+    """One page of matching job ids in display order (see services/job_list.py)."""
+    return ctx.job_list.page(flt, offset, limit)
 
 
 def job_count(ctx: ServiceContext, flt: JobFilter) -> int:
-    with ctx.db.read() as session:
-        stmt = _base(flt, session, counting=True)  # no order to follow: the id list is best
-        if stmt is None:
-            return 0
-        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    return ctx.job_list.count(flt)
 
 
 def job_ids(ctx: ServiceContext, flt: JobFilter) -> list[str]:
     """All matching job ids in display order: cheap enough for 100k rows (ids only)."""
-    with ctx.db.read() as session:
-        stmt = _base(flt, session)
-        if stmt is None:
-            return []
-        return list(session.scalars(_ordered(flt, stmt)))
+    return ctx.job_list.ids(flt)
 
 
 def job_rows(ctx: ServiceContext, ids: list[str]) -> list[JobRow]:
     """Display rows for a page of ids, in the order given."""
-    if not ids:
-        return []
-    with ctx.db.read() as session:
-        stmt = (
-            select(
-                m.Job.id,
-                m.Job.number,
-                m.Job.severity,
-                m.Job.status,
-                m.Job.job_type,
-                m.Job.billing,
-                m.Customer.name,
-                m.Site.name,
-                m.Job.reported_at,
-                m.Job.respond_by,
-                m.Job.responded_at,
-                m.Job.arrive_by,
-                m.Job.arrived_at,
-            )
-            .join(m.Customer, m.Customer.id == m.Job.customer_id)
-            .join(m.Site, m.Site.id == m.Job.site_id)
-            .where(m.Job.id.in_(ids))
-        )
-        by_id = {
-            r[0]: JobRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                SlaClock(r[9], r[10]),
-                SlaClock(r[11], r[12]),
-            )
-            for r in session.execute(stmt)
-        }
-    return [by_id[i] for i in ids if i in by_id]
+    return ctx.job_list.rows(ids)
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from fieldkit.store.errors import StoreError as StoreError
 from fieldkit.store.text_segment import segment
-
-
-class StoreError(Exception):
-    """The local data file cannot be used; the message says what the user can do."""
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -45,12 +42,17 @@ def create_sqlite_engine(path: Path) -> Engine:
     return engine
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 class Database:
     """The local store. Reads may run anywhere; writes go through :meth:`write`."""
 
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self.engine = engine
+        self._companions: list[Closable] = []
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(
             engine.execution_options(fieldkit_write=True), expire_on_commit=False
@@ -71,7 +73,14 @@ class Database:
         with self.engine.connect() as conn:
             return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
 
+    def closes_with(self, companion: Closable) -> None:
+        """Close ``companion`` (another connection to this file) when the store closes."""
+        self._companions.append(companion)
+
     def close(self) -> None:
+        for companion in self._companions:
+            companion.close()
+        self._companions.clear()
         self.engine.dispose()
 
 

@@ -1,14 +1,15 @@
-"""Full-text search over the local store, safe for any text a user types."""
+"""Full-text search over the local store, safe for any text a user types.
+
+Plain SQL with bound parameters (no SQLAlchemy): the job list runs these on the standard
+library's driver, one statement per keystroke.
+"""
 
 from __future__ import annotations
-
-from sqlalchemy import String, TextClause, column, text
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import TextualSelect
 
 from fieldkit.store.text_segment import has_cjk, segment
 
 ENTITY_TYPES = ("job", "customer", "site", "device")
+_MATCH = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
 
 
 def fts_query(user_text: str, prefix_last: bool = True) -> str | None:
@@ -31,47 +32,36 @@ def fts_query(user_text: str, prefix_last: bool = True) -> str | None:
     return " ".join(parts)
 
 
-def matching_ids(user_text: str, entity_type: str) -> TextualSelect | None:
-    """A subquery of every matching entity id, for ``id IN (...)``: no cap and no ranking,
-    so the caller's own order (urgency) and LIMIT decide what is fetched."""
+def _check(entity_type: str) -> None:
     if entity_type not in ENTITY_TYPES:
         raise ValueError(f"unknown entity type {entity_type!r}")
-    query = fts_query(user_text)
-    if query is None:
-        return None
+
+
+def matching_ids(query: str, entity_type: str) -> tuple[str, list[str]]:
+    """A subquery of every matching entity id, for ``id IN (...)``, with its parameters: no
+    cap and no ranking, so the caller's own order (urgency) and LIMIT decide what is fetched.
+    ``query`` is an :func:`fts_query` result."""
+    _check(entity_type)
     # Driven by the FTS match (a set of rowids looked up by primary key); the unary + keeps
     # SQLite from scanning every document of the type and probing the set for each.
-    clause: TextClause = text(
-        "SELECT entity_id FROM search_docs WHERE +entity_type = :t "
-        "AND id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q)"
-    ).bindparams(q=query, t=entity_type)
-    return clause.columns(column("entity_id", String))
+    return (
+        f"SELECT entity_id FROM search_docs WHERE +entity_type = ? AND id IN ({_MATCH})",
+        [entity_type, query],
+    )
 
 
-def match_exists(user_text: str, entity_type: str, id_column: str) -> TextClause | None:
+def match_exists(query: str, entity_type: str, id_column: str) -> tuple[str, list[str]]:
     """``EXISTS`` test of one row against the match, for reading a table in its own index
     order and stopping at the first page: right when most rows match (a job number prefix
     such as "SO-2026"), where building the id list and sorting it is the slow part."""
-    if entity_type not in ENTITY_TYPES:
-        raise ValueError(f"unknown entity type {entity_type!r}")
-    query = fts_query(user_text)
-    if query is None:
-        return None
-    return text(
-        "EXISTS (SELECT 1 FROM search_docs AS d WHERE d.entity_type = :t "
-        f"AND d.entity_id = {id_column} "
-        "AND d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q))"
-    ).bindparams(q=query, t=entity_type)
-
-
-def match_count_estimate(session: Session, user_text: str) -> int:
-    """Documents of any type matching: a cheap upper bound to choose a query plan with."""
-    query = fts_query(user_text)
-    if query is None:
-        return 0
-    return int(
-        session.execute(
-            text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :q"), {"q": query}
-        ).scalar()
-        or 0
+    _check(entity_type)
+    return (
+        "EXISTS (SELECT 1 FROM search_docs AS d WHERE d.entity_type = ? "
+        f"AND d.entity_id = {id_column} AND d.id IN ({_MATCH}))",
+        [entity_type, query],
     )
+
+
+def match_count_sql(query: str) -> tuple[str, list[str]]:
+    """Documents of any type matching: a cheap upper bound to choose a query plan with."""
+    return "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", [query]

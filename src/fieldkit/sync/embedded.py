@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 DEMO_USER = "demo"
 DEMO_PASSWORD = "fieldkit-demo"
 EMBEDDED_SERVER_FLAG = "--embedded-server"
@@ -72,6 +70,8 @@ def start(data_dir: Path, timeout: float = 60.0) -> EmbeddedServer:
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
+    import requests  # only here: the CLI imports this module for a flag name at every start
+
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -9,8 +9,7 @@ from datetime import datetime
 from fieldkit.domain.sla import SlaClock, SlaState
 from fieldkit.i18n import _
 from fieldkit.labels import severity_label, sla_label, status_label, time_left_label
-from fieldkit.services import queries
-from fieldkit.services.context import ServiceContext
+from fieldkit.services.job_list import JobFilter, JobList, JobRow
 from fieldkit.ui.qt import (
     QAbstractTableModel,
     QBrush,
@@ -46,22 +45,26 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class JobListModel(QAbstractTableModel):
-    def __init__(self, ctx: ServiceContext, now: Callable[[], datetime]) -> None:
+    def __init__(self, jobs: JobList, now: Callable[[], datetime]) -> None:
         super().__init__()
-        self._ctx = ctx
+        self._jobs = jobs
         self._now = now
-        self._filter = queries.JobFilter()
+        self._filter = JobFilter()
         self._ids: list[str] = []  # ids of the rows exposed to the view so far, in order
         self._total: int | None = None  # rows matching the filter, counted when asked
         self._more = False  # the last page was full: there may be more
-        self._rows: dict[str, queries.JobRow] = {}
+        self._rows: dict[str, JobRow] = {}
+
+    def set_clock(self, now: Callable[[], datetime]) -> None:
+        """The store's clock, once it is open (the list starts on the system clock)."""
+        self._now = now
 
     # -- loading -------------------------------------------------------------------------
-    def set_filter(self, flt: queries.JobFilter) -> None:
+    def set_filter(self, flt: JobFilter) -> None:
         self.beginResetModel()
         self._filter = flt
         self._total = None
-        self._ids = queries.job_page(self._ctx, flt, 0, PAGE)
+        self._ids = self._jobs.page(flt, 0, PAGE)
         self._more = len(self._ids) == PAGE
         self._rows.clear()
         self.endResetModel()
@@ -73,8 +76,23 @@ class JobListModel(QAbstractTableModel):
     def total(self) -> int:
         """Matching jobs; counted separately from the first page, which comes first."""
         if self._total is None:
-            self._total = queries.job_count(self._ctx, self._filter)
+            self._total = self._jobs.count(self._filter)
         return self._total
+
+    @property
+    def filter(self) -> JobFilter:
+        return self._filter
+
+    @property
+    def jobs(self) -> JobList:
+        return self._jobs
+
+    def counted(self, flt: JobFilter, total: int) -> bool:
+        """A count made elsewhere (on a worker); kept only if the filter is still current."""
+        if flt != self._filter:
+            return False
+        self._total = total
+        return True
 
     @property
     def _loaded(self) -> int:
@@ -86,7 +104,7 @@ class JobListModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid():
             return
-        more = queries.job_page(self._ctx, self._filter, self._loaded, PAGE)
+        more = self._jobs.page(self._filter, self._loaded, PAGE)
         self._more = len(more) == PAGE
         if not more:
             return
@@ -94,19 +112,19 @@ class JobListModel(QAbstractTableModel):
         self._ids.extend(more)
         self.endInsertRows()
 
-    def _row(self, row: int) -> queries.JobRow | None:
+    def _row(self, row: int) -> JobRow | None:
         job_id = self._ids[row]
         if job_id not in self._rows:
             start = row - row % PAGE
             page = self._ids[start : start + PAGE]
-            self._rows.update({r.id: r for r in queries.job_rows(self._ctx, page)})
+            self._rows.update({r.id: r for r in self._jobs.rows(page)})
         return self._rows.get(job_id)
 
     def refresh_job(self, job_id: str) -> None:
         """One job changed: reload its row and repaint it, without resetting the view."""
         if job_id not in self._ids:
             return
-        self._rows.update({r.id: r for r in queries.job_rows(self._ctx, [job_id])})
+        self._rows.update({r.id: r for r in self._jobs.rows([job_id])})
         row = self._ids.index(job_id)
         if row < self._loaded:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
@@ -162,11 +180,11 @@ class JobListModel(QAbstractTableModel):
             )
         return None
 
-    def _sla(self, row: queries.JobRow, column: str) -> tuple[SlaState, SlaClock]:
+    def _sla(self, row: JobRow, column: str) -> tuple[SlaState, SlaClock]:
         clock = row.respond if column == "respond" else row.arrive
         return clock.state(self._now()), clock
 
-    def _display(self, row: queries.JobRow, column: str) -> str:
+    def _display(self, row: JobRow, column: str) -> str:
         if column == "severity":
             return f"{row.severity} {severity_label(row.severity)}"
         if column == "job":

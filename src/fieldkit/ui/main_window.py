@@ -1,16 +1,22 @@
-"""Main window: the engineer's job list with search, filters and sync status."""
+"""Main window: the engineer's job list with search, filters and sync status.
+
+It starts in two steps: the job list paints first, from the list reader alone (no ORM, so
+no SQLAlchemy to load), and :meth:`MainWindow.attach` adds the workspace, dossier, quote and
+sync once the store is fully open, within the same turn of the event loop.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from fieldkit.domain.clock import SystemClock
 from fieldkit.i18n import _
 from fieldkit.labels import SEVERITY, STATUS
-from fieldkit.services import queries
-from fieldkit.services.context import ServiceContext
+from fieldkit.services.job_list import JobFilter, JobList, Superseded
+from fieldkit.ui.background import Background
 from fieldkit.ui.job_list_model import DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
-from fieldkit.ui.job_workspace import JobWorkspace
 from fieldkit.ui.qt import (
     QCloseEvent,
     QComboBox,
@@ -30,11 +36,12 @@ from fieldkit.ui.qt import (
     QToolBar,
     QWidget,
 )
-from fieldkit.ui.quote_builder import QuoteBuilder
-from fieldkit.ui.settings_dialog import SettingsDialog
-from fieldkit.ui.site_dossier import SiteDossierPanel
 
-if TYPE_CHECKING:  # the sync machinery (HTTP, schemas) loads when sync starts, not before
+if TYPE_CHECKING:  # the store, the screens and sync load in attach(), after the first paint
+    from fieldkit.services.context import ServiceContext
+    from fieldkit.ui.job_workspace import JobWorkspace
+    from fieldkit.ui.quote_builder import QuoteBuilder
+    from fieldkit.ui.site_dossier import SiteDossierPanel
     from fieldkit.ui.sync_status import SyncBridge, SyncState
 
 SEARCH_DEBOUNCE_MS = 150
@@ -42,15 +49,30 @@ COUNTDOWN_TICK_MS = 30_000
 
 
 class MainWindow(QMainWindow):
+    workspace: JobWorkspace
+    dossier: SiteDossierPanel
+    quote: QuoteBuilder
+
     def __init__(
-        self, ctx: ServiceContext, online: bool = False, sync: SyncBridge | None = None
+        self,
+        ctx: ServiceContext | None = None,
+        online: bool = False,
+        sync: SyncBridge | None = None,
+        *,
+        jobs: JobList | None = None,
     ) -> None:
+        """With ``ctx``, the whole window at once; with only ``jobs``, the job list, and
+        :meth:`attach` completes it."""
         super().__init__()
-        self._ctx = ctx
+        if jobs is None:
+            if ctx is None:
+                raise ValueError("MainWindow needs a service context or a job list")
+            jobs = ctx.job_list
+        self._ctx: ServiceContext | None = None
         self.online = online
-        self.sync = sync
+        self.sync: SyncBridge | None = None
         self.setWindowTitle(_("FieldKit — My jobs"))
-        self.model = JobListModel(ctx, ctx.clock.now)
+        self.model = JobListModel(jobs, ctx.clock.now if ctx else SystemClock().now)
 
         bar = QToolBar(_("Filters"))
         bar.setMovable(False)
@@ -73,7 +95,6 @@ class MainWindow(QMainWindow):
 
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
@@ -85,41 +106,26 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.table.setWordWrap(False)  # the two-line cells break at their newline only
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # The indicator first: enabling sorting sorts by it, and urgency is what the model
+        # already reads (sorting by column 0 first would sort 100k rows for nothing).
         header.setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
-        self.workspace = JobWorkspace(ctx)
-        self.dossier = SiteDossierPanel(ctx)
-        self.quote = QuoteBuilder(ctx)
-        splitter = QSplitter()
-        splitter.addWidget(self.table)
-        scroller = QScrollArea()  # a long checklist scrolls instead of squeezing its rows
-        scroller.setWidgetResizable(True)
-        scroller.setWidget(self.workspace)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(scroller, _("Job"))
-        self.tabs.addTab(self.dossier, _("Site dossier"))
-        self.tabs.addTab(self.quote, _("Parts and quote"))
-        # Tabs other than the job load when they are shown: a drawing is not opened for
-        # every job the engineer scrolls past.
-        self._stale: set[QWidget] = set()
-        self.tabs.currentChanged.connect(lambda _i: self._load_current_tab())
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        self.table.setSortingEnabled(True)
+        self.tabs = QTabWidget()  # filled by attach()
+        self._splitter = QSplitter()
+        self._splitter.addWidget(self.table)
+        self._splitter.addWidget(self.tabs)
+        self._splitter.setStretchFactor(0, 1)
+        self._splitter.setStretchFactor(1, 1)
         # The list shows every column at 1280 px; the rest is the workspace.
-        splitter.setSizes([660, 620])
-        # The workspace wraps to its width: a long line never hides the step button sideways.
-        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setCentralWidget(splitter)
-        self.table.selectionModel().currentRowChanged.connect(self._open_row)
-        self.workspace.changed.connect(self._job_changed)
-        self.quote.changed.connect(self._job_changed)
-        self.workspace.prepare_requested.connect(self.sync_now)
+        self._splitter.setSizes([660, 620])
+        self.setCentralWidget(self._splitter)
 
-        self.sync_label = QLabel()
+        self.sync_label = QLabel(_("Opening…"))
         self.count_label = QLabel()
         self.statusBar().addWidget(self.sync_label)
         self.statusBar().addPermanentWidget(self.count_label)
 
+        self._background = Background()
         self._count_timer = QTimer(self, singleShot=True, interval=0)
         self._count_timer.timeout.connect(self.show_count)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
@@ -133,7 +139,7 @@ class MainWindow(QMainWindow):
         focus = self.addAction(_("Search"))
         focus.setShortcut(QKeySequence.StandardKey.Find)
         focus.triggered.connect(lambda: self.search.setFocus(Qt.FocusReason.ShortcutFocusReason))
-        menu = self.menuBar().addMenu(_("FieldKit"))
+        self._menu = self.menuBar().addMenu(_("FieldKit"))
         for text, shortcut, slot in (
             (_("Sync now"), "F5", self.sync_now),
             (_("Log in to the service center…"), "", self.log_in),
@@ -142,22 +148,65 @@ class MainWindow(QMainWindow):
             (_("Settings…"), "Ctrl+,", self.show_settings),
             (_("Quit"), "Ctrl+Q", self.close),
         ):
-            action = menu.addAction(text)
+            action = self._menu.addAction(text)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
-        for n in range(self.tabs.count()):  # Ctrl+1..3: job, site dossier, parts and quote
-            tab = self.addAction(self.tabs.tabText(n))
-            tab.setShortcut(QKeySequence(f"Ctrl+{n + 1}"))
-            tab.triggered.connect(lambda _c=False, i=n: self.tabs.setCurrentIndex(i))
+        self._menu.setEnabled(False)  # its commands need the store: enabled by attach()
         # Replaced in tests: how a dialog is shown (modal on a real screen).
         self.present: Callable[[QDialog], object] = lambda dialog: dialog.exec()
 
         self.apply_filter()
+        if ctx is not None:
+            self.attach(ctx, sync)
+
+    def attach(self, ctx: ServiceContext, sync: SyncBridge | None = None) -> None:
+        """The rest of the window, over the fully opened store: the job workspace, site
+        dossier, parts and quote, the menu's commands, sync status and background sync."""
+        from fieldkit.ui.job_workspace import JobWorkspace
+        from fieldkit.ui.quote_builder import QuoteBuilder
+        from fieldkit.ui.site_dossier import SiteDossierPanel
+
+        self._ctx = ctx
+        self.model.set_clock(ctx.clock.now)
+        self.workspace = JobWorkspace(ctx)
+        self.dossier = SiteDossierPanel(ctx)
+        self.quote = QuoteBuilder(ctx)
+        scroller = QScrollArea()  # a long checklist scrolls instead of squeezing its rows
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(self.workspace)
+        # The workspace wraps to its width: a long line never hides the step button sideways.
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tabs.addTab(scroller, _("Job"))
+        self.tabs.addTab(self.dossier, _("Site dossier"))
+        self.tabs.addTab(self.quote, _("Parts and quote"))
+        # Tabs other than the job load when they are shown: a drawing is not opened for
+        # every job the engineer scrolls past.
+        self._stale: set[QWidget] = set()
+        self.tabs.currentChanged.connect(lambda _i: self._load_current_tab())
+        self.table.selectionModel().currentRowChanged.connect(self._open_row)
+        self.workspace.changed.connect(self._job_changed)
+        self.quote.changed.connect(self._job_changed)
+        self.workspace.prepare_requested.connect(self.sync_now)
+        for n in range(self.tabs.count()):  # Ctrl+1..3: job, site dossier, parts and quote
+            tab = self.addAction(self.tabs.tabText(n))
+            tab.setShortcut(QKeySequence(f"Ctrl+{n + 1}"))
+            tab.triggered.connect(lambda _c=False, i=n: self.tabs.setCurrentIndex(i))
+        self._menu.setEnabled(True)
+        current = self.table.currentIndex()
+        if current.isValid():  # a row picked while the store opened
+            self._open_row(current, QModelIndex())
         self.refresh_status()
+        self.sync = sync
         if sync is not None:
             sync.state_changed.connect(self._sync_state)
             sync.start()
+
+    @property
+    def ctx(self) -> ServiceContext:
+        if self._ctx is None:
+            raise RuntimeError("the window is still opening its store")
+        return self._ctx
 
     def toggle_list(self) -> None:
         """More room for a drawing or a quote on a small tablet screen."""
@@ -178,10 +227,10 @@ class MainWindow(QMainWindow):
         from fieldkit.ui.sync_dialogs import LoginDialog
         from fieldkit.ui.sync_status import SyncBridge
 
-        dialog = LoginDialog(self._ctx)
+        dialog = LoginDialog(self.ctx)
         self.present(dialog)
         if dialog.result() == QDialog.DialogCode.Accepted and self.sync is None:
-            self.sync = SyncBridge(self._ctx)
+            self.sync = SyncBridge(self.ctx)
             self.sync.state_changed.connect(self._sync_state)
             self.sync.start()
         self.refresh_status()
@@ -189,10 +238,12 @@ class MainWindow(QMainWindow):
     def show_conflicts(self) -> None:
         from fieldkit.ui.sync_dialogs import ConflictsDialog
 
-        self.present(ConflictsDialog(self._ctx, self.refresh_status))
+        self.present(ConflictsDialog(self.ctx, self.refresh_status))
 
     def show_settings(self) -> None:
-        self.present(SettingsDialog(self._ctx))
+        from fieldkit.ui.settings_dialog import SettingsDialog
+
+        self.present(SettingsDialog(self.ctx))
 
     def _sync_state(self, state: SyncState) -> None:
         from fieldkit.sync.auto import Connection
@@ -216,6 +267,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.sync is not None:
             self.sync.stop()
+        # A search typed just before closing must not run against a store being closed.
+        for timer in (self._debounce, self._count_timer, self._ticker):
+            timer.stop()
         super().closeEvent(event)
 
     def _open_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -240,10 +294,12 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.local_change()  # sent soon, batched with the next few edits
 
-    def current_filter(self) -> queries.JobFilter:
+    def current_filter(self) -> JobFilter:
+        """The search box and filters, in the order the header shows (a search keeps it)."""
         status = self.status_filter.currentData()
         severity = self.severity_filter.currentData()
-        return queries.JobFilter(
+        return replace(
+            self.model.filter,
             text=self.search.text(),
             statuses=frozenset({status}) if status else frozenset(),
             severities=frozenset({severity}) if severity else frozenset(),
@@ -255,10 +311,26 @@ class MainWindow(QMainWindow):
         self._count_timer.start()
 
     def show_count(self) -> None:
-        self.count_label.setText(_("{count} jobs").format(count=self.model.total))
+        """Count every match on a worker: a search matching most of 100k jobs takes a few
+        hundred milliseconds to count, which must not hold up the next keystroke (the next
+        page read interrupts a count still running)."""
+        flt, jobs = self.model.filter, self.model.jobs
+
+        def shown(total: int) -> None:
+            if self.model.counted(flt, total):
+                self.count_label.setText(_("{count} jobs").format(count=total))
+
+        self._background.run(lambda: jobs.count(flt), shown, self._count_failed)
+
+    def _count_failed(self, exc: Exception) -> None:
+        if isinstance(exc, Superseded):
+            return  # the filter changed while counting; the newer count follows
+        self.count_label.setText(_("Jobs could not be counted: {error}").format(error=exc))
 
     def refresh_status(self) -> None:
-        summary = queries.sync_summary(self._ctx)
+        from fieldkit.services.queries import sync_summary
+
+        summary = sync_summary(self.ctx)
         last = (
             summary.last_sync_at.astimezone().strftime("%Y-%m-%d %H:%M")
             if summary.last_sync_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fieldkit.config import LANGUAGE_KEY, SCALE_KEY, THEME_KEY
 from fieldkit.i18n import _
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
@@ -16,7 +17,6 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.theme import apply_theme
 
-LANGUAGE_KEY, THEME_KEY, SCALE_KEY = "ui.language", "ui.theme", "ui.scale"
 SCALES = ("1", "1.25", "1.5", "2")
 
 
