@@ -39,14 +39,18 @@ class ListReader:
         self._yielding = False  # a read that gives way to the list's own is running
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self._make_way()
-        with self._lock:
+        self._take_over()
+        try:
             return self._conn.execute(sql, params).fetchall()
+        finally:
+            self._lock.release()
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        self._make_way()
-        with self._lock:
+        self._take_over()
+        try:
             row = self._conn.execute(sql, params).fetchone()
+        finally:
+            self._lock.release()
         return None if row is None else row[0]
 
     def one_yielding(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -67,10 +71,13 @@ class ListReader:
                     self._yielding = False
         return None if row is None else row[0]
 
-    def _make_way(self) -> None:
-        with self._state:
-            if self._yielding:
-                self._conn.interrupt()  # thread-safe; the worker's statement stops at once
+    def _take_over(self) -> None:
+        """Acquire the connection, interrupting a yielding read that holds it. Again every
+        10 ms: an interrupt that lands just before the read's statement starts is lost."""
+        while not self._lock.acquire(timeout=0.01):
+            with self._state:
+                if self._yielding:
+                    self._conn.interrupt()  # thread-safe; the statement stops at once
 
     def schema(self) -> str | None:
         """The data file's schema revision (Alembic's stamp), or None for a new file."""
@@ -85,9 +92,11 @@ class ListReader:
         return default if value is None else json.loads(value)
 
     def close(self) -> None:
-        self._make_way()
-        with self._lock:
+        self._take_over()
+        try:
             self._conn.close()
+        finally:
+            self._lock.release()
 
 
 def open_current(path: Path) -> ListReader | None:
