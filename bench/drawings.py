@@ -31,7 +31,7 @@ def _minimal_pdf(path: Path) -> None:
 
 def _measure(path: Path, runs: int) -> tuple[list[float], list[float]]:
     from fieldkit.ui.drawing_viewer import DrawingViewer
-    from fieldkit.ui.qt import QApplication, QPointF
+    from fieldkit.ui.qt import QApplication, QEvent, QPointF
 
     app = QApplication.instance() or QApplication([])
     first: list[float] = []
@@ -56,6 +56,9 @@ def _measure(path: Path, runs: int) -> tuple[list[float], list[float]]:
         zoom.append(marks["idle"] - start)
         viewer.close()
         viewer.deleteLater()
+        # processEvents() leaves deferred deletes alone: without this pass no viewer is
+        # destroyed, and every run's document stays open on the render thread.
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.processEvents()
     return first, zoom
 
