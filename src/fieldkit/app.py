@@ -30,12 +30,6 @@ if TYPE_CHECKING:
 window_hooks: list[Callable[[MainWindow], None]] = []
 
 
-def _uses_real_center(reader: ListReader) -> bool:
-    """sync.session.uses_real_center, read before the store (and HTTP code) is loaded."""
-    logged_in = reader.setting("sync.server_url") and reader.setting("sync.username")
-    return bool(logged_in) and not reader.setting("sync.demo_center", False)
-
-
 class _Startup:
     """What the app holds open while it runs, released in reverse order at exit."""
 
@@ -105,12 +99,13 @@ class _Startup:
 def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool = True) -> int:
     from fieldkit.store import DATA_FILE
     from fieldkit.store.list_reader import open_current
+    from fieldkit.sync.center import uses_real_center
 
     start = _Startup(settings, embedded_server, seed_demo)
     reader = open_current(settings.data_dir / DATA_FILE)
     # The demo center must be up (and logged in to) before the window: it is what the list
     # shows. Every other start paints the list before the store is fully open.
-    lean = reader is not None and (not embedded_server or _uses_real_center(reader))
+    lean = reader is not None and (not embedded_server or uses_real_center(reader.setting))
     if reader is not None and not lean:
         reader.close()
         reader = None

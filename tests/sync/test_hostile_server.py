@@ -20,6 +20,7 @@ from fieldkit.services import jobs
 from fieldkit.services.settings import set_setting
 from fieldkit.store import models as m
 from fieldkit.sync import session
+from fieldkit.sync.center import SERVER_URL_SETTING
 from fieldkit.sync.errors import BadReply, SyncError
 from fieldkit.sync.transport import MAX_REPLY_BYTES, Transport
 from tests.support.server import Client, Server, copy_template, start_server
@@ -132,7 +133,7 @@ def point_at(client: Client, url: str) -> None:
     token = session.credentials().load(acct.server_url, acct.username)
     assert token
     session.credentials().save(url, acct.username, token)
-    set_setting(client.ctx, "sync.server_url", url)
+    set_setting(client.ctx, SERVER_URL_SETTING, url)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_ANSWERS))

@@ -19,17 +19,14 @@ from fieldkit.store.search import fts_query, match_count_sql, match_exists, matc
 
 # Above this many full-text matches a search reads jobs in index order instead (see _where).
 BROAD_MATCH = 3000
-FINISHED = ("resolved", "resolved_remotely", "signed", "closed")
 # Urgency: open work first, then the nearest pending deadline, then severity; the very
 # expressions of the jobs urgency index (store/job_order.py), written as they are indexed so
 # SQLite reads in index order.
 SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "urgency": tuple((expr, True) for expr in job_order.URGENCY),
-    "reported": (("jobs.reported_at", False), ("jobs.number", True)),
     "number": (("jobs.number", True),),
     "severity": (("severity", True), *((expr, True) for expr in job_order.URGENCY)),
     "customer": (("customers.name", True), ("jobs.number", True)),
-    "status": (("jobs.status", True), ("jobs.number", True)),
 }
 
 

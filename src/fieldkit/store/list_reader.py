@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +40,12 @@ class ListReader:
         self._yielding = False  # a read that gives way to the list's own is running
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self._take_over()
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        finally:
-            self._lock.release()
+        with self._owned() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        self._take_over()
-        try:
-            row = self._conn.execute(sql, params).fetchone()
-        finally:
-            self._lock.release()
+        with self._owned() as conn:
+            row = conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     def one_yielding(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -71,13 +66,18 @@ class ListReader:
                     self._yielding = False
         return None if row is None else row[0]
 
-    def _take_over(self) -> None:
-        """Acquire the connection, interrupting a yielding read that holds it. Again every
-        10 ms: an interrupt that lands just before the read's statement starts is lost."""
+    @contextmanager
+    def _owned(self) -> Iterator[sqlite3.Connection]:
+        """The connection, taken from a yielding read that holds it: interrupted, and again
+        every 10 ms, since an interrupt landing just before its statement starts is lost."""
         while not self._lock.acquire(timeout=0.01):
             with self._state:
                 if self._yielding:
                     self._conn.interrupt()  # thread-safe; the statement stops at once
+        try:
+            yield self._conn
+        finally:
+            self._lock.release()
 
     def schema(self) -> str | None:
         """The data file's schema revision (Alembic's stamp), or None for a new file."""
@@ -92,11 +92,8 @@ class ListReader:
         return default if value is None else json.loads(value)
 
     def close(self) -> None:
-        self._take_over()
-        try:
-            self._conn.close()
-        finally:
-            self._lock.release()
+        with self._owned() as conn:
+            conn.close()
 
 
 def open_current(path: Path) -> ListReader | None:

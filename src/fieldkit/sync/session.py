@@ -10,14 +10,13 @@ from fieldkit.protocol.wire import LoginRequest, LoginResponse
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
 from fieldkit.store.migrate import head_revision
+from fieldkit.sync import center
+from fieldkit.sync.center import DEMO_CENTER_SETTING, SERVER_URL_SETTING, USERNAME_SETTING
 from fieldkit.sync.credentials import CredentialStore
 from fieldkit.sync.errors import AuthRequired
 from fieldkit.sync.transport import Transport
 
 _credentials = CredentialStore()
-
-
-DEMO_CENTER_SETTING = "sync.demo_center"
 
 
 def credentials() -> CredentialStore:
@@ -32,7 +31,7 @@ class Account:
 
 
 def account(ctx: ServiceContext) -> Account | None:
-    url, user = get_setting(ctx, "sync.server_url"), get_setting(ctx, "sync.username")
+    url, user = get_setting(ctx, SERVER_URL_SETTING), get_setting(ctx, USERNAME_SETTING)
     if not url or not user:
         return None
     ca = get_setting(ctx, "sync.ca_bundle")
@@ -62,8 +61,8 @@ def login(
         )
         reply = http.post_model("/auth/login", request, LoginResponse)
     _credentials.save(server_url, reply.username, reply.token)
-    set_setting(ctx, "sync.server_url", server_url.rstrip("/"))
-    set_setting(ctx, "sync.username", reply.username)
+    set_setting(ctx, SERVER_URL_SETTING, server_url.rstrip("/"))
+    set_setting(ctx, USERNAME_SETTING, reply.username)
     set_setting(ctx, "sync.ca_bundle", str(ca_bundle) if ca_bundle else None)
     set_setting(ctx, DEMO_CENTER_SETTING, demo_center)
     return reply
@@ -71,7 +70,7 @@ def login(
 
 def uses_real_center(ctx: ServiceContext) -> bool:
     """True once this data folder logged in to a service center other than the demo one."""
-    return account(ctx) is not None and not get_setting(ctx, DEMO_CENTER_SETTING, False)
+    return center.uses_real_center(lambda key: get_setting(ctx, key))
 
 
 def connect(ctx: ServiceContext) -> Transport:
