@@ -185,3 +185,22 @@ def test_a_search_keeps_the_order_the_header_shows(qtbot: QtBot, demo_ctx: Servi
     assert numbers == sorted(numbers, reverse=True)
     header = window.table.horizontalHeader()
     assert header.sortIndicatorSection() == col
+
+
+def test_a_count_interrupted_by_reading_rows_is_counted_again(
+    qtbot: QtBot, demo_ctx: ServiceContext
+) -> None:
+    """Painting or scrolling rows interrupts a running count (the rows go first); the count
+    must then come again for the same filter, and not for a filter that changed."""
+    from dataclasses import replace
+
+    from fieldkit.services.job_list import Superseded
+
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.count_label.text() == "450 jobs")
+    window.count_label.clear()
+    window._count_failed(replace(window.model.filter, text="门禁"), Superseded())
+    assert not window._count_timer.isActive() and window.count_label.text() == ""
+    window._count_failed(window.model.filter, Superseded())
+    qtbot.waitUntil(lambda: window.count_label.text() == "450 jobs")

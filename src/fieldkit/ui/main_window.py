@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
 
         self._background = Background()
+        self._closing = False
         self._count_timer = QTimer(self, singleShot=True, interval=0)
         self._count_timer.timeout.connect(self.show_count)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
@@ -268,6 +269,7 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.stop()
         # A search typed just before closing must not run against a store being closed.
+        self._closing = True
         for timer in (self._debounce, self._count_timer, self._ticker):
             timer.stop()
         super().closeEvent(event)
@@ -312,19 +314,25 @@ class MainWindow(QMainWindow):
 
     def show_count(self) -> None:
         """Count every match on a worker: a search matching most of 100k jobs takes a few
-        hundred milliseconds to count, which must not hold up the next keystroke (the next
-        page read interrupts a count still running)."""
+        hundred milliseconds to count, which must not hold up the next keystroke (any read
+        of the list interrupts a count still running)."""
         flt, jobs = self.model.filter, self.model.jobs
 
         def shown(total: int) -> None:
             if self.model.counted(flt, total):
                 self.count_label.setText(_("{count} jobs").format(count=total))
 
-        self._background.run(lambda: jobs.count(flt), shown, self._count_failed)
+        self._background.run(
+            lambda: jobs.count(flt), shown, lambda exc: self._count_failed(flt, exc)
+        )
 
-    def _count_failed(self, exc: Exception) -> None:
+    def _count_failed(self, flt: JobFilter, exc: Exception) -> None:
         if isinstance(exc, Superseded):
-            return  # the filter changed while counting; the newer count follows
+            # Rows painted or scrolled in meanwhile: count again, unless the filter changed
+            # (the newer filter's count is on its way) or the window is closing.
+            if flt == self.model.filter and not self._closing:
+                self._count_timer.start()
+            return
         self.count_label.setText(_("Jobs could not be counted: {error}").format(error=exc))
 
     def refresh_status(self) -> None:
