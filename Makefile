@@ -11,9 +11,10 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-# The app's `run` starts a local demo service center, so it needs the server extras too.
+# The app's `run` starts a local demo service center, so it needs the server extras too; the
+# camera extra lets a laptop's or tablet's camera take evidence photos.
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[server]'
+	$(PY) -m pip install -q -e '.[server,camera]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
@@ -50,7 +51,7 @@ screenshots: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m fieldkit.ui.screenshots docs/screenshots
 
 $(VENV)/.installed-dist: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[server,dist]'
+	$(PY) -m pip install -q -e '.[server,camera,dist]'
 	touch $@
 
 # Linux bundle (PyInstaller one-folder) and .deb in dist/; the built binary self-tests.

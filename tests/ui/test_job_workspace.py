@@ -99,7 +99,7 @@ def test_walk_a_job_from_assigned_to_resolved_in_the_app(
     ws._ask = lambda _prompt: next(answers)
     backup_file = Path(str(tmp_path)) / "config.tar"
     backup_file.write_bytes(b"exported configuration")
-    ws.backup._choose = lambda _title: backup_file
+    ws.backup._choose = lambda _title, _kind: backup_file
 
     def click_primary(expected: str) -> None:
         assert ws.primary.text() == expected and ws.primary.isEnabled(), ws.reason.text()
@@ -131,7 +131,7 @@ def test_walk_a_job_from_assigned_to_resolved_in_the_app(
             row.findChild(QLineEdit).setText("V5.2.1")
             qtbot.mouseClick(row.findChild(QPushButton), Qt.MouseButton.LeftButton)
         else:
-            qtbot.mouseClick(row.findChild(QPushButton), Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(row.findChild(QPushButton, "attach"), Qt.MouseButton.LeftButton)
     assert ws.backup.progress.text().endswith("4 of 4 done"), ws.backup.message.text()
     click_primary("Confirm backup complete")
     click_primary("Start repair")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import platformdirs
 
 from fieldkit.domain.enums import CauseArea, CauseOrigin, EvidenceKind
 from fieldkit.domain.errors import DomainError
@@ -11,9 +16,11 @@ from fieldkit.i18n import _
 from fieldkit.labels import CAUSE
 from fieldkit.services import checklists, jobs
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui import camera
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -24,7 +31,11 @@ from fieldkit.ui.qt import (
     Signal,
 )
 
-ChooseFile = Callable[[str], Path | None]
+if TYPE_CHECKING:
+    from fieldkit.ui.camera_dialog import CameraDialog
+
+ChooseFile = Callable[[str, EvidenceKind], Path | None]
+PHOTO_FILTER = "*.jpg *.jpeg *.png *.heic *.heif *.webp *.bmp"
 
 
 class BackupPanel(QWidget):
@@ -34,6 +45,10 @@ class BackupPanel(QWidget):
         super().__init__()
         self._ctx = ctx
         self._choose = choose_file or self._file_dialog
+        # Asked when a photo item is shown, not at start: it loads QtMultimedia.
+        self.cameras_present: Callable[[], bool] = lambda: bool(camera.cameras())
+        self.present_camera: Callable[[CameraDialog], int] = lambda dialog: dialog.exec()
+        self._camera_watch: camera.CameraWatch | None = None
         self.job_id: str | None = None
         self.area = QComboBox()
         for area in CauseArea:
@@ -110,21 +125,62 @@ class BackupPanel(QWidget):
                 )
                 row.addWidget(save)
             else:
+                if kind is EvidenceKind.PHOTO and self._has_camera():
+                    shoot = QPushButton(_("Take photo…"))
+                    shoot.setObjectName("camera")
+                    shoot.setMinimumHeight(40)
+                    shoot.clicked.connect(
+                        lambda _=False, i=item_id, t=label: self._take_photo(i, t)
+                    )
+                    row.addWidget(shoot)
                 attach = QPushButton(
                     _("Attach photo…") if kind is EvidenceKind.PHOTO else _("Attach backup file…")
                 )
+                attach.setObjectName("attach")
                 attach.setMinimumHeight(40)
-                attach.clicked.connect(lambda _=False, i=item_id, t=label: self._attach(i, t))
+                attach.clicked.connect(
+                    lambda _=False, i=item_id, t=label, k=kind: self._attach(i, t, k)
+                )
                 row.addWidget(attach)
         box.setProperty("item_id", item_id)
         box.setProperty("done", done)
         box.setProperty("kind", kind.value)
         return box
 
-    def _attach(self, item_id: str, title: str) -> None:
-        path = self._choose(title)
+    def _attach(self, item_id: str, title: str, kind: EvidenceKind) -> None:
+        path = self._choose(title, kind)
         if path is not None:
             self._record(item_id, file=path)
+
+    def _has_camera(self) -> bool:
+        if self._camera_watch is None:
+            # A camera plugged in or removed while the job is open adds or drops the button.
+            self._camera_watch = camera.CameraWatch(self._cameras_changed)
+        return self.cameras_present()
+
+    def _cameras_changed(self) -> None:
+        if self.job_id is not None:
+            self.show_job(self.job_id)
+
+    def _take_photo(self, item_id: str, title: str) -> None:
+        from fieldkit.ui.camera_dialog import CameraDialog
+
+        dialog = CameraDialog(title, self)
+        try:
+            if self.present_camera(dialog) != QDialog.DialogCode.Accepted or dialog.photo.isNull():
+                return
+            # The blob store copies the file; the temporary one goes with its folder.
+            with tempfile.TemporaryDirectory(prefix="fieldkit-photo-") as folder:
+                stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+                path = Path(folder) / f"photo-{stamp}.jpg"
+                if not dialog.photo.save(str(path), quality=90):
+                    self.message.setText(
+                        _("The photo could not be saved: the device may be out of space.")
+                    )
+                    return
+                self._record(item_id, file=path)
+        finally:
+            dialog.deleteLater()
 
     def _record(
         self, item_id: str, *, ticked: bool = False, text: str = "", file: Path | None = None
@@ -160,6 +216,13 @@ class BackupPanel(QWidget):
             self.show_job(self.job_id)
             self.changed.emit(self.job_id)
 
-    def _file_dialog(self, title: str) -> Path | None:
-        name, _filter = QFileDialog.getOpenFileName(self, title)
+    def _file_dialog(self, title: str, kind: EvidenceKind) -> Path | None:
+        folder, filters = "", ""
+        if kind is EvidenceKind.PHOTO:
+            # Where the tablet's own camera app saves (Windows: Pictures\Camera Roll).
+            pictures = Path(platformdirs.user_pictures_dir())
+            roll = pictures / "Camera Roll"
+            folder = str(roll if roll.is_dir() else pictures)
+            filters = _("Photos") + f" ({PHOTO_FILTER});;" + _("All files") + " (*)"
+        name, _filter = QFileDialog.getOpenFileName(self, title, folder, filters)
         return Path(name) if name else None
