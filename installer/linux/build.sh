@@ -2,7 +2,7 @@
 # Builds the Linux bundle: a PyInstaller one-folder build in dist/fieldkit, checked against
 # its size budget and by its own --self-test (including the upgrade of a data file from the
 # first release's schema), then packed as dist/fieldkit_VERSION_ARCH.deb.
-# Usage: installer/linux/build.sh [PYTHON]   (PYTHON: an environment with '.[server,dist]')
+# Usage: installer/linux/build.sh [PYTHON]   (PYTHON: an environment with '.[server,camera,dist]')
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -16,6 +16,14 @@ ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller installer/fieldkit.spec
+
+# CPython's own library and extension modules carry their symbol tables (libpython: 22 MB,
+# 6 MB without). Only these are stripped: strip rewrites the libraries that wheels patched
+# with patchelf (FFmpeg's, from PySide6-Addons) into files the loader refuses.
+find dist/fieldkit/_internal -maxdepth 1 -name 'libpython3*.so*' -type f \
+  -exec strip --strip-unneeded {} +
+find dist/fieldkit/_internal/python3*/lib-dynload -name '*.so' -type f \
+  -exec strip --strip-unneeded {} +
 
 size=$(du -sm dist/fieldkit | cut -f1)
 echo "bundle: dist/fieldkit, ${size} MB (budget ${SIZE_BUDGET_MB} MB)"
@@ -38,14 +46,15 @@ cp installer/linux/fieldkit.desktop "$stage/usr/share/applications/"
 cp resources/icons/fieldkit.png "$stage/usr/share/icons/hicolor/256x256/apps/"
 cp resources/icons/fieldkit.svg "$stage/usr/share/icons/hicolor/scalable/apps/"
 installed_kb=$(du -sk "$stage" | cut -f1)
-# Qt's X11 platform plugin needs these from the system; everything else is in the bundle.
+# Qt's X11 platform plugin needs these from the system (libgl1: the camera's FFmpeg media
+# backend; PyInstaller leaves GL to the graphics driver); everything else is in the bundle.
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: fieldkit
 Version: ${VERSION}
 Architecture: ${ARCH}
 Maintainer: FieldKit <support@fieldkit.example>
 Installed-Size: ${installed_kb}
-Depends: libc6, libegl1, libfontconfig1, libxkbcommon0, libxkbcommon-x11-0, libdbus-1-3,
+Depends: libc6, libegl1, libgl1, libfontconfig1, libxkbcommon0, libxkbcommon-x11-0, libdbus-1-3,
  libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0,
  libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1
 Section: utils

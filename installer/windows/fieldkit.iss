@@ -1,6 +1,6 @@
 ; Inno Setup 6 script: a per-user installer (no administrator rights) for the PyInstaller
 ; one-folder build. Build on Windows:
-;   pip install -e ".[server,dist]"
+;   pip install -e ".[server,camera,dist]"
 ;   pyinstaller --noconfirm --distpath dist --workpath build\pyinstaller installer\fieldkit.spec
 ;   iscc /DAppVersion=0.1.0 installer\windows\fieldkit.iss
 ; The result is dist\FieldKit-Setup-<version>.exe. fieldkitw.exe (no console) opens the

@@ -112,12 +112,39 @@ def _window(work: Path) -> str:
     )
 
 
+def _camera(_work: Path) -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from fieldkit.ui import camera
+    from fieldkit.ui.qt import QApplication, QColor, QImage, QLibraryInfo
+
+    app = QApplication.instance() or QApplication([])  # QtMultimedia needs one
+    problem = camera.support_problem()
+    if problem is not None:
+        raise RuntimeError(f"QtMultimedia does not load: {problem}")
+    from fieldkit.ui.qt_multimedia import QVideoFrame, QVideoSink
+
+    # Without its FFmpeg backend plugin QtMultimedia loads but never lists a camera.
+    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "multimedia"
+    backends = sorted(p.name for p in plugins.glob("*ffmpeg*")) if plugins.is_dir() else []
+    if not backends:
+        raise RuntimeError(f"no FFmpeg media backend in {plugins}")
+    sink = QVideoSink()
+    still = QImage(64, 48, QImage.Format.Format_RGB32)
+    still.fill(QColor("#1f6fb2"))
+    sink.setVideoFrame(QVideoFrame(still))
+    if QColor(sink.videoFrame().toImage().pixel(10, 10)).name() != "#1f6fb2":
+        raise RuntimeError("a video frame does not convert back to the same image")
+    app.processEvents()
+    return f"{backends[0]}, {len(camera.cameras())} camera(s) present"
+
+
 def run(upgrade_from: Path | None = None) -> int:
     checks: list[tuple[str, Callable[[Path], str]]] = [
         ("new data file, migrations", _new_store),
         ("translations", _translations),
         ("slip PDF, embedded font, pdfium", _slip_pdf),
         ("Qt main window", _window),
+        ("camera support", _camera),
     ]
     if upgrade_from is not None:
         checks.insert(1, ("upgrade an older data file", _upgrade(upgrade_from)))
