@@ -2,7 +2,10 @@
 English and Chinese, rendered offscreen from a fresh demo data set into PNG files.
 
 Screens: main window, job workspace (the next step and why others are blocked), backup
-checklist, site dossier with a drawing, parts and quote, signing, settings.
+checklist, taking an evidence photo, site dossier with a drawing, parts and quote, signing,
+settings. The machine that renders them has no camera: the backup checklist is shown as on
+a tablet that has one, and the camera screen's viewfinder shows a drawn equipment rack fed
+through the same video sink a camera feeds.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fieldkit.demo.generator import DemoSize, generate
 from fieldkit.domain.clock import FixedClock
 from fieldkit.i18n import set_language
 from fieldkit.services import queries
 from fieldkit.services.context import ServiceContext, open_context
+
+if TYPE_CHECKING:  # Qt is imported once the offscreen platform is chosen
+    from fieldkit.ui.qt import QImage
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 SIZE = (1280, 800)  # the smallest screen FieldKit is designed for
@@ -78,6 +85,34 @@ def _sign_like_a_customer(pad: object) -> None:
     pad.update()
 
 
+def _rack_frame(width: int = 1280, height: int = 720) -> QImage:
+    """A stand-in camera frame: a rack of devices with status lights and patch cables."""
+    from fieldkit.ui.qt import QColor, QImage, QPainter, QPen
+
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2b2f33"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    left, right = width // 4, width * 3 // 4
+    painter.fillRect(left - 24, 30, right - left + 48, height - 60, QColor("#111417"))
+    for unit in range(9):
+        top = 50 + unit * 70
+        painter.fillRect(left, top, right - left, 58, QColor("#3d4349" if unit % 3 else "#50575e"))
+        for led in range(6):
+            colour = "#35d46a" if (unit + led) % 5 else "#f2a93b"
+            painter.setBrush(QColor(colour))
+            painter.setPen(QColor(colour))
+            painter.drawEllipse(left + 24 + led * 26, top + 22, 12, 12)
+        for port in range(12):
+            painter.fillRect(left + 220 + port * 30, top + 18, 20, 22, QColor("#1a1d20"))
+    for cable in range(7):
+        painter.setPen(QPen(QColor(("#2f7bd6", "#d6d02f", "#d64a2f")[cable % 3]), 5))
+        x = left + 230 + cable * 52
+        painter.drawLine(x, 80 + cable * 70, x + 140 - cable * 30, height - 30)
+    painter.end()
+    return image
+
+
 def capture(folder: Path, language: str, data: Path) -> list[Path]:
     from fieldkit.ui.main_window import MainWindow
     from fieldkit.ui.qt import QPointF
@@ -105,9 +140,25 @@ def capture(folder: Path, language: str, data: Path) -> list[Path]:
         _settle()
         save(window, "main-window")
 
+        window.workspace.backup.cameras_present = lambda: True  # as on a tablet
         _select(window, _job(ctx, "diagnosing", backup=True))
         _settle()
         save(window, "backup-checklist")
+
+        from fieldkit.ui.camera_dialog import CameraDialog
+        from fieldkit.ui.qt_multimedia import QVideoFrame
+
+        item = "Photograph wiring and indicator lights"
+        shooting = CameraDialog("拍照记录接线和指示灯状态" if suffix == "zh" else item, devices=[])
+        shooting.resize(*SIZE)
+        shooting.show()
+        shooting.viewfinder.sink.setVideoFrame(QVideoFrame(_rack_frame()))
+        _settle(0.2)
+        save(shooting, "camera")
+        shooting.shoot()
+        _settle(0.2)
+        save(shooting, "camera-review")
+        shooting.reject()
 
         _select(window, _job(ctx, "repairing", billing="paid"))
         window.tabs.setCurrentWidget(window.quote)
