@@ -232,3 +232,21 @@ def test_slip_preview_before_signing_and_export_after(
         assert ws.preview.export(str(target)) == target
         exported.append(target.read_bytes())
     assert exported[0] == exported[1] and exported[0].startswith(b"%PDF")
+
+
+def test_old_slip_previews_are_swept_when_a_new_one_is_written(tmp_path: object) -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    from fieldkit.ui.pdf_preview import PREVIEW_MAX_AGE_S, write_temp_pdf
+
+    folder = Path(str(tmp_path)) / "previews"
+    old = write_temp_pdf(b"%PDF-1.4 old", "slip-preview", folder)
+    recent = write_temp_pdf(b"%PDF-1.4 recent", "slip-preview", folder)
+    stale = time.time() - PREVIEW_MAX_AGE_S - 60
+    os.utime(old, (stale, stale))
+    new = write_temp_pdf(b"%PDF-1.4 new", "slip-preview", folder)
+    assert not old.exists()
+    assert recent.read_bytes() == b"%PDF-1.4 recent" and new.read_bytes() == b"%PDF-1.4 new"
+    assert new.name.startswith("slip-preview-") and new.suffix == ".pdf"

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from fieldkit.i18n import _
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+PREVIEW_MAX_AGE_S = 3600
 
-def write_temp_pdf(pdf: bytes, stem: str) -> Path:
-    """A preview that is not a record (an unsigned slip) lives in a temporary file only."""
-    with tempfile.NamedTemporaryFile(prefix=f"fieldkit-{stem}-", suffix=".pdf", delete=False) as fh:
+
+def write_temp_pdf(pdf: bytes, stem: str, folder: Path | None = None) -> Path:
+    """A preview that is not a record (an unsigned slip) lives in a temporary file only.
+
+    Previews carry customer data, so older ones are swept on each new one. They are not
+    removed when closed: the render thread may still hold the file open, which Windows
+    does not allow deleting."""
+    folder = folder or Path(tempfile.gettempdir()) / "fieldkit-previews"
+    folder.mkdir(exist_ok=True)
+    cutoff = time.time() - PREVIEW_MAX_AGE_S
+    for old in folder.glob("*.pdf"):
+        with contextlib.suppress(OSError):  # still open, or already gone
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    with tempfile.NamedTemporaryFile(
+        prefix=f"{stem}-", suffix=".pdf", dir=folder, delete=False
+    ) as fh:
         fh.write(pdf)
         return Path(fh.name)
 
