@@ -65,7 +65,7 @@ def test_without_a_camera_the_dialog_says_so_and_cannot_take(qtbot: QtBot) -> No
     qtbot.addWidget(dialog)
     assert dialog.status.text().startswith("No camera found")
     assert not dialog.take.isEnabled() and dialog.use.isHidden()
-    assert dialog.chooser.isHidden()
+    assert dialog.chooser.isHidden() and dialog.light.isHidden()
 
 
 def test_a_camera_gone_since_it_was_listed_shows_the_error(qtbot: QtBot) -> None:

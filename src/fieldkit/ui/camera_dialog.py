@@ -115,8 +115,13 @@ class CameraDialog(QDialog):
         self.retake = QPushButton(_("Retake"))
         self.use = QPushButton(_("Use photo"))
         self.cancel = QPushButton(_("Cancel"))
+        # Inside a dark cabinet: the tablet's torch, where the camera has one.
+        self.light = QPushButton(_("Light"))
+        self.light.setCheckable(True)
+        self.light.hide()
+        self.light.toggled.connect(self._set_light)
         buttons = QHBoxLayout()
-        for button in (self.cancel, self.retake, self.take, self.use):
+        for button in (self.cancel, self.light, self.retake, self.take, self.use):
             button.setMinimumHeight(56)  # a gloved thumb on a tablet held in one hand
             buttons.addWidget(button)
         self.take.setDefault(True)
@@ -173,6 +178,9 @@ class CameraDialog(QDialog):
         if choice >= 0:
             cam.setCameraFormat(formats[choice])
         cam.errorOccurred.connect(self._camera_error)
+        cam.activeChanged.connect(self._offer_light)  # features are known once it runs
+        self.light.setChecked(False)
+        self.light.hide()
         self._camera = cam
         self._session.setCamera(cam)
         if cam.error() is not QCamera.Error.NoError:  # e.g. unplugged since it was listed
@@ -180,6 +188,17 @@ class CameraDialog(QDialog):
             return
         self.status.setText(_("Starting the camera…"))
         cam.start()
+
+    def _offer_light(self, active: bool) -> None:
+        cam = self._camera
+        torch = cam is not None and cam.isTorchModeSupported(QCamera.TorchMode.TorchOn)
+        self.light.setVisible(active and torch)
+
+    def _set_light(self, on: bool) -> None:
+        if self._camera is not None:
+            self._camera.setTorchMode(
+                QCamera.TorchMode.TorchOn if on else QCamera.TorchMode.TorchOff
+            )
 
     def _live(self) -> None:
         if self.photo.isNull():
