@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtGui import QInputMethodEvent
@@ -73,6 +75,55 @@ def test_search_and_filters_narrow_the_list(qtbot: QtBot, demo_ctx: ServiceConte
     # The count follows the rows (deferred until they are painted) and is exact.
     qtbot.waitUntil(lambda: window.count_label.text() == f"{window.model.total} jobs")
     assert window.model.total == len(statuses_of_all(window))
+
+
+def listed_jobs(window: MainWindow, ctx: ServiceContext) -> list[tuple[str, datetime]]:
+    """(job type, reported at) of every job the list shows."""
+    from fieldkit.store import models as m
+
+    while window.model.canFetchMore():
+        window.model.fetchMore()
+    ids = [
+        window.model.data(window.model.index(r, 0), JobIdRole)
+        for r in range(window.model.rowCount())
+    ]
+    with ctx.db.read() as s:
+        return [(job.job_type, job.reported_at) for job in (s.get(m.Job, i) for i in ids) if job]
+
+
+def test_type_and_reported_date_filters(
+    qtbot: QtBot, demo_ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    everything = listed_jobs(window, demo_ctx)
+    window.type_filter.setCurrentIndex(window.type_filter.findData("periodic_inspection"))
+    inspections = listed_jobs(window, demo_ctx)
+    assert 0 < len(inspections) < len(everything)
+    assert {kind for kind, _at in inspections} == {"periodic_inspection"}
+    assert len(inspections) == sum(kind == "periodic_inspection" for kind, _at in everything)
+
+    window.type_filter.setCurrentIndex(0)
+    window.date_filter.setCurrentIndex(window.date_filter.findData(7))
+    week = listed_jobs(window, demo_ctx)
+    assert week and all(at >= NOW - timedelta(days=7) for _kind, at in week)
+    assert len(week) == sum(at >= NOW - timedelta(days=7) for _kind, at in everything)
+    assert len(week) < len(everything)
+
+    # "Today" is the engineer's day: at 09:00 UTC in Shanghai it began 17 hours ago.
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        window.date_filter.setCurrentIndex(window.date_filter.findData(0))
+        today = listed_jobs(window, demo_ctx)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    local_midnight = datetime(2026, 11, 20, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert today and all(at >= local_midnight for _kind, at in today)
+    assert len(today) == sum(at >= local_midnight for _kind, at in everything)
+    window.date_filter.setCurrentIndex(0)
+    assert len(listed_jobs(window, demo_ctx)) == len(everything)
 
 
 def status_of(window: MainWindow, row: int) -> str:

@@ -8,7 +8,7 @@ keystroke costs one statement: a top-N read of the urgency index, never 100k ids
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from fieldkit.domain.sla import SlaClock
@@ -16,6 +16,7 @@ from fieldkit.store import job_order
 from fieldkit.store.list_reader import ListReader
 from fieldkit.store.list_reader import Superseded as Superseded  # what count() raises
 from fieldkit.store.search import fts_query, match_count_sql, match_exists, matching_ids
+from fieldkit.store.utc_text import utc_text
 
 # Above this many full-text matches a search reads jobs in index order instead (see _where).
 BROAD_MATCH = 3000
@@ -36,8 +37,7 @@ class JobFilter:
     statuses: frozenset[str] = frozenset()
     severities: frozenset[int] = frozenset()
     job_types: frozenset[str] = frozenset()
-    reported_from: date | None = None
-    reported_to: date | None = None
+    reported_since: datetime | None = None  # aware; "today" is the engineer's local day
     sort: str = "urgency"
     descending: bool = False
 
@@ -86,12 +86,9 @@ class JobList:
                 clause, values_ = _in(column, values)
                 clauses.append(clause)
                 params += values_
-        if flt.reported_from:
+        if flt.reported_since is not None:
             clauses.append("jobs.reported_at >= ?")
-            params.append(f"{flt.reported_from.isoformat()}T00:00:00")
-        if flt.reported_to:
-            clauses.append("jobs.reported_at <= ?")
-            params.append(f"{flt.reported_to.isoformat()}T23:59:59.999999Z")
+            params.append(utc_text(flt.reported_since))
         if flt.text.strip():
             query = fts_query(flt.text)
             if query is None:

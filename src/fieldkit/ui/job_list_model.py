@@ -59,6 +59,9 @@ class JobListModel(QAbstractTableModel):
         """The store's clock, once it is open (the list starts on the system clock)."""
         self._now = now
 
+    def now(self) -> datetime:
+        return self._now()
+
     # -- loading -------------------------------------------------------------------------
     def set_filter(self, flt: JobFilter) -> None:
         self.beginResetModel()

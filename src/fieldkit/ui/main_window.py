@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fieldkit.domain.clock import SystemClock
-from fieldkit.i18n import _
-from fieldkit.labels import SEVERITY, STATUS
+from fieldkit.i18n import N_, _
+from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
 from fieldkit.ui.job_list_model import DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
@@ -48,6 +49,24 @@ SEARCH_DEBOUNCE_MS = 150
 COUNTDOWN_TICK_MS = 30_000
 
 
+# When a job was reported: presets a thumb can pick; 0 is today (since local midnight).
+REPORTED_WITHIN: tuple[tuple[str, int | None], ...] = (
+    (N_("Any date"), None),
+    (N_("Reported today"), 0),
+    (N_("Last 7 days"), 7),
+    (N_("Last 30 days"), 30),
+)
+
+
+def reported_since(days: int | None, now: datetime) -> datetime | None:
+    """The start of the chosen period: the engineer's midnight today, or N days back."""
+    if days is None:
+        return None
+    if days == 0:
+        return now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return now - timedelta(days=days)
+
+
 class MainWindow(QMainWindow):
     workspace: JobWorkspace
     dossier: SiteDossierPanel
@@ -80,6 +99,7 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText(_("Search jobs, customers, sites, devices…"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(360)
+        self.search.setMinimumHeight(40)  # a touch target, like the filters beside it
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("All statuses"), None)
         for value, label in STATUS.items():
@@ -88,9 +108,17 @@ class MainWindow(QMainWindow):
         self.severity_filter.addItem(_("All severities"), None)
         for level, label in SEVERITY.items():
             self.severity_filter.addItem(f"{level} {_(label)}", level)
+        self.type_filter = QComboBox()
+        self.type_filter.addItem(_("All types"), None)
+        for value, label in JOB_TYPE.items():
+            self.type_filter.addItem(_(label), value)
+        self.date_filter = QComboBox()
+        for label, days in REPORTED_WITHIN:
+            self.date_filter.addItem(_(label), days)
         bar.addWidget(self.search)
-        bar.addWidget(self.status_filter)
-        bar.addWidget(self.severity_filter)
+        for combo in (self.status_filter, self.severity_filter, self.type_filter, self.date_filter):
+            combo.setMinimumHeight(40)
+            bar.addWidget(combo)
         self.addToolBar(bar)
 
         self.table = QTableView()
@@ -132,8 +160,8 @@ class MainWindow(QMainWindow):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
-        self.status_filter.currentIndexChanged.connect(self.apply_filter)
-        self.severity_filter.currentIndexChanged.connect(self.apply_filter)
+        for combo in (self.status_filter, self.severity_filter, self.type_filter, self.date_filter):
+            combo.currentIndexChanged.connect(self.apply_filter)
         self._ticker = QTimer(self, interval=COUNTDOWN_TICK_MS)
         self._ticker.timeout.connect(self.model.tick)
         self._ticker.start()
@@ -300,11 +328,14 @@ class MainWindow(QMainWindow):
         """The search box and filters, in the order the header shows (a search keeps it)."""
         status = self.status_filter.currentData()
         severity = self.severity_filter.currentData()
+        job_type = self.type_filter.currentData()
         return replace(
             self.model.filter,
             text=self.search.text(),
             statuses=frozenset({status}) if status else frozenset(),
             severities=frozenset({severity}) if severity else frozenset(),
+            job_types=frozenset({job_type}) if job_type else frozenset(),
+            reported_since=reported_since(self.date_filter.currentData(), self.model.now()),
         )
 
     def apply_filter(self) -> None:
