@@ -12,7 +12,7 @@ from fieldkit.services import conflicts, jobs, queries
 from fieldkit.services.context import open_context
 from fieldkit.sync import session
 from fieldkit.sync.auto import AutoSyncSettings, Connection
-from fieldkit.ui.qt import QDialog
+from fieldkit.ui.qt import QDialog, Qt
 from fieldkit.ui.sync_dialogs import ConflictsDialog, LoginDialog, SyncProgressDialog
 from fieldkit.ui.sync_status import SyncBridge
 from tests.support.keyrings import MemoryKeyring
@@ -89,3 +89,29 @@ def test_refused_changes_are_listed_and_decided(
     assert dialog.items.count() == 0 and not dialog.empty.isHidden()
     assert conflicts.inbox(wang.ctx) == []
     assert dialog.result() != QDialog.DialogCode.Accepted  # stays open for the next one
+
+
+def test_the_status_bar_shows_refused_changes_and_opens_them(
+    qtbot: QtBot, server: Server, office: Office, wang: Client
+) -> None:
+    from fieldkit.ui.main_window import MainWindow
+
+    window = MainWindow(wang.ctx, online=False)
+    qtbot.addWidget(window)
+    assert window.refused.isHidden()
+    job = office.new_job("wang")
+    wang.sync()
+    jobs.accept_job(wang.ctx, job)
+    office.assign(job, "li")
+    wang.sync()
+    window.refresh_status()
+    assert not window.refused.isHidden()
+    assert window.refused.text() == "1 refused by the center: review"
+    shown: list[QDialog] = []
+    window.present = shown.append
+    qtbot.mouseClick(window.refused, Qt.MouseButton.LeftButton)
+    (dialog,) = shown
+    assert isinstance(dialog, ConflictsDialog)
+    qtbot.addWidget(dialog)
+    dialog.use_server.click()  # decided: the status bar follows at once
+    assert window.refused.isHidden()

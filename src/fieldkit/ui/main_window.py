@@ -28,6 +28,7 @@ from fieldkit.ui.qt import (
     QLineEdit,
     QMainWindow,
     QModelIndex,
+    QPushButton,
     QScrollArea,
     QSplitter,
     Qt,
@@ -150,7 +151,14 @@ class MainWindow(QMainWindow):
 
         self.sync_label = QLabel(_("Opening…"))
         self.count_label = QLabel()
+        # Refused changes need the engineer's decision: plain to see, one tap to open.
+        self.refused = QPushButton()
+        self.refused.setFlat(True)
+        self.refused.setStyleSheet("color: #c62828; font-weight: 600;")
+        self.refused.hide()
+        self.refused.clicked.connect(self.show_conflicts)
         self.statusBar().addWidget(self.sync_label)
+        self.statusBar().addWidget(self.refused)
         self.statusBar().addPermanentWidget(self.count_label)
 
         self._background = Background()
@@ -381,3 +389,7 @@ class MainWindow(QMainWindow):
             else _("Offline · last sync {last} · {pending} unsynced changes")
         )
         self.sync_label.setText(template.format(last=last, pending=summary.pending))
+        self.refused.setText(
+            _("{count} refused by the center: review").format(count=summary.rejected)
+        )
+        self.refused.setVisible(summary.rejected > 0)
