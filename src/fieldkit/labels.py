@@ -95,3 +95,12 @@ def time_left_label(left: timedelta) -> str:
     if hours >= 48:
         return sign + _("{days}d {hours}h").format(days=hours // 24, hours=hours % 24)
     return sign + _("{hours}h {minutes:02d}m").format(hours=hours, minutes=minutes)
+
+
+def size_label(n: int) -> str:
+    """A file or download size as people read it: 820 KB, 3.4 MB, 1.2 GB."""
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.1f} GB"
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MB"
+    return f"{max(1, n >> 10)} KB"

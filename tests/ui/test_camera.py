@@ -4,6 +4,9 @@ camera's capture session feeds, and the rest (viewfinder, still, JPEG, blob stor
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -170,8 +173,12 @@ def test_a_photo_taken_in_the_app_is_the_items_evidence(qtbot: QtBot, ctx: Servi
         return dialog.result()
 
     panel.present_camera = shoot
-    qtbot.mouseClick(photo_row(panel).findChild(QPushButton, "camera"), Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.changed):  # stored off the UI thread
+        qtbot.mouseClick(
+            photo_row(panel).findChild(QPushButton, "camera"), Qt.MouseButton.LeftButton
+        )
     assert photo_row(panel).property("done") is True, panel.message.text()
+    assert not list(Path(tempfile.gettempdir()).glob("fieldkit-photo-*/*.jpg"))  # cleaned up
     view = checklists.backup_checklist(ctx, "j1")
     assert view is not None and "Photo of wiring" not in view.progress.missing
     with ctx.db.read() as s:

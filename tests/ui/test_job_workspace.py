@@ -130,8 +130,9 @@ def test_walk_a_job_from_assigned_to_resolved_in_the_app(
         elif kind == "text":
             row.findChild(QLineEdit).setText("V5.2.1")
             qtbot.mouseClick(row.findChild(QPushButton), Qt.MouseButton.LeftButton)
-        else:
+        else:  # a file is copied into the store off the UI thread
             qtbot.mouseClick(row.findChild(QPushButton, "attach"), Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: not ws.backup.busy)
     assert ws.backup.progress.text().endswith("4 of 4 done"), ws.backup.message.text()
     click_primary("Confirm backup complete")
     click_primary("Start repair")
@@ -250,3 +251,48 @@ def test_old_slip_previews_are_swept_when_a_new_one_is_written(tmp_path: object)
     assert not old.exists()
     assert recent.read_bytes() == b"%PDF-1.4 recent" and new.read_bytes() == b"%PDF-1.4 new"
     assert new.name.startswith("slip-preview-") and new.suffix == ".pdf"
+
+
+def test_a_file_is_attached_off_the_ui_thread_and_a_refusal_keeps_nothing(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: object
+) -> None:
+    import threading
+    from pathlib import Path
+
+    from fieldkit.services import checklists, jobs
+    from fieldkit.ui.backup_panel import BackupPanel
+    from fieldkit.ui.qt import QPushButton
+
+    seed_job(ctx, status="on_site")
+    jobs.start_diagnosis(ctx, "j1")
+    big = Path(str(tmp_path)) / "recordings-index.db"
+    big.write_bytes(b"\0" * (2 << 20))
+    panel = BackupPanel(ctx, choose_file=lambda _title, _kind: big)
+    qtbot.addWidget(panel)
+    panel.cameras_present = lambda: False
+    panel.show_job("j1")
+
+    def file_row() -> object:
+        rows = [panel.items.itemAt(i).widget() for i in range(panel.items.count())]
+        return next(r for r in rows if r is not None and r.property("kind") == "file")
+
+    ctx.blobs.max_bytes = 1 << 20  # the store's size limit, made small
+    with qtbot.waitSignal(panel.changed):
+        qtbot.mouseClick(file_row().findChild(QPushButton, "attach"), Qt.MouseButton.LeftButton)
+    assert "larger than the 1 MiB limit" in panel.message.text()
+    assert file_row().property("done") is False and panel.working.isHidden()
+    view = checklists.backup_checklist(ctx, "j1")
+    assert view is not None and "Export configuration" in view.progress.missing
+
+    # The copy is held just before it lands in the store: the panel is still usable.
+    ctx.blobs.max_bytes = 64 << 20
+    release = threading.Event()
+    ctx.blobs.before_rename = lambda _tmp: release.wait(30)
+    qtbot.mouseClick(file_row().findChild(QPushButton, "attach"), Qt.MouseButton.LeftButton)
+    assert panel.busy and panel.working.text() == "Attaching recordings-index.db (2.0 MB)…"
+    assert not any(b.isEnabled() for b in panel.findChildren(QPushButton, "attach"))
+    assert panel.message.text() == "" and panel.classify.isEnabled()
+    with qtbot.waitSignal(panel.changed):
+        release.set()
+    assert file_row().property("done") is True and not panel.busy
+    assert all(b.isEnabled() for b in panel.findChildren(QPushButton, "attach"))

@@ -13,10 +13,11 @@ import platformdirs
 from fieldkit.domain.enums import CauseArea, CauseOrigin, EvidenceKind
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import _
-from fieldkit.labels import CAUSE
+from fieldkit.labels import CAUSE, size_label
 from fieldkit.services import checklists, jobs
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui import camera
+from fieldkit.ui.background import Background
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -49,6 +50,9 @@ class BackupPanel(QWidget):
         self.cameras_present: Callable[[], bool] = lambda: bool(camera.cameras())
         self.present_camera: Callable[[CameraDialog], int] = lambda dialog: dialog.exec()
         self._camera_watch: camera.CameraWatch | None = None
+        # A backup file can be gigabytes: it is hashed into the store off the UI thread.
+        self.background = Background()
+        self.busy = False
         self.job_id: str | None = None
         self.area = QComboBox()
         for area in CauseArea:
@@ -66,6 +70,9 @@ class BackupPanel(QWidget):
             row.addWidget(widget)
         self.progress = QLabel()
         self.items = QVBoxLayout()
+        self.working = QLabel()
+        self.working.setWordWrap(True)
+        self.working.hide()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #8a1c1c;")
@@ -74,6 +81,7 @@ class BackupPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addLayout(self.items)
+        layout.addWidget(self.working)
         layout.addWidget(self.message)
 
     def show_job(self, job_id: str) -> None:
@@ -129,6 +137,7 @@ class BackupPanel(QWidget):
                     shoot = QPushButton(_("Take photo…"))
                     shoot.setObjectName("camera")
                     shoot.setMinimumHeight(40)
+                    shoot.setEnabled(not self.busy)
                     shoot.clicked.connect(
                         lambda _=False, i=item_id, t=label: self._take_photo(i, t)
                     )
@@ -138,6 +147,7 @@ class BackupPanel(QWidget):
                 )
                 attach.setObjectName("attach")
                 attach.setMinimumHeight(40)
+                attach.setEnabled(not self.busy)
                 attach.clicked.connect(
                     lambda _=False, i=item_id, t=label, k=kind: self._attach(i, t, k)
                 )
@@ -150,7 +160,7 @@ class BackupPanel(QWidget):
     def _attach(self, item_id: str, title: str, kind: EvidenceKind) -> None:
         path = self._choose(title, kind)
         if path is not None:
-            self._record(item_id, file=path)
+            self._record_file(item_id, path)
 
     def _has_camera(self) -> bool:
         if self._camera_watch is None:
@@ -169,18 +179,63 @@ class BackupPanel(QWidget):
         try:
             if self.present_camera(dialog) != QDialog.DialogCode.Accepted or dialog.photo.isNull():
                 return
-            # The blob store copies the file; the temporary one goes with its folder.
-            with tempfile.TemporaryDirectory(prefix="fieldkit-photo-") as folder:
-                stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-                path = Path(folder) / f"photo-{stamp}.jpg"
-                if not dialog.photo.save(str(path), quality=90):
-                    self.message.setText(
-                        _("The photo could not be saved: the device may be out of space.")
-                    )
-                    return
-                self._record(item_id, file=path)
+            # The blob store copies the file; the temporary one goes with its folder, once
+            # the copy is done.
+            folder = tempfile.TemporaryDirectory(prefix="fieldkit-photo-")
+            stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+            path = Path(folder.name) / f"photo-{stamp}.jpg"
+            if not dialog.photo.save(str(path), quality=90):
+                folder.cleanup()
+                self.message.setText(
+                    _("The photo could not be saved: the device may be out of space.")
+                )
+                return
+            self._record_file(item_id, path, then=folder.cleanup)
         finally:
             dialog.deleteLater()
+
+    def _record_file(
+        self, item_id: str, path: Path, then: Callable[[], None] | None = None
+    ) -> None:
+        try:
+            size = size_label(path.stat().st_size)
+        except OSError as exc:
+            self.message.setText(
+                _("Could not read {name}: {error}").format(name=path.name, error=exc.strerror)
+            )
+            return
+        self._set_busy(True)
+        self.message.clear()
+        self.working.setText(_("Attaching {name} ({size})…").format(name=path.name, size=size))
+
+        def finished(_result: object) -> None:
+            self._set_busy(False)
+            if then is not None:
+                then()
+            self._refresh()
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            if then is not None:
+                then()
+            if isinstance(exc, DomainError):
+                self.message.setText(str(exc))
+            else:  # a disk error while copying into the store: nothing was attached
+                self.message.setText(
+                    _("{name} was not attached: {error}").format(name=path.name, error=exc)
+                )
+            self._refresh()
+
+        self.background.run(
+            lambda: checklists.record_evidence(self._ctx, item_id, file=path), finished, failed
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.working.setVisible(busy)
+        for button in self.findChildren(QPushButton):
+            if button.objectName() in ("attach", "camera"):
+                button.setEnabled(not busy)
 
     def _record(
         self, item_id: str, *, ticked: bool = False, text: str = "", file: Path | None = None

@@ -15,6 +15,7 @@ from fieldkit.labels import (
     action_label,
     job_type_label,
     severity_label,
+    size_label,
     sla_label,
     status_label,
     time_left_label,
@@ -47,10 +48,6 @@ PROMPTS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 Ask = Callable[[str], str | None]
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1 << 20):.1f} MB"
 
 
 class JobWorkspace(QWidget):
@@ -196,7 +193,7 @@ class JobWorkspace(QWidget):
             self.pack.setStyleSheet("color: #1b6e3a;")
             self.pack.setText(
                 _("Ready offline: all {count} site documents on this device ({size})").format(
-                    count=pack.documents, size=_mb(pack.bytes_total)
+                    count=pack.documents, size=size_label(pack.bytes_total)
                 )
             )
         else:
@@ -205,7 +202,7 @@ class JobWorkspace(QWidget):
                 _("Not ready offline: {missing} of {count} site documents missing ({size})").format(
                     missing=pack.documents - pack.present,
                     count=pack.documents,
-                    size=_mb(pack.bytes_missing),
+                    size=size_label(pack.bytes_missing),
                 )
             )
         self.prepare.setVisible(not pack.ready)

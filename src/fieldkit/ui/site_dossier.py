@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import N_, _, tr
+from fieldkit.labels import size_label
 from fieldkit.services import dossier
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.drawing_viewer import DrawingViewer
@@ -33,10 +34,6 @@ KIND = {
     "software_media": N_("Software media"),
 }
 ROLE = {"system_owner": N_("System owner"), "installer": N_("Installer"), "other": N_("Contact")}
-
-
-def _size(n: int) -> str:
-    return f"{n / (1 << 20):.1f} MB" if n >= 1 << 20 else f"{max(1, n >> 10)} KB"
 
 
 class SiteDossierPanel(QWidget):
@@ -118,9 +115,8 @@ class SiteDossierPanel(QWidget):
         self.documents.clear()
         for doc in site.documents:
             pages = f" · {doc.pages} p." if doc.pages else ""
-            text = (
-                f"{doc.title}\n{_(KIND.get(doc.kind, doc.kind))} · {_size(doc.size_bytes)}{pages}"
-            )
+            kind = _(KIND.get(doc.kind, doc.kind))
+            text = f"{doc.title}\n{kind} · {size_label(doc.size_bytes)}{pages}"
             if not doc.on_device:
                 text += " · " + _("not on this device")
             item = QListWidgetItem(text)
