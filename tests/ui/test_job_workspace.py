@@ -234,6 +234,16 @@ def test_slip_preview_before_signing_and_export_after(
         exported.append(target.read_bytes())
     assert exported[0] == exported[1] and exported[0].startswith(b"%PDF")
 
+    # Print or share: a copy named after the slip goes to the device's PDF app.
+    handed: list[Path] = []
+    ws.preview.open_external = lambda url: handed.append(Path(url.toLocalFile())) or True
+    copy = ws.preview.print_or_share()
+    assert copy is not None and handed == [copy] and copy.read_bytes() == exported[0]
+    assert copy.name.startswith("SO-j1") and ws.preview.status.text() == "Opened in the PDF app"
+    ws.preview.open_external = lambda _url: False  # nothing on this device opens PDFs
+    assert ws.preview.print_or_share() is None
+    assert ws.preview.status.text().startswith("No app on this device opens PDF files")
+
 
 def test_old_slip_previews_are_swept_when_a_new_one_is_written(tmp_path: object) -> None:
     import os

@@ -1,4 +1,6 @@
-"""A PDF (quote, slip) previewed as rendered pages, with export to a file the engineer picks."""
+"""A PDF (quote, slip) previewed as rendered pages, with export to a file the engineer picks
+and a hand-over to the device's PDF app, which prints it and shares it (mail, chat, Windows'
+share sheet) better than a copy of those features here could."""
 
 from __future__ import annotations
 
@@ -6,11 +8,21 @@ import contextlib
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.i18n import _
 from fieldkit.ui.drawing_viewer import DrawingViewer
-from fieldkit.ui.qt import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from fieldkit.ui.qt import (
+    QDesktopServices,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QUrl,
+    QVBoxLayout,
+)
 
 PREVIEW_MAX_AGE_S = 3600
 
@@ -43,20 +55,44 @@ class PdfPreviewDialog(QDialog):
         self._pdf, self._name = pdf, suggested_name
         self.viewer = DrawingViewer()
         self.status = QLabel()
+        # The OS's own opener; replaced in tests, which have no desktop to hand files to.
+        self.open_external: Callable[[QUrl], bool] = QDesktopServices.openUrl
+        share = QPushButton(_("Print or share…"))
+        share.setToolTip(_("Opens the PDF in this device's PDF app, to print or share it"))
         export = QPushButton(_("Export PDF…"))
         close = QPushButton(_("Close"))
-        for button in (export, close):
+        for button in (share, export, close):
             button.setMinimumHeight(48)
+        share.clicked.connect(self.print_or_share)
         export.clicked.connect(self.export)
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(share)
         buttons.addWidget(export)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.viewer, 1)
         layout.addLayout(buttons)
         self.viewer.open(pdf, title)
+
+    def print_or_share(self) -> Path | None:
+        """Hand a copy to the PDF app: the record itself never leaves the store, and the
+        copy is named after the document, as the app and a mail attachment will show it."""
+        try:
+            copy = write_temp_pdf(self._pdf.read_bytes(), Path(self._name).stem)
+        except OSError as exc:
+            self.status.setText(
+                _("Could not write {path}: {error}").format(path=exc.filename, error=exc.strerror)
+            )
+            return None
+        if not self.open_external(QUrl.fromLocalFile(str(copy))):
+            self.status.setText(
+                _("No app on this device opens PDF files: export the PDF and open it elsewhere.")
+            )
+            return None
+        self.status.setText(_("Opened in the PDF app"))
+        return copy
 
     def export(self, target: str | None = None) -> Path | None:
         if target is None:
