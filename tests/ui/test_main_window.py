@@ -255,3 +255,39 @@ def test_a_count_interrupted_by_reading_rows_is_counted_again(
     assert not window._count_timer.isActive() and window.count_label.text() == ""
     window._count_failed(window.model.filter, Superseded())
     qtbot.waitUntil(lambda: window.count_label.text() == "450 jobs")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen
+def test_the_backup_checklist_fits_the_workspace_at_1280_by_800(
+    qtbot: QtBot, demo_ctx: ServiceContext
+) -> None:
+    """A long bilingual item label with both photo buttons must wrap, not push the buttons
+    past the right edge (the pane scrolls vertically only)."""
+    from fieldkit.services import checklists, queries
+    from fieldkit.ui.qt import QPushButton, QScrollArea
+
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.workspace.backup.cameras_present = lambda: True
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    diagnosing = queries.JobFilter(statuses=frozenset({"diagnosing"}))
+
+    def has_photo_item(job_id: str) -> bool:
+        view = checklists.backup_checklist(demo_ctx, job_id)
+        return view is not None and any(i.evidence_kind.value == "photo" for i in view.items)
+
+    job = next(j for j in queries.job_ids(demo_ctx, diagnosing) if has_photo_item(j))
+    while window.model.canFetchMore():
+        window.model.fetchMore()
+    row = next(
+        r
+        for r in range(window.model.rowCount())
+        if window.model.data(window.model.index(r, 0), JobIdRole) == job
+    )
+    window.table.selectRow(row)
+    scroller = window.tabs.widget(0)
+    assert isinstance(scroller, QScrollArea)
+    assert window.workspace.backup.findChildren(QPushButton, "camera")
+    assert window.workspace.minimumSizeHint().width() <= scroller.viewport().width()

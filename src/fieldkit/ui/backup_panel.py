@@ -122,7 +122,10 @@ class BackupPanel(QWidget):
             check.toggled.connect(lambda on, i=item_id: on and self._record(i, ticked=True))
             row.addWidget(check, 1)
         else:
-            row.addWidget(QLabel(label), 1)
+            # Wraps, so a long bilingual label never pushes the buttons out of a narrow pane.
+            text = QLabel(label)
+            text.setWordWrap(True)
+            row.addWidget(text, 1)
             if kind is EvidenceKind.TEXT:
                 note = QLineEdit()
                 note.setPlaceholderText(_("Note"))

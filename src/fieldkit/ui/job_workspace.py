@@ -62,6 +62,7 @@ class JobWorkspace(QWidget):
         self.job_id: str | None = None
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        self.title.setWordWrap(True)  # a long job type in a narrow pane: two lines, not cut off
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")

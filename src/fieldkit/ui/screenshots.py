@@ -115,7 +115,7 @@ def _rack_frame(width: int = 1280, height: int = 720) -> QImage:
 
 def capture(folder: Path, language: str, data: Path) -> list[Path]:
     from fieldkit.ui.main_window import MainWindow
-    from fieldkit.ui.qt import QPointF
+    from fieldkit.ui.qt import QPointF, QScrollArea
     from fieldkit.ui.settings_dialog import SettingsDialog
     from fieldkit.ui.signing_dialog import SigningDialog
 
@@ -143,6 +143,10 @@ def capture(folder: Path, language: str, data: Path) -> list[Path]:
         window.workspace.backup.cameras_present = lambda: True  # as on a tablet
         _select(window, _job(ctx, "diagnosing", backup=True))
         _settle()
+        scroller = window.tabs.widget(0)
+        assert isinstance(scroller, QScrollArea)
+        scroller.verticalScrollBar().setValue(scroller.verticalScrollBar().maximum())
+        _settle(0.1)
         save(window, "backup-checklist")
 
         from fieldkit.ui.camera_dialog import CameraDialog
