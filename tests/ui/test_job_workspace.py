@@ -266,12 +266,13 @@ def test_old_slip_previews_are_swept_when_a_new_one_is_written(tmp_path: object)
 def test_a_file_is_attached_off_the_ui_thread_and_a_refusal_keeps_nothing(
     qtbot: QtBot, ctx: ServiceContext, tmp_path: object
 ) -> None:
+    import hashlib
     import threading
     from pathlib import Path
 
     from fieldkit.services import checklists, jobs
     from fieldkit.ui.backup_panel import BackupPanel
-    from fieldkit.ui.qt import QPushButton
+    from fieldkit.ui.qt import QLabel, QLineEdit, QPushButton
 
     seed_job(ctx, status="on_site")
     jobs.start_diagnosis(ctx, "j1")
@@ -306,3 +307,16 @@ def test_a_file_is_attached_off_the_ui_thread_and_a_refusal_keeps_nothing(
         release.set()
     assert file_row().property("done") is True and not panel.busy
     assert all(b.isEnabled() for b in panel.findChildren(QPushButton, "attach"))
+    # What was kept is shown under the item: name, size and the hash the slip will list.
+    sha = hashlib.sha256(big.read_bytes()).hexdigest()
+    shown = file_row().findChild(QLabel, "evidence")
+    assert shown is not None
+    assert shown.text().startswith(f"recordings-index.db · 2.0 MB · SHA-256 {sha[:16]}… · ")
+
+    def text_row() -> object:
+        rows = [panel.items.itemAt(i).widget() for i in range(panel.items.count())]
+        return next(r for r in rows if r is not None and r.property("kind") == "text")
+
+    text_row().findChild(QLineEdit).setText("V5.2.1 build 0934")
+    qtbot.mouseClick(text_row().findChild(QPushButton), Qt.MouseButton.LeftButton)
+    assert text_row().findChild(QLabel, "evidence").text().startswith("“V5.2.1 build 0934” · ")

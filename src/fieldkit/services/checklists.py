@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.checklist import ChecklistItem, Evidence, Progress, validate_evidence
@@ -27,10 +29,23 @@ OPEN_FOR_EVIDENCE = {
 
 
 @dataclass(frozen=True)
+class EvidenceShown:
+    """What counts for an item (its latest answer), for the engineer to check: the file and
+    its hash as the slip will list them, or the note as typed."""
+
+    at: datetime
+    text: str
+    filename: str
+    sha256: str | None
+    size_bytes: int | None  # None: the file is not on this device (recorded elsewhere)
+
+
+@dataclass(frozen=True)
 class ChecklistView:
     run_id: str
     items: list[ChecklistItem]
     progress: Progress
+    evidence: dict[str, EvidenceShown]  # by item id; items without an answer are absent
 
 
 def backup_checklist(ctx: ServiceContext, job_id: str) -> ChecklistView | None:
@@ -39,7 +54,10 @@ def backup_checklist(ctx: ServiceContext, job_id: str) -> ChecklistView | None:
         if run is None:
             return None
         return ChecklistView(
-            run.id, checklist_items(session, run.id), backup_progress(session, job_id)
+            run.id,
+            checklist_items(session, run.id),
+            backup_progress(session, job_id),
+            _latest_evidence(ctx, session, run.id),
         )
 
 
@@ -148,3 +166,22 @@ def _open_item(session: Session, run_item_id: str) -> tuple[m.ChecklistRunItem, 
             "record_evidence", f"Evidence is recorded on site; this job is {job.status}"
         )
     return item, job
+
+
+def _latest_evidence(
+    ctx: ServiceContext, session: Session, run_id: str
+) -> dict[str, EvidenceShown]:
+    answers = session.scalars(
+        select(m.ChecklistAnswer)
+        .join(m.ChecklistRunItem, m.ChecklistRunItem.id == m.ChecklistAnswer.run_item_id)
+        .where(m.ChecklistRunItem.run_id == run_id)
+        .order_by(m.ChecklistAnswer.at)
+    )
+    latest: dict[str, EvidenceShown] = {}
+    for answer in answers:
+        sha = answer.blob_sha256
+        size = ctx.blobs.size(sha) if sha and ctx.blobs.has(sha) else None
+        latest[answer.run_item_id] = EvidenceShown(
+            answer.at, answer.text, answer.filename, sha, size
+        )
+    return latest

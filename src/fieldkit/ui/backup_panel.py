@@ -15,6 +15,7 @@ from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import _
 from fieldkit.labels import CAUSE, size_label
 from fieldkit.services import checklists, jobs
+from fieldkit.services.checklists import EvidenceShown
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui import camera
 from fieldkit.ui.background import Background
@@ -27,6 +28,7 @@ from fieldkit.ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
+    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -37,6 +39,18 @@ if TYPE_CHECKING:
 
 ChooseFile = Callable[[str, EvidenceKind], Path | None]
 PHOTO_FILTER = "*.jpg *.jpeg *.png *.heic *.heif *.webp *.bmp"
+
+
+def evidence_line(shown: EvidenceShown) -> str:
+    """'config.tar · 2.0 MB · SHA-256 9f2c9f2c9f2c… · 11-20 08:05', or the note as typed."""
+    when = shown.at.astimezone().strftime("%m-%d %H:%M")
+    if shown.sha256 is None:
+        return f"“{shown.text}” · {when}" if shown.text else when
+    parts = [shown.filename or _("file")]
+    if shown.size_bytes is not None:
+        parts.append(size_label(shown.size_bytes))
+    parts += [f"SHA-256 {shown.sha256[:16]}…", when]
+    return " · ".join(parts)
 
 
 class BackupPanel(QWidget):
@@ -105,13 +119,26 @@ class BackupPanel(QWidget):
         )
         missing = set(view.progress.missing)
         for item in view.items:
-            self.items.addWidget(
-                self._item_row(item.id, item.label, item.evidence_kind, item.label not in missing)
-            )
+            row = self._item_row(item.id, item.label, item.evidence_kind, item.label not in missing)
+            shown = view.evidence.get(item.id)
+            if shown is not None and item.evidence_kind is not EvidenceKind.TICK:
+                detail = QLabel(evidence_line(shown))
+                detail.setObjectName("evidence")
+                detail.setWordWrap(True)
+                detail.setStyleSheet("font-size: 9pt; padding-left: 24px;")  # legible in sun
+                # Selectable: a hash or a version number can be copied into a report.
+                detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                layout = row.layout()
+                assert isinstance(layout, QVBoxLayout)
+                layout.addWidget(detail)
+            self.items.addWidget(row)
 
     def _item_row(self, item_id: str, label: str, kind: EvidenceKind, done: bool) -> QWidget:
         box = QWidget()
-        row = QHBoxLayout(box)
+        lines = QVBoxLayout(box)  # the controls, then what was recorded (see show_job)
+        lines.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        lines.addLayout(row)
         mark = QLabel("✓" if done else "○")
         row.addWidget(mark)
         if kind is EvidenceKind.TICK:
