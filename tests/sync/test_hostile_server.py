@@ -219,7 +219,7 @@ def test_download_dropped_mid_body_resumes_from_the_bytes_received(tmp_path: Pat
     partial = tmp_path / "download-part"
     try:
         with Transport(hostile.url, retries=2, backoff=0.01) as http:
-            http.download(f"/blobs/{sha}", partial)
+            http.download(f"/blobs/{sha}", partial, 64 << 20)
     finally:
         hostile.close()
     ranges = [headers.get("Range") for _, _, headers in hostile.requests]
@@ -229,3 +229,26 @@ def test_download_dropped_mid_body_resumes_from_the_bytes_received(tmp_path: Pat
     assert 0 < resumed_at <= cut  # what arrived before the drop was kept, not fetched again
     assert hashlib.sha256(partial.read_bytes()).hexdigest() == sha
     assert all(h.get("Accept-Encoding") == "identity" for _, _, h in hostile.requests)
+
+
+def test_an_endless_download_is_refused_and_its_partial_file_removed(tmp_path: Path) -> None:
+    def endless_blob(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/octet-stream")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        block = b"\0" * (1 << 20)
+        for _ in range(64):
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+
+    hostile = Hostile(endless_blob)
+    partial = tmp_path / "download-part"
+    try:
+        with (
+            Transport(hostile.url, retries=0) as http,
+            pytest.raises(BadReply, match="over the 3 MB limit"),
+        ):
+            http.download("/blobs/" + "0" * 64, partial, 3 << 20)
+    finally:
+        hostile.close()
+    assert not partial.exists()

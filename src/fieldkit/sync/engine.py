@@ -369,7 +369,7 @@ class SyncEngine:
     def _download(self, sha: str) -> None:
         """Resumable: bytes already fetched stay in a partial file; Range fetches the rest."""
         partial = self.ctx.blobs.root / "tmp" / f"download-{sha}"
-        self.http.download(f"/blobs/{sha}", partial)
+        self.http.download(f"/blobs/{sha}", partial, self.ctx.blobs.max_bytes)
         digest = hashlib.sha256()
         with partial.open("rb") as fh:
             for block in iter(lambda: fh.read(CHUNK), b""):

@@ -125,10 +125,12 @@ class Transport:
             send_headers["Content-Type"] = "application/json"
         return self._exchange(method, path, body, params, lambda: send_headers, ok, None)
 
-    def download(self, path: str, partial: Path) -> None:
+    def download(self, path: str, partial: Path, max_bytes: int) -> None:
         """GET ``path`` into ``partial``, resuming from its size with HTTP Range. Each block is
         on disk as soon as it arrives, so a dropped link, a retry or a killed process goes on
-        from the last byte received instead of from the start."""
+        from the last byte received instead of from the start. A file growing past
+        ``max_bytes`` (the store's own limit) is deleted and the download refused: an endless
+        body must not fill the tablet's disk."""
 
         def range_header() -> dict[str, str]:
             have = partial.stat().st_size if partial.exists() else 0
@@ -143,6 +145,14 @@ class Transport:
                 for block in response.iter_content(DOWNLOAD_BLOCK):
                     fh.write(block)
                     self.bytes_received += len(block)
+                    if fh.tell() > max_bytes:
+                        break
+            if partial.stat().st_size > max_bytes:
+                partial.unlink()
+                raise BadReply(
+                    f"The service center sent a file over the {max_bytes >> 20} MB limit; "
+                    "sync stopped, nothing was changed"
+                )
 
         self._exchange("GET", path, None, None, range_header, (200, 206, 416), write)
 
