@@ -36,6 +36,9 @@ def test_only_a_file_at_the_current_schema_opens(current: Path, tmp_path: Path) 
     older = tmp_path / "older.db"
     older.write_bytes((Path(__file__).parents[1] / "data" / "db" / "fieldkit-0001.db").read_bytes())
     assert open_current(older) is None  # opened (and migrated) the full way instead
+    torn = tmp_path / "torn.db"  # a SQLite header, then garbage: the full open reports it
+    torn.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)
+    assert open_current(torn) is None
 
 
 def test_the_reader_never_writes(current: Path) -> None:

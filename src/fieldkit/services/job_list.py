@@ -58,7 +58,7 @@ class JobRow:
 
 
 def _when(value: str | None) -> datetime | None:
-    # Stored as fixed-width UTC ISO text with a Z (store/types.py), which Python 3.11 reads.
+    # Stored as fixed-width UTC ISO text with a Z (store/utc_text.py), which Python 3.11 reads.
     return None if value is None else datetime.fromisoformat(value)
 
 

@@ -107,9 +107,12 @@ def open_current(path: Path) -> ListReader | None:
             return None  # the full open says what is wrong with it
     try:
         reader = ListReader(path)
+    except sqlite3.Error:
+        return None
+    try:
         if reader.schema() == HEAD:
             return reader
-        reader.close()
     except sqlite3.Error:
-        pass
+        pass  # the full open says what is wrong with it
+    reader.close()
     return None
