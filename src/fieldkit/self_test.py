@@ -135,7 +135,7 @@ def _camera(_work: Path) -> str:
     if QColor(sink.videoFrame().toImage().pixel(10, 10)).name() != "#1f6fb2":
         raise RuntimeError("a video frame does not convert back to the same image")
     app.processEvents()
-    return f"{backends[0]}, {len(camera.cameras())} camera(s) present"
+    return f"{backends[0]}, {camera.camera_count()} camera(s) present"
 
 
 def run(upgrade_from: Path | None = None) -> int:

@@ -37,10 +37,8 @@ def test_format_choice_prefers_a_smooth_viewfinder_up_to_five_megapixels() -> No
 
 
 def test_the_back_camera_is_preferred() -> None:
-    front = camera.CameraInfo(b"f", "Front", back_facing=False)
-    back = camera.CameraInfo(b"b", "Back", back_facing=True)
-    assert camera.preferred([front, back]) == 1
-    assert camera.preferred([front]) == 0
+    assert camera.preferred([False, True]) == 1  # front, back
+    assert camera.preferred([False]) == 0
     assert camera.preferred([]) == 0
 
 
@@ -202,3 +200,19 @@ def test_a_camera_plugged_in_while_the_job_is_open_adds_the_button(
     panel.cameras_present = lambda: True
     panel._cameras_changed()  # what QMediaDevices.videoInputsChanged calls
     assert photo_row(panel).findChild(QPushButton, "camera") is not None
+
+
+def test_switching_cameras_waits_for_the_new_cameras_picture(qtbot: QtBot) -> None:
+    from fieldkit.ui.camera_dialog import CameraDialog
+    from fieldkit.ui.qt_multimedia import QCameraDevice
+
+    dialog = CameraDialog("Photo of wiring", devices=[QCameraDevice(), QCameraDevice()])
+    qtbot.addWidget(dialog)
+    assert not dialog.chooser.isHidden()  # two cameras: the engineer picks
+    feed(dialog, pattern())
+    assert dialog.take.isEnabled()
+    dialog.chooser.setCurrentIndex(1 - dialog.chooser.currentIndex())
+    # The last frame was the other camera's: nothing to take until this one shows a picture.
+    assert not dialog.take.isEnabled() and not dialog.viewfinder.has_frame()
+    feed(dialog, pattern(320, 240))
+    assert dialog.take.isEnabled()

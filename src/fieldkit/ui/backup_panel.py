@@ -61,7 +61,7 @@ class BackupPanel(QWidget):
         self._ctx = ctx
         self._choose = choose_file or self._file_dialog
         # Asked when a photo item is shown, not at start: it loads QtMultimedia.
-        self.cameras_present: Callable[[], bool] = lambda: bool(camera.cameras())
+        self.cameras_present: Callable[[], bool] = lambda: camera.camera_count() > 0
         self.present_camera: Callable[[CameraDialog], int] = lambda dialog: dialog.exec()
         self._camera_watch: camera.CameraWatch | None = None
         # A backup file can be gigabytes: it is hashed into the store off the UI thread.

@@ -7,24 +7,12 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from fieldkit.ui.qt_multimedia import QCameraDevice
 
 log = logging.getLogger(__name__)
 
 # FFmpeg's hardware decoders and PipeWire are optional in QtMultimedia; their absence is
 # reported as a warning per library on every start, which says nothing the user can act on.
 _QUIET_RULES = "qt.multimedia.symbolsresolver=false\nqt.multimedia.ffmpeg.info=false"
-
-
-@dataclass(frozen=True)
-class CameraInfo:
-    id: bytes
-    description: str
-    back_facing: bool
 
 
 @functools.cache
@@ -41,25 +29,18 @@ def support_problem() -> str | None:
     return None
 
 
-def cameras() -> list[CameraInfo]:
-    """The video inputs present now; empty when there are none or no camera support."""
+def camera_count() -> int:
+    """Video inputs present now; 0 when there are none or no camera support."""
     if support_problem() is not None:
-        return []
+        return 0
     from fieldkit.ui.qt_multimedia import QMediaDevices
 
-    return [describe(device) for device in QMediaDevices.videoInputs()]
+    return len(QMediaDevices.videoInputs())
 
 
-def describe(device: QCameraDevice) -> CameraInfo:
-    from fieldkit.ui.qt_multimedia import QCameraDevice
-
-    back = device.position() is QCameraDevice.Position.BackFace
-    return CameraInfo(bytes(device.id().data()), device.description(), back)
-
-
-def preferred(found: Sequence[CameraInfo]) -> int:
+def preferred(back_facing: Sequence[bool]) -> int:
     """Evidence is photographed away from the engineer: the back camera of a tablet first."""
-    return next((i for i, info in enumerate(found) if info.back_facing), 0)
+    return next((i for i, back in enumerate(back_facing) if back), 0)
 
 
 def pick_format(formats: Sequence[tuple[int, int, float]], max_pixels: int = 2592 * 1944) -> int:

@@ -54,6 +54,11 @@ class Viewfinder(QWidget):
     def has_frame(self) -> bool:
         return self._latest is not None
 
+    def clear(self) -> None:
+        """Another camera: nothing to take until its first frame (which signals again)."""
+        self._latest = None
+        self.update()
+
     def capture(self) -> QImage:
         return self._latest.toImage() if self._latest is not None else QImage()
 
@@ -139,8 +144,10 @@ class CameraDialog(QDialog):
         self._show_buttons(reviewing=False)
         self.take.setEnabled(False)  # until the viewfinder shows what will be kept
         if self._devices:
-            found = [camera.describe(device) for device in self._devices]
-            self.chooser.setCurrentIndex(camera.preferred(found))
+            back = QCameraDevice.Position.BackFace
+            self.chooser.setCurrentIndex(
+                camera.preferred([d.position() is back for d in self._devices])
+            )
             self.chooser.currentIndexChanged.connect(self._open)
             self._open(self.chooser.currentIndex())
         else:
@@ -169,6 +176,8 @@ class CameraDialog(QDialog):
         if self._camera is not None:
             self._camera.stop()
             self._camera.deleteLater()
+        self.viewfinder.clear()
+        self.take.setEnabled(False)
         device = self._devices[index]
         cam = QCamera(device, self)
         formats = device.videoFormats()
