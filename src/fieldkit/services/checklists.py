@@ -7,14 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldkit.domain.checklist import ChecklistItem, Evidence, Progress, validate_evidence
+from fieldkit.domain.checklist import (
+    ChecklistItem,
+    Evidence,
+    Progress,
+    progress,
+    validate_evidence,
+)
 from fieldkit.domain.enums import EvidenceKind, JobStatus
 from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.services.context import ServiceContext
-from fieldkit.services.records import NotFound, backup_progress, backup_run, checklist_items
+from fieldkit.services.records import (
+    NotFound,
+    answer_rows,
+    as_evidence,
+    backup_run,
+    checklist_items,
+)
 from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobError
@@ -53,11 +64,13 @@ def backup_checklist(ctx: ServiceContext, job_id: str) -> ChecklistView | None:
         run = backup_run(session, job_id)
         if run is None:
             return None
+        items = checklist_items(session, run.id)
+        answers = answer_rows(session, run.id)
         return ChecklistView(
             run.id,
-            checklist_items(session, run.id),
-            backup_progress(session, job_id),
-            _latest_evidence(ctx, session, run.id),
+            items,
+            progress(items, [as_evidence(a) for a in answers]),
+            _latest_evidence(ctx, answers),
         )
 
 
@@ -169,16 +182,10 @@ def _open_item(session: Session, run_item_id: str) -> tuple[m.ChecklistRunItem, 
 
 
 def _latest_evidence(
-    ctx: ServiceContext, session: Session, run_id: str
+    ctx: ServiceContext, answers: list[m.ChecklistAnswer]
 ) -> dict[str, EvidenceShown]:
-    answers = session.scalars(
-        select(m.ChecklistAnswer)
-        .join(m.ChecklistRunItem, m.ChecklistRunItem.id == m.ChecklistAnswer.run_item_id)
-        .where(m.ChecklistRunItem.run_id == run_id)
-        .order_by(m.ChecklistAnswer.at)
-    )
     latest: dict[str, EvidenceShown] = {}
-    for answer in answers:
+    for answer in answers:  # oldest first: a later answer replaces an earlier one
         sha = answer.blob_sha256
         size = ctx.blobs.size(sha) if sha and ctx.blobs.has(sha) else None
         latest[answer.run_item_id] = EvidenceShown(

@@ -83,16 +83,25 @@ def checklist_items(session: Session, run_id: str) -> list[ChecklistItem]:
     return [ChecklistItem(r.id, r.label, EvidenceKind(r.evidence_kind), r.required) for r in rows]
 
 
+def answer_rows(session: Session, run_id: str) -> list[m.ChecklistAnswer]:
+    """Every answer of a checklist run, oldest first (the latest per item counts)."""
+    return list(
+        session.scalars(
+            select(m.ChecklistAnswer)
+            .join(m.ChecklistRunItem, m.ChecklistRunItem.id == m.ChecklistAnswer.run_item_id)
+            .where(m.ChecklistRunItem.run_id == run_id)
+            .order_by(m.ChecklistAnswer.at)
+        )
+    )
+
+
+def as_evidence(answer: m.ChecklistAnswer) -> Evidence:
+    a = answer
+    return Evidence(a.run_item_id, EvidenceKind(a.kind), a.at, a.ticked, a.text, a.blob_sha256)
+
+
 def checklist_answers(session: Session, run_id: str) -> list[Evidence]:
-    rows = session.scalars(
-        select(m.ChecklistAnswer)
-        .join(m.ChecklistRunItem, m.ChecklistRunItem.id == m.ChecklistAnswer.run_item_id)
-        .where(m.ChecklistRunItem.run_id == run_id)
-    ).all()
-    return [
-        Evidence(a.run_item_id, EvidenceKind(a.kind), a.at, a.ticked, a.text, a.blob_sha256)
-        for a in rows
-    ]
+    return [as_evidence(a) for a in answer_rows(session, run_id)]
 
 
 def backup_run(session: Session, job_id: str) -> m.ChecklistRun | None:
