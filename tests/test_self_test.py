@@ -55,3 +55,20 @@ def test_a_frozen_build_runs_its_own_executable_as_the_demo_center(monkeypatch) 
     result = fieldkit(embedded.EMBEDDED_SERVER_FLAG, "--version")
     assert result.returncode == 0
     assert result.stdout.startswith("fieldkit-server ")
+
+
+def test_without_the_camera_extra_a_pip_install_is_still_whole() -> None:
+    """QtMultimedia hidden, as in `pip install fieldkit` without [camera]: the check says
+    photos come from files, and passes; a bundle (frozen) would fail it instead."""
+    hide = "import sys; sys.modules['PySide6.QtMultimedia'] = None"
+    run = "from fieldkit.self_test import run; raise SystemExit(run())"
+    result = subprocess.run(
+        [sys.executable, "-c", f"{hide}; {run}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok    camera support: not installed (the 'camera' extra)" in result.stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -119,6 +120,9 @@ def _camera(_work: Path) -> str:
 
     app = QApplication.instance() or QApplication([])  # QtMultimedia needs one
     problem = camera.support_problem()
+    if problem is not None and not getattr(sys, "frozen", False) and not camera.installed():
+        # A pip install without the optional extra is whole; a bundle always carries it.
+        return "not installed (the 'camera' extra): photos are attached from files"
     if problem is not None:
         raise RuntimeError(f"QtMultimedia does not load: {problem}")
     from fieldkit.ui.qt_multimedia import QVideoFrame, QVideoSink

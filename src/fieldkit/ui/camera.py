@@ -29,6 +29,18 @@ def support_problem() -> str | None:
     return None
 
 
+def installed() -> bool:
+    """Whether the optional ``camera`` extra (QtMultimedia) is installed at all, loadable or
+    not: a missing system library is a broken installation, a missing extra is a choice."""
+    try:
+        from fieldkit.ui import qt_multimedia  # noqa: F401
+    except ModuleNotFoundError as exc:
+        return exc.name != "PySide6.QtMultimedia"
+    except ImportError:  # e.g. libpulse.so.0 missing
+        return True
+    return True
+
+
 def camera_count() -> int:
     """Video inputs present now; 0 when there are none or no camera support."""
     if support_problem() is not None:
