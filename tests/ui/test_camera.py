@@ -15,6 +15,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from fieldkit.ui import camera
 from fieldkit.ui.qt import QColor, QDialog, QImage, QPainter, QPushButton, Qt, QWidget
+from tests.conftest import NOW
 from tests.services.fixtures import seed_job
 
 # Offscreen Qt has no GPU: QtMultimedia says it converts frames on the CPU; and it cannot
@@ -182,7 +183,9 @@ def test_a_photo_taken_in_the_app_is_the_items_evidence(qtbot: QtBot, ctx: Servi
     with ctx.db.read() as s:
         attachment = s.query(m.Attachment).filter_by(job_id="j1", kind="photo").one()
         name, mime, sha = attachment.filename, attachment.mime, attachment.blob_sha256
-    assert name.startswith("photo-") and name.endswith(".jpg") and mime == "image/jpeg"
+    # Named by the store's clock (the tests' fixed 09:00 UTC), in the engineer's time zone.
+    stamp = NOW.astimezone().strftime("%Y%m%d-%H%M%S")
+    assert name == f"photo-{stamp}.jpg" and mime == "image/jpeg"
     stored = QImage.fromData(ctx.blobs.read_bytes(sha))
     assert (stored.width(), stored.height()) == (640, 480)
     left = QColor(stored.pixel(100, 240))  # JPEG: close to the colour, not equal

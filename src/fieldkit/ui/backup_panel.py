@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -212,7 +211,7 @@ class BackupPanel(QWidget):
             # The blob store copies the file; the temporary one goes with its folder, once
             # the copy is done.
             folder = tempfile.TemporaryDirectory(prefix="fieldkit-photo-")
-            stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+            stamp = self._ctx.clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
             path = Path(folder.name) / f"photo-{stamp}.jpg"
             if not dialog.photo.save(str(path), quality=90):
                 folder.cleanup()
