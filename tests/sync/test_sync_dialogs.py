@@ -11,7 +11,8 @@ from fieldkit.domain.clock import SystemClock
 from fieldkit.services import conflicts, jobs, queries
 from fieldkit.services.context import open_context
 from fieldkit.sync import session
-from fieldkit.sync.auto import AutoSyncSettings, Connection
+from fieldkit.sync.auto import AutoSyncSettings, Connection, SyncState
+from fieldkit.sync.engine import Progress
 from fieldkit.ui.qt import QDialog, Qt
 from fieldkit.ui.sync_dialogs import ConflictsDialog, LoginDialog, SyncProgressDialog
 from fieldkit.ui.sync_status import SyncBridge
@@ -64,8 +65,13 @@ def test_sync_now_shows_progress_and_the_result(
         qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=30_000)
         assert dialog.outcome is not None and dialog.outcome.connection is Connection.ONLINE
         assert "pull" in phases
-        assert dialog.detail.text().startswith("Sent 0, received")
+        summary = dialog.detail.text()
+        assert summary.startswith("Sent 0, received")
         assert dialog.cancel.text() == "Close"
+        # The background sync goes on; its later progress and result leave this one shown.
+        dialog.show_progress(Progress("pull", 0, 0))
+        dialog.finished_with(SyncState(Connection.OFFLINE, None, "Working offline"))
+        assert dialog.detail.text() == summary and dialog.outcome.connection is Connection.ONLINE
         assert len(queries.job_ids(wang.ctx, queries.JobFilter())) >= 3
     finally:
         bridge.stop()

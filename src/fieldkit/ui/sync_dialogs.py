@@ -131,6 +131,9 @@ class SyncProgressDialog(QDialog):
         self._bridge.sync_now()
 
     def show_progress(self, progress: Progress) -> None:
+        if self.outcome is not None:
+            # A background sync that started after this one ended: the result stays shown.
+            return
         self.phase.setText(_(PHASE.get(progress.phase, progress.phase)))
         self.bar.setMaximum(max(progress.total, 1))
         self.bar.setValue(min(progress.done, max(progress.total, 1)))
@@ -141,6 +144,8 @@ class SyncProgressDialog(QDialog):
         )
 
     def finished_with(self, state: SyncState) -> None:
+        if self.outcome is not None:  # the dialog reports the sync it started, not later ones
+            return
         self.outcome = state
         self.cancel.setText(_("Close"))
         self.cancel.clicked.disconnect()
