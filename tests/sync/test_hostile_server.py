@@ -75,16 +75,26 @@ def reply(status: int, content_type: str, body: bytes) -> Answer:
     return answer
 
 
-def endless_json(h: BaseHTTPRequestHandler) -> None:
-    """A JSON string that never ends (chunked, no length): only a cap on the client stops it."""
-    h.send_response(200)
-    h.send_header("Content-Type", "application/json")
-    h.send_header("Transfer-Encoding", "chunked")
-    h.end_headers()
-    block = b" " * (1 << 20)
-    h.wfile.write(b'%x\r\n{"changes": "\r\n' % len(b'{"changes": "'))
-    for _ in range((MAX_REPLY_BYTES >> 20) + 16):
-        h.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+def endless(content_type: str, opening: bytes, megabytes: int) -> Answer:
+    """A body that does not end (chunked, no length, far past any cap): only a limit on the
+    client stops it."""
+
+    def answer(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", content_type)
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        if opening:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(opening), opening))
+        block = b" " * (1 << 20)
+        for _ in range(megabytes):
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+
+    return answer
+
+
+# A JSON string that never ends.
+endless_json = endless("application/json", b'{"changes": "', (MAX_REPLY_BYTES >> 20) + 16)
 
 
 BAD_ANSWERS: dict[str, tuple[Answer, str]] = {
@@ -232,16 +242,7 @@ def test_download_dropped_mid_body_resumes_from_the_bytes_received(tmp_path: Pat
 
 
 def test_an_endless_download_is_refused_and_its_partial_file_removed(tmp_path: Path) -> None:
-    def endless_blob(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "application/octet-stream")
-        h.send_header("Transfer-Encoding", "chunked")
-        h.end_headers()
-        block = b"\0" * (1 << 20)
-        for _ in range(64):
-            h.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
-
-    hostile = Hostile(endless_blob)
+    hostile = Hostile(endless("application/octet-stream", b"", 64))
     partial = tmp_path / "download-part"
     try:
         with (
