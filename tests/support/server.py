@@ -140,6 +140,11 @@ class Office:
     def __init__(self, url: str) -> None:
         self.url = url
         self.http = requests.Session()
+        # A fresh connection per call: between calls the office idles for seconds (fault
+        # rounds), the center closes idle keep-alive connections, and a request sent on one
+        # just as it closes fails with "Remote end closed connection" (seen in CI). The app
+        # retries that (its Transport); the office helper must not turn it into a failure.
+        self.http.headers["Connection"] = "close"
         reply = self.http.post(
             url + "/auth/login",
             json={"username": "office", "password": PASSWORD, "device_id": str(uuid.uuid4())},
