@@ -106,5 +106,6 @@ def test_quote_preview_renders_off_the_ui_thread(
     qtbot.addWidget(preview)
     qtbot.waitUntil(lambda: bool(preview.viewer.view.pages), timeout=20000)
     target = Path(str(tmp_path)) / "quote.pdf"
-    assert preview.export(str(target)) == target
+    preview.choose_target = lambda _name: target
+    qtbot.mouseClick(preview.export_button, Qt.MouseButton.LeftButton)
     assert target.read_bytes().startswith(b"%PDF")

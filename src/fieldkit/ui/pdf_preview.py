@@ -57,20 +57,25 @@ class PdfPreviewDialog(QDialog):
         self.status = QLabel()
         # The OS's own opener; replaced in tests, which have no desktop to hand files to.
         self.open_external: Callable[[QUrl], bool] = QDesktopServices.openUrl
-        share = QPushButton(_("Print or share…"))
-        share.setToolTip(_("Opens the PDF in this device's PDF app, to print or share it"))
-        export = QPushButton(_("Export PDF…"))
-        close = QPushButton(_("Close"))
-        for button in (share, export, close):
+        # Where to export: the save dialog; answered by tests, which have no one to click it.
+        self.choose_target: Callable[[str], Path | None] = self._save_dialog
+        self.share_button = QPushButton(_("Print or share…"))
+        self.share_button.setToolTip(
+            _("Opens the PDF in this device's PDF app, to print or share it")
+        )
+        self.export_button = QPushButton(_("Export PDF…"))
+        self.close_button = QPushButton(_("Close"))
+        for button in (self.share_button, self.export_button, self.close_button):
             button.setMinimumHeight(48)
-        share.clicked.connect(self.print_or_share)
-        export.clicked.connect(self.export)
-        close.clicked.connect(self.accept)
+        # Slots that take nothing: clicked(bool) must not land in a parameter.
+        self.share_button.clicked.connect(self.print_or_share)
+        self.export_button.clicked.connect(self.export)
+        self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
-        buttons.addWidget(share)
-        buttons.addWidget(export)
-        buttons.addWidget(close)
+        buttons.addWidget(self.share_button)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.viewer, 1)
         layout.addLayout(buttons)
@@ -94,14 +99,18 @@ class PdfPreviewDialog(QDialog):
         self.status.setText(_("Opened in the PDF app"))
         return copy
 
-    def export(self, target: str | None = None) -> Path | None:
-        if target is None:
-            target, _filter = QFileDialog.getSaveFileName(
-                self, _("Export PDF…"), str(Path.home() / self._name), "PDF (*.pdf)"
-            )
-        if not target:
-            return None
-        path = Path(target)
+    def export(self) -> Path | None:
+        """Ask where, then copy the PDF there (the record itself stays in the store)."""
+        target = self.choose_target(self._name)
+        return None if target is None else self.export_to(target)
+
+    def _save_dialog(self, name: str) -> Path | None:
+        target, _filter = QFileDialog.getSaveFileName(
+            self, _("Export PDF…"), str(Path.home() / name), "PDF (*.pdf)"
+        )
+        return Path(target) if target else None
+
+    def export_to(self, path: Path) -> Path | None:
         try:
             shutil.copyfile(self._pdf, path)
         except OSError as exc:
