@@ -116,10 +116,11 @@ def test_walk_a_job_from_assigned_to_resolved_in_the_app(
     # Backing up is refused until the diagnosis is saved and every item has evidence.
     assert ws.primary.text() == "Confirm backup complete" and not ws.primary.isEnabled()
     assert "classify the cause" in ws.reason.text()
-    assert not ws.backup.isHidden()
-    ws.backup.origin.setCurrentIndex(ws.backup.origin.findData("system_fault"))
-    ws.backup.found.setText("电源输出电压偏低")
-    qtbot.mouseClick(ws.backup.classify, Qt.MouseButton.LeftButton)
+    assert not ws.backup.isHidden() and not ws.diagnosis.isHidden()
+    ws.diagnosis.area.setCurrentIndex(ws.diagnosis.area.findData("hardware"))
+    ws.diagnosis.origin.setCurrentIndex(ws.diagnosis.origin.findData("system_fault"))
+    ws.diagnosis.found.setText("电源输出电压偏低")
+    qtbot.mouseClick(ws.diagnosis.save, Qt.MouseButton.LeftButton)
     assert ws.reason.text().startswith("Back up first: 4 of 4")
     for _round in range(4):  # each piece of evidence rebuilds the rows
         rows = [ws.backup.items.itemAt(i).widget() for i in range(ws.backup.items.count())]
@@ -303,7 +304,7 @@ def test_a_file_is_attached_off_the_ui_thread_and_a_refusal_keeps_nothing(
     qtbot.mouseClick(file_row().findChild(QPushButton, "attach"), Qt.MouseButton.LeftButton)
     assert panel.busy and panel.working.text() == "Attaching recordings-index.db (2.0 MB)…"
     assert not any(b.isEnabled() for b in panel.findChildren(QPushButton, "attach"))
-    assert panel.message.text() == "" and panel.classify.isEnabled()
+    assert panel.message.text() == ""
     with qtbot.waitSignal(panel.changed):
         release.set()
     assert file_row().property("done") is True and not panel.busy

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from fieldkit.domain.enums import EvidenceKind
-from fieldkit.domain.errors import InvalidValue
+from fieldkit.domain.enums import EvidenceKind, JobStatus
+from fieldkit.domain.errors import GuardFailed, InvalidValue
+from fieldkit.domain.messages import N_, Message
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -76,11 +78,76 @@ class Progress:
         return self.total - self.done
 
 
-def progress(items: list[ChecklistItem], answers: list[Evidence]) -> Progress:
-    """Progress over the *required* items, judged by each item's latest answer."""
+def latest_answers(answers: Iterable[Evidence]) -> dict[str, Evidence]:
+    """Each item's latest answer: answers are never changed, a later one replaces it."""
     latest: dict[str, Evidence] = {}
     for answer in sorted(answers, key=lambda a: a.recorded_at):
         latest[answer.item_id] = answer
+    return latest
+
+
+def done_items(items: list[ChecklistItem], answers: list[Evidence]) -> frozenset[str]:
+    """Ids of the items, required or optional, whose latest answer satisfies them."""
+    latest = latest_answers(answers)
+    return frozenset(i.id for i in items if i.id in latest and latest[i.id].satisfies(i))
+
+
+def progress(items: list[ChecklistItem], answers: list[Evidence]) -> Progress:
+    """Progress over the *required* items, judged by each item's latest answer."""
+    done = done_items(items, answers)
     required = [i for i in items if i.required]
-    missing = tuple(i.label for i in required if not (i.id in latest and latest[i.id].satisfies(i)))
+    missing = tuple(i.label for i in required if i.id not in done)
     return Progress(done=len(required) - len(missing), total=len(required), missing=missing)
+
+
+# Evidence is recorded from arrival until the repair is finished. A recorded answer can be
+# corrected (by a new answer: the old one stays on record) until the backup is confirmed;
+# after that the evidence the repair was unlocked by is what it was.
+OPEN_FOR_EVIDENCE = frozenset(
+    {JobStatus.ON_SITE, JobStatus.DIAGNOSING, JobStatus.BACKED_UP, JobStatus.REPAIRING}
+)
+CORRECTABLE = frozenset({JobStatus.ON_SITE, JobStatus.DIAGNOSING})
+
+
+def is_withdrawal(evidence: Evidence) -> bool:
+    """An untick: the correction of a box ticked by mistake."""
+    return evidence.kind is EvidenceKind.TICK and not evidence.ticked
+
+
+def ensure_answer_allowed(
+    item: ChecklistItem,
+    evidence: Evidence,
+    earlier: Iterable[Evidence],
+    status: JobStatus | None,
+) -> None:
+    """May ``evidence`` be recorded for ``item``, given the item's earlier answers and the
+    job's status? ``status`` None: the job has moved on to another engineer, and work done
+    before is kept as a record (its content is still checked)."""
+    if evidence.item_id != item.id:
+        raise InvalidValue("Evidence belongs to a different checklist item")
+    previous = latest_answers(a for a in earlier if a.item_id == item.id).get(item.id)
+    if status is not None:
+        if status not in OPEN_FOR_EVIDENCE:
+            raise GuardFailed(
+                "record_evidence",
+                Message(
+                    N_("Evidence is recorded on site; this job is {status}"), status=status.value
+                ),
+            )
+        if previous is not None and status not in CORRECTABLE:
+            raise GuardFailed(
+                "record_evidence",
+                Message(
+                    N_("The backup is confirmed: '{label}' can no longer be corrected"),
+                    label=item.label,
+                ),
+            )
+    if is_withdrawal(evidence) and item.evidence_kind is EvidenceKind.TICK:
+        if previous is None or not previous.ticked:
+            raise InvalidValue(
+                Message(
+                    N_("'{label}' is not ticked: there is nothing to correct"), label=item.label
+                )
+            )
+        return
+    validate_evidence(item, evidence)

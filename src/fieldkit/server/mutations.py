@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from fieldkit.domain import workflow
-from fieldkit.domain.checklist import ChecklistItem, Evidence, validate_evidence
+from fieldkit.domain.checklist import ChecklistItem, Evidence, ensure_answer_allowed
 from fieldkit.domain.enums import (
     Billing,
     CauseArea,
@@ -253,6 +253,8 @@ def checklist_answer(ctx: Ctx) -> None:
         raise Rejected("checklist.unknown", "This checklist item is unknown at the service center")
     job_id = ctx.conn.scalar(select(runs.c.job_id).where(runs.c.id == item["run_id"]))
     job = _job(ctx, str(job_id), append_only=True)
+    if _exists(ctx.conn, "checklist_answers", a.get("answer_id", "")):
+        return  # a replay of an answer already recorded
     kind = EvidenceKind(item["evidence_kind"])
     evidence = Evidence(
         item["id"],
@@ -262,9 +264,19 @@ def checklist_answer(ctx: Ctx) -> None:
         str(a.get("text", "")),
         a.get("blob_sha256"),
     )
+    answers = E["checklist_answers"]
+    earlier = [
+        Evidence(r.run_item_id, EvidenceKind(r.kind), r.at, r.ticked, r.text, r.blob_sha256)
+        for r in ctx.conn.execute(select(answers).where(answers.c.run_item_id == item["id"]))
+    ]
+    # Work of a job re-assigned meanwhile is kept as a record: its content is still checked.
+    status = JobStatus(job["status"]) if job["assigned_engineer"] == ctx.who.username else None
     try:
-        validate_evidence(
-            ChecklistItem(item["id"], item["label"], kind, item["required"]), evidence
+        ensure_answer_allowed(
+            ChecklistItem(item["id"], item["label"], kind, item["required"]),
+            evidence,
+            earlier,
+            status,
         )
     except DomainError as exc:
         raise Rejected("checklist.evidence", str(exc)) from exc

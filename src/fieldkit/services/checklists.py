@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.checklist import (
+    CORRECTABLE,
+    OPEN_FOR_EVIDENCE,
     ChecklistItem,
     Evidence,
     Progress,
+    done_items,
+    ensure_answer_allowed,
     progress,
-    validate_evidence,
 )
 from fieldkit.domain.enums import EvidenceKind, JobStatus
-from fieldkit.domain.errors import GuardFailed, InvalidValue
+from fieldkit.domain.errors import InvalidValue
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import (
     NotFound,
@@ -30,14 +34,6 @@ from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobError
 
-# Evidence may be recorded from arrival until the repair is finished.
-OPEN_FOR_EVIDENCE = {
-    JobStatus.ON_SITE,
-    JobStatus.DIAGNOSING,
-    JobStatus.BACKED_UP,
-    JobStatus.REPAIRING,
-}
-
 
 @dataclass(frozen=True)
 class EvidenceShown:
@@ -49,6 +45,8 @@ class EvidenceShown:
     filename: str
     sha256: str | None
     size_bytes: int | None  # None: the file is not on this device (recorded elsewhere)
+    ticked: bool = False
+    kind: EvidenceKind = EvidenceKind.TICK
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,13 @@ class ChecklistView:
     items: list[ChecklistItem]
     progress: Progress
     evidence: dict[str, EvidenceShown]  # by item id; items without an answer are absent
+    done: frozenset[str] = frozenset()  # ids of the items (required or not) satisfied
+    open: bool = False  # evidence can be recorded now (on site, until the repair is done)
+    correctable: bool = False  # a recorded answer can still be corrected (until backed up)
+
+    def can_answer(self, item_id: str) -> bool:
+        """The item takes an answer now: a first one, or a correction while allowed."""
+        return self.open and (item_id not in self.evidence or self.correctable)
 
 
 def backup_checklist(ctx: ServiceContext, job_id: str) -> ChecklistView | None:
@@ -64,14 +69,25 @@ def backup_checklist(ctx: ServiceContext, job_id: str) -> ChecklistView | None:
         run = backup_run(session, job_id)
         if run is None:
             return None
+        job = session.get(m.Job, job_id)
+        status = JobStatus(job.status) if job is not None else None
         items = checklist_items(session, run.id)
         answers = answer_rows(session, run.id)
+        evidence = [as_evidence(a) for a in answers]
         return ChecklistView(
             run.id,
             items,
-            progress(items, [as_evidence(a) for a in answers]),
+            progress(items, evidence),
             _latest_evidence(ctx, answers),
+            done_items(items, evidence),
+            status in OPEN_FOR_EVIDENCE,
+            status in CORRECTABLE,
         )
+
+
+def evidence_file(ctx: ServiceContext, sha256: str) -> Path | None:
+    """The stored file of a photo or backup answer, if it is on this device."""
+    return ctx.blobs.path(sha256) if ctx.blobs.has(sha256) else None
 
 
 def record_evidence(
@@ -82,12 +98,22 @@ def record_evidence(
     text: str = "",
     file: Path | None = None,
 ) -> Changed:
-    """Complete a checklist item. A file (photo or backup) is hashed into the blob store first,
-    so the answer and the mutation can reference it by hash and nothing is half-attached."""
+    """Answer a checklist item. A file (photo or backup) is hashed into the blob store first,
+    so the answer and the mutation can reference it by hash and nothing is half-attached.
+
+    Answers are append-only: a correction (another note, file or photo, or unticking a box
+    ticked by mistake) is a new answer, allowed until the backup is confirmed, and the old
+    one stays on record; the latest counts."""
     if len(text) > 20_000:
         raise InvalidValue("The note is longer than 20,000 characters")
     with ctx.db.read() as session:
-        _open_item(session, run_item_id)  # refuse early, before hashing a large file
+        # Refuse early, before hashing a large file: the job's state and a late correction.
+        item, job = _open_item(session, run_item_id)
+        earlier = _earlier(session, item.id)
+        if earlier or JobStatus(job.status) not in OPEN_FOR_EVIDENCE:
+            probe = Evidence(item.id, EvidenceKind.TICK, ctx.clock.now(), ticked=True)
+            tick_item = ChecklistItem(item.id, item.label, EvidenceKind.TICK, item.required)
+            ensure_answer_allowed(tick_item, probe, earlier, JobStatus(job.status))
     sha = size = None
     if file is not None:
         file = Path(file)
@@ -103,8 +129,11 @@ def record_evidence(
         item, job = _open_item(tx.session, run_item_id)
         kind = EvidenceKind(item.evidence_kind)
         domain_item = ChecklistItem(item.id, item.label, kind, item.required)
+        earlier = _earlier(tx.session, item.id)
+        if earlier:  # a correction comes after what it corrects, even on a clock set back
+            now = max(now, max(a.recorded_at for a in earlier) + timedelta(microseconds=1))
         evidence = Evidence(item.id, kind, now, ticked, text.strip(), sha)
-        validate_evidence(domain_item, evidence)
+        ensure_answer_allowed(domain_item, evidence, earlier, JobStatus(job.status))
         filename = file.name if file is not None else ""
         answer = m.ChecklistAnswer(
             run_item_id=item.id,
@@ -158,7 +187,14 @@ def record_evidence(
             "checklist.answer",
             "checklist_item",
             item.id,
-            {"label": item.label, "blob_sha256": sha},
+            {
+                "label": item.label,
+                "answer_id": answer.id,
+                "ticked": ticked,
+                "text": evidence.text,
+                "blob_sha256": sha,
+                "corrects": earlier[-1].recorded_at.isoformat() if earlier else None,
+            },
             mid,
         )
     return Changed(
@@ -174,11 +210,16 @@ def _open_item(session: Session, run_item_id: str) -> tuple[m.ChecklistRunItem, 
     job = session.get(m.Job, run.job_id) if run is not None else None
     if job is None:
         raise NotFound("That checklist's job is not on this device")
-    if JobStatus(job.status) not in OPEN_FOR_EVIDENCE:
-        raise GuardFailed(
-            "record_evidence", f"Evidence is recorded on site; this job is {job.status}"
-        )
     return item, job
+
+
+def _earlier(session: Session, run_item_id: str) -> list[Evidence]:
+    rows = session.scalars(
+        select(m.ChecklistAnswer)
+        .where(m.ChecklistAnswer.run_item_id == run_item_id)
+        .order_by(m.ChecklistAnswer.at)
+    )
+    return [as_evidence(a) for a in rows]
 
 
 def _latest_evidence(
@@ -189,6 +230,12 @@ def _latest_evidence(
         sha = answer.blob_sha256
         size = ctx.blobs.size(sha) if sha and ctx.blobs.has(sha) else None
         latest[answer.run_item_id] = EvidenceShown(
-            answer.at, answer.text, answer.filename, sha, size
+            answer.at,
+            answer.text,
+            answer.filename,
+            sha,
+            size,
+            answer.ticked,
+            EvidenceKind(answer.kind),
         )
     return latest

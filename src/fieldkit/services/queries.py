@@ -92,6 +92,8 @@ class JobDetail:
     backup_total: int
     respond: SlaClock
     arrive: SlaClock
+    cause_area: str = ""  # "" until the diagnosis is saved
+    cause_origin: str = ""
 
 
 def job_detail(ctx: ServiceContext, job_id: str) -> JobDetail:
@@ -129,4 +131,6 @@ def job_detail(ctx: ServiceContext, job_id: str) -> JobDetail:
             backup_total=backup.total,
             respond=SlaClock(job.respond_by, job.responded_at),
             arrive=SlaClock(job.arrive_by, job.arrived_at),
+            cause_area=job.cause_area or "",
+            cause_origin=job.cause_origin or "",
         )

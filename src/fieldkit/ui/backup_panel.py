@@ -1,4 +1,4 @@
-"""Diagnosis and the backup checklist: the evidence that unlocks the repair step."""
+"""The backup checklist: the evidence that unlocks the repair step."""
 
 from __future__ import annotations
 
@@ -9,18 +9,19 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from fieldkit.domain.enums import CauseArea, CauseOrigin, EvidenceKind
+from fieldkit.domain.checklist import ChecklistItem
+from fieldkit.domain.enums import EvidenceKind
 from fieldkit.domain.errors import DomainError
-from fieldkit.i18n import _
-from fieldkit.labels import CAUSE, size_label
-from fieldkit.services import checklists, jobs
+from fieldkit.i18n import _, tr
+from fieldkit.labels import size_label
+from fieldkit.services import checklists
 from fieldkit.services.checklists import EvidenceShown
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui import camera
 from fieldkit.ui.background import Background
+from fieldkit.ui.photo_view import PhotoDialog, PhotoThumbnail
 from fieldkit.ui.qt import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -52,7 +53,17 @@ def evidence_line(shown: EvidenceShown) -> str:
     return " · ".join(parts)
 
 
+def refusal(exc: DomainError) -> str:
+    """A rule's refusal in the engineer's language (its message, not the exception's text)."""
+    reason = getattr(exc, "reason", None) or (exc.args[0] if exc.args else str(exc))
+    return tr(reason)
+
+
 class BackupPanel(QWidget):
+    """Each item's true state: done (its latest answer satisfies it), or open. Items take
+    answers on site; an answer can be corrected (a new answer: the old one stays in the
+    audit log) until the backup is confirmed; afterwards the list stays, read-only."""
+
     changed = Signal(str)
 
     def __init__(self, ctx: ServiceContext, choose_file: ChooseFile | None = None) -> None:
@@ -62,26 +73,16 @@ class BackupPanel(QWidget):
         # Asked when a photo item is shown, not at start: it loads QtMultimedia.
         self.cameras_present: Callable[[], bool] = lambda: camera.camera_count() > 0
         self.present_camera: Callable[[CameraDialog], int] = lambda dialog: dialog.exec()
+        # How a photo is shown full size (modal on a real screen; replaced in tests).
+        self.present_photo: Callable[[QDialog], object] = lambda dialog: dialog.exec()
+        self.photo: PhotoDialog | None = None
         self._camera_watch: camera.CameraWatch | None = None
         # A backup file can be gigabytes: it is hashed into the store off the UI thread.
         self.background = Background()
         self.busy = False
         self.job_id: str | None = None
-        self.area = QComboBox()
-        for area in CauseArea:
-            self.area.addItem(_(CAUSE[area.value]), area.value)
-        self.origin = QComboBox()
-        for origin in CauseOrigin:
-            self.origin.addItem(_(CAUSE[origin.value]), origin.value)
-        self.found = QLineEdit()
-        self.found.setPlaceholderText(_("Fault as found"))
-        self.classify = QPushButton(_("Save diagnosis"))
-        self.classify.setMinimumHeight(44)
-        self.classify.clicked.connect(self._classify)
-        row = QHBoxLayout()
-        for widget in (self.area, self.origin, self.found, self.classify):
-            row.addWidget(widget)
         self.progress = QLabel()
+        self.progress.setStyleSheet("font-weight: 600;")
         self.items = QVBoxLayout()
         self.working = QLabel()
         self.working.setWordWrap(True)
@@ -90,14 +91,15 @@ class BackupPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #8a1c1c;")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("Diagnosis")))
-        layout.addLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.progress)
         layout.addLayout(self.items)
         layout.addWidget(self.working)
         layout.addWidget(self.message)
 
     def show_job(self, job_id: str) -> None:
+        if job_id != self.job_id:
+            self.message.clear()  # a refusal on one job is not shown on the next
         self.job_id = job_id
         while self.items.count():
             old = self.items.takeAt(0)
@@ -112,79 +114,108 @@ class BackupPanel(QWidget):
             self.progress.setText(_("No backup checklist for this job"))
             return
         self.progress.setText(
-            _("Backup before repair")
-            + ": "
-            + _("{done} of {total} done").format(done=view.progress.done, total=view.progress.total)
+            _("Backup before repair: {done} of {total} done").format(
+                done=view.progress.done, total=view.progress.total
+            )
         )
-        missing = set(view.progress.missing)
         for item in view.items:
-            row = self._item_row(item.id, item.label, item.evidence_kind, item.label not in missing)
-            shown = view.evidence.get(item.id)
-            if shown is not None and item.evidence_kind is not EvidenceKind.TICK:
-                detail = QLabel(evidence_line(shown))
-                detail.setObjectName("evidence")
-                detail.setWordWrap(True)
-                detail.setStyleSheet("font-size: 9pt; padding-left: 24px;")  # legible in sun
-                # Selectable: a hash or a version number can be copied into a report.
-                detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                layout = row.layout()
-                assert isinstance(layout, QVBoxLayout)
-                layout.addWidget(detail)
-            self.items.addWidget(row)
+            self.items.addWidget(self._item_row(view, item))
 
-    def _item_row(self, item_id: str, label: str, kind: EvidenceKind, done: bool) -> QWidget:
+    def _item_row(self, view: checklists.ChecklistView, item: ChecklistItem) -> QWidget:
+        item_id, kind = item.id, item.evidence_kind
+        done, shown = item_id in view.done, view.evidence.get(item_id)
+        editable = view.can_answer(item_id)
+        label = item.label if item.required else _("{label} (optional)").format(label=item.label)
         box = QWidget()
-        lines = QVBoxLayout(box)  # the controls, then what was recorded (see show_job)
+        lines = QVBoxLayout(box)  # the controls, then what was recorded
         lines.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         lines.addLayout(row)
         mark = QLabel("✓" if done else "○")
+        mark.setObjectName("mark")
+        mark.setToolTip(_("Done") if done else _("Not done yet"))
         row.addWidget(mark)
         if kind is EvidenceKind.TICK:
             check = QCheckBox(label)
-            check.setChecked(done)
-            check.setEnabled(not done)
+            check.setChecked(shown is not None and shown.ticked)
+            check.setEnabled(editable)
             check.setMinimumHeight(40)
-            check.toggled.connect(lambda on, i=item_id: on and self._record(i, ticked=True))
+            check.toggled.connect(lambda on, i=item_id: self._record(i, ticked=on))
             row.addWidget(check, 1)
         else:
             # Wraps, so a long bilingual label never pushes the buttons out of a narrow pane.
             text = QLabel(label)
             text.setWordWrap(True)
             row.addWidget(text, 1)
-            if kind is EvidenceKind.TEXT:
+            if editable and kind is EvidenceKind.TEXT:
                 note = QLineEdit()
                 note.setPlaceholderText(_("Note"))
+                note.setMinimumHeight(40)
                 row.addWidget(note)
-                save = QPushButton(_("Save"))
-                save.clicked.connect(
-                    lambda _=False, i=item_id, n=note: self._record(i, text=n.text())
-                )
+                save = QPushButton(_("Save") if shown is None else _("Correct"))
+                save.setMinimumHeight(40)
+                save.clicked.connect(lambda _=False, i=item_id, n=note: self._save_note(i, n))
                 row.addWidget(save)
-            else:
-                if kind is EvidenceKind.PHOTO and self._has_camera():
-                    shoot = QPushButton(_("Take photo…"))
-                    shoot.setObjectName("camera")
-                    shoot.setMinimumHeight(40)
-                    shoot.setEnabled(not self.busy)
-                    shoot.clicked.connect(
-                        lambda _=False, i=item_id, t=label: self._take_photo(i, t)
-                    )
-                    row.addWidget(shoot)
-                attach = QPushButton(
-                    _("Attach photo…") if kind is EvidenceKind.PHOTO else _("Attach backup file…")
-                )
-                attach.setObjectName("attach")
-                attach.setMinimumHeight(40)
-                attach.setEnabled(not self.busy)
-                attach.clicked.connect(
-                    lambda _=False, i=item_id, t=label, k=kind: self._attach(i, t, k)
-                )
-                row.addWidget(attach)
+            elif editable:
+                self._file_buttons(row, item_id, label, kind, shown is not None)
+        if shown is not None and kind is not EvidenceKind.TICK:
+            self._evidence(lines, shown, item.label)
+        elif shown is None and not view.can_answer(item_id):
+            lines.addWidget(self._detail(_("Not answered")))
         box.setProperty("item_id", item_id)
         box.setProperty("done", done)
         box.setProperty("kind", kind.value)
+        box.setProperty("required", item.required)
         return box
+
+    def _file_buttons(
+        self, row: QHBoxLayout, item_id: str, label: str, kind: EvidenceKind, answered: bool
+    ) -> None:
+        if kind is EvidenceKind.PHOTO and self._has_camera():
+            shoot = QPushButton(_("Take photo…"))
+            shoot.setObjectName("camera")
+            shoot.setMinimumHeight(40)
+            shoot.setEnabled(not self.busy)
+            shoot.clicked.connect(lambda _=False, i=item_id, t=label: self._take_photo(i, t))
+            row.addWidget(shoot)
+        if kind is EvidenceKind.PHOTO:
+            text = _("Replace photo…") if answered else _("Attach photo…")
+        else:
+            text = _("Replace backup file…") if answered else _("Attach backup file…")
+        attach = QPushButton(text)
+        attach.setObjectName("attach")
+        attach.setMinimumHeight(40)
+        attach.setEnabled(not self.busy)
+        attach.clicked.connect(lambda _=False, i=item_id, t=label, k=kind: self._attach(i, t, k))
+        row.addWidget(attach)
+
+    @staticmethod
+    def _detail(text: str) -> QLabel:
+        detail = QLabel(text)
+        detail.setObjectName("evidence")
+        detail.setWordWrap(True)
+        detail.setStyleSheet("font-size: 9pt; padding-left: 24px;")  # legible in sun
+        # Selectable: a hash or a version number can be copied into a report.
+        detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return detail
+
+    def _evidence(self, lines: QVBoxLayout, shown: EvidenceShown, title: str) -> None:
+        lines.addWidget(self._detail(evidence_line(shown)))
+        if shown.kind is not EvidenceKind.PHOTO or shown.sha256 is None:
+            return
+        path = checklists.evidence_file(self._ctx, shown.sha256)
+        if path is None:
+            return  # recorded on another device, not downloaded here
+        thumb = PhotoThumbnail(path, title)
+        thumb.clicked.connect(lambda _=False, p=path, t=title: self._open_photo(p, t))
+        lines.addWidget(thumb)
+
+    def _open_photo(self, path: Path, title: str) -> None:
+        self.photo = PhotoDialog(path, title)
+        self.present_photo(self.photo)
+
+    def _save_note(self, item_id: str, note: QLineEdit) -> None:
+        self._record(item_id, text=note.text())
 
     def _attach(self, item_id: str, title: str, kind: EvidenceKind) -> None:
         path = self._choose(title, kind)
@@ -248,7 +279,7 @@ class BackupPanel(QWidget):
             if then is not None:
                 then()
             if isinstance(exc, DomainError):
-                self.message.setText(str(exc))
+                self.message.setText(refusal(exc))
             else:  # a disk error while copying into the store: nothing was attached
                 self.message.setText(
                     _("{name} was not attached: {error}").format(name=path.name, error=exc)
@@ -272,28 +303,13 @@ class BackupPanel(QWidget):
         try:
             checklists.record_evidence(self._ctx, item_id, ticked=ticked, text=text, file=file)
         except DomainError as exc:
-            self.message.setText(str(exc))
+            self.message.setText(refusal(exc))
+            if self.job_id is not None:
+                self.show_job(self.job_id)  # the boxes show what is on record, not the tap
             return False
         self.message.clear()
         self._refresh()
         return True
-
-    def _classify(self) -> None:
-        if self.job_id is None:
-            return
-        try:
-            jobs.classify_cause(
-                self._ctx,
-                self.job_id,
-                CauseArea(self.area.currentData()),
-                CauseOrigin(self.origin.currentData()),
-                self.found.text(),
-            )
-        except DomainError as exc:
-            self.message.setText(str(exc))
-            return
-        self.message.clear()
-        self._refresh()
 
     def _refresh(self) -> None:
         if self.job_id is not None:

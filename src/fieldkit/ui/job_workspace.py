@@ -7,27 +7,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.domain.errors import DomainError
-from fieldkit.domain.sla import SlaState
 from fieldkit.domain.workflow import ActionArgs, ActionOption
 from fieldkit.i18n import N_, _, tr
 from fieldkit.labels import (
-    BILLING,
     action_label,
     job_type_label,
     severity_label,
     size_label,
-    sla_label,
-    status_label,
-    time_left_label,
 )
 from fieldkit.services import dossier, jobs, queries
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.backup_panel import BackupPanel
+from fieldkit.ui.diagnosis_form import DiagnosisForm
+from fieldkit.ui.job_facts import JobFacts
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
     QDialog,
-    QFormLayout,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -48,6 +44,10 @@ PROMPTS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 Ask = Callable[[str], str | None]
+BEFORE_ARRIVAL = {"assigned", "accepted", "travelling"}
+# Where the diagnosis form is shown (editable while it may be classified); afterwards the
+# cause is one of the job's facts.
+DIAGNOSIS_SHOWN = {"on_site", "diagnosing", "backed_up", "repairing"}
 
 
 class JobWorkspace(QWidget):
@@ -66,24 +66,8 @@ class JobWorkspace(QWidget):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
-        self.form = QFormLayout()
-        self.fields: dict[str, QLabel] = {}
-        for key, label in (
-            ("status", "Status"),
-            ("customer", "Customer"),
-            ("site", "Site"),
-            ("device", "Device"),
-            ("fault", "Fault as reported"),
-            ("found", "Fault as found"),
-            ("billing", "Billing"),
-            ("backup", "Backup before repair"),
-            ("respond", "Respond by"),
-            ("arrive", "Arrive by"),
-        ):
-            value = QLabel()
-            value.setWordWrap(True)
-            self.fields[key] = value
-            self.form.addRow(_(label), value)
+        self.facts = JobFacts()
+        self.fields = self.facts.fields
         self.primary = QPushButton()
         self.primary.setMinimumHeight(56)  # >= 9 mm on a typical tablet
         self.primary.setStyleSheet("font-size: 14pt; font-weight: 600;")
@@ -106,13 +90,16 @@ class JobWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.banner)
-        layout.addLayout(self.form)
+        layout.addWidget(self.facts)
         layout.addWidget(self.pack)
         layout.addWidget(self.prepare)
         layout.addWidget(self.primary)
         layout.addWidget(self.reason)
         layout.addWidget(self.slip_button)
         layout.addLayout(self.secondary)
+        self.diagnosis = DiagnosisForm(ctx)
+        self.diagnosis.changed.connect(lambda job_id: self.show_job(job_id, emit=True))
+        layout.addWidget(self.diagnosis)
         self.backup = BackupPanel(ctx)
         self.backup.changed.connect(lambda job_id: self.show_job(job_id, emit=True))
         layout.addWidget(self.backup)
@@ -125,6 +112,8 @@ class JobWorkspace(QWidget):
             self.banner,
             self.primary,
             self.reason,
+            self.facts,
+            self.diagnosis,
             self.backup,
             self.slip_button,
             self.pack,
@@ -132,17 +121,12 @@ class JobWorkspace(QWidget):
         ]
         for widget in self.body:
             widget.setVisible(False)
-        self._set_form_visible(False)
-
-    def _set_form_visible(self, visible: bool) -> None:
-        for row in range(self.form.rowCount()):
-            self.form.setRowVisible(row, visible)
 
     def show_job(self, job_id: str, emit: bool = False) -> None:
         self.job_id = job_id
         self.hint.setVisible(False)
         self.title.setVisible(True)
-        self._set_form_visible(True)
+        self.facts.setVisible(True)
         detail = queries.job_detail(self._ctx, job_id)
         now = self._ctx.clock.now()
         self.title.setText(
@@ -156,33 +140,19 @@ class JobWorkspace(QWidget):
                 "and documents before changing anything."
             )
         )
-        f = self.fields
-        f["status"].setText(status_label(detail.status))
-        f["customer"].setText(detail.customer)
-        f["site"].setText(f"{detail.site}  {detail.site_address}")
-        f["device"].setText(detail.device or "-")
-        f["fault"].setText(detail.fault_description)
-        f["found"].setText(detail.fault_found or "-")
-        f["billing"].setText(_(BILLING.get(detail.billing, detail.billing)))
-        f["billing"].setToolTip(detail.billing_basis)  # the warranty date it was decided from
-        f["backup"].setText(
-            _("{done} of {total} done").format(done=detail.backup_done, total=detail.backup_total)
-            if detail.backup_total
-            else "-"  # remote jobs carry no backup checklist
-        )
-        for key, clock in (("respond", detail.respond), ("arrive", detail.arrive)):
-            state, left = clock.state(now), clock.time_left(now)
-            text = sla_label(state.value)
-            if state is SlaState.RUNNING and left is not None:
-                text = time_left_label(left)
-            f[key].setText(text)
+        self.facts.show_job(detail, now)
         self._show_actions(jobs.available_actions(self._ctx, job_id))
         self.show_pack(job_id)
         self.slip_button.setVisible(detail.status in ("signed", "closed"))
         self.slip_button.setEnabled(True)
-        on_site = detail.status in ("on_site", "diagnosing", "backed_up", "repairing")
-        self.backup.setVisible(on_site)
-        if on_site:
+        # The diagnosis from arrival on; the checklist and its evidence stay in view
+        # (read-only) once the job is resolved.
+        arrived = detail.status not in BEFORE_ARRIVAL and detail.backup_total > 0
+        self.diagnosis.setVisible(detail.status in DIAGNOSIS_SHOWN)
+        if detail.status in DIAGNOSIS_SHOWN:
+            self.diagnosis.show_job(job_id)
+        self.backup.setVisible(arrived)
+        if arrived:
             self.backup.show_job(job_id)
         if emit:
             self.changed.emit(job_id)

@@ -1,0 +1,116 @@
+"""The diagnosis of one job: hardware or software, human error or system fault, and the fault
+as found. The form always shows the job's own saved diagnosis, or says it is not classified
+yet: there is no default cause (a default "human error" would blame the customer)."""
+
+from __future__ import annotations
+
+from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus
+from fieldkit.domain.errors import DomainError
+from fieldkit.i18n import _, tr
+from fieldkit.labels import CAUSE
+from fieldkit.services import jobs, queries
+from fieldkit.services.context import ServiceContext
+from fieldkit.services.jobs import CLASSIFIABLE
+from fieldkit.ui.qt import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+
+def cause_label(area: str, origin: str) -> str:
+    """'Hardware / System fault', or that the job is not classified yet."""
+    if not area or not origin:
+        return _("Not classified yet")
+    return f"{_(CAUSE.get(area, area))} / {_(CAUSE.get(origin, origin))}"
+
+
+class DiagnosisForm(QWidget):
+    changed = Signal(str)  # job id, after its diagnosis was saved
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.job_id: str | None = None
+        self.area = QComboBox()
+        self.area.addItem(_("Hardware or software?"), None)
+        for area in CauseArea:
+            self.area.addItem(_(CAUSE[area.value]), area.value)
+        self.origin = QComboBox()
+        self.origin.addItem(_("Human error or system fault?"), None)
+        for origin in CauseOrigin:
+            self.origin.addItem(_(CAUSE[origin.value]), origin.value)
+        for combo in (self.area, self.origin):
+            combo.setMinimumHeight(40)
+        self.found = QLineEdit()
+        self.found.setPlaceholderText(_("Fault as found"))
+        self.found.setMinimumHeight(40)
+        self.save = QPushButton(_("Save diagnosis"))
+        self.save.setMinimumHeight(44)
+        self.save.clicked.connect(self._save)
+        self.saved = QLabel()  # what is on record for this job
+        self.saved.setObjectName("saved")
+        self.saved.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #8a1c1c;")
+        row = QHBoxLayout()
+        for widget in (self.area, self.origin, self.found, self.save):
+            row.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(_("Diagnosis"))
+        heading.setStyleSheet("font-weight: 600;")
+        layout.addWidget(heading)
+        layout.addWidget(self.saved)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+
+    def show_job(self, job_id: str) -> None:
+        """The job's own saved diagnosis; nothing typed for another job is carried over."""
+        detail = queries.job_detail(self._ctx, job_id)
+        if job_id != self.job_id:
+            self.message.clear()
+        self.job_id = job_id
+        self.area.setCurrentIndex(max(0, self.area.findData(detail.cause_area or None)))
+        self.origin.setCurrentIndex(max(0, self.origin.findData(detail.cause_origin or None)))
+        self.found.setText(detail.fault_found)
+        self.saved.setText(
+            _("Cause on record: {cause}").format(
+                cause=cause_label(detail.cause_area, detail.cause_origin)
+            )
+        )
+        editable = JobStatus(detail.status) in CLASSIFIABLE
+        for widget in (self.area, self.origin, self.found, self.save):
+            widget.setEnabled(editable)
+        self.save.setToolTip(
+            "" if editable else _("The cause is classified once the diagnosis has started")
+        )
+
+    def _save(self) -> None:
+        if self.job_id is None:
+            return
+        area, origin = self.area.currentData(), self.origin.currentData()
+        if area is None or origin is None:
+            self.message.setText(
+                _(
+                    "Choose the cause first: hardware or software, and human error or "
+                    "system fault. Nothing was saved."
+                )
+            )
+            return
+        try:
+            jobs.classify_cause(
+                self._ctx, self.job_id, CauseArea(area), CauseOrigin(origin), self.found.text()
+            )
+        except DomainError as exc:
+            self.message.setText(tr(getattr(exc, "reason", None) or str(exc)))
+            return
+        self.message.clear()
+        self.show_job(self.job_id)
+        self.changed.emit(self.job_id)
