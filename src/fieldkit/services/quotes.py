@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from fieldkit.domain.enums import Billing, JobStatus, QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed, InvalidValue
@@ -186,6 +187,28 @@ def decline_quote(ctx: ServiceContext, quote_id: str, customer_name: str, reason
         return _changed(tx, row.job_id)
 
 
+def check_part_replacement(
+    ctx: ServiceContext, job_id: str, part_no: str, quantity: Decimal | int | str = 1
+) -> None:
+    """Raise what recording this replacement would raise, before the engineer is asked for
+    serial numbers: the same rule :func:`record_part_replacement` applies."""
+    with ctx.db.read() as session:
+        _ensure_replacement(session, job_row(session, job_id), part_no, to_decimal(quantity))
+
+
+def _ensure_replacement(session: Session, job: m.Job, part_no: str, qty: Decimal) -> None:
+    if JobStatus(job.status) is not JobStatus.REPAIRING:
+        raise GuardFailed("replace_part", "Parts are replaced during the repair step")
+    done = session.scalars(select(m.PartReplacement).where(m.PartReplacement.job_id == job.id))
+    ensure_part_replacement_allowed(
+        Billing(job.billing),
+        part_no,
+        qty,
+        job_quotes(session, job.id),
+        [Replacement(r.part_no, r.quantity) for r in done],
+    )
+
+
 def record_part_replacement(
     ctx: ServiceContext,
     job_id: str,
@@ -199,19 +222,8 @@ def record_part_replacement(
     qty = to_decimal(quantity)
     with transaction(ctx) as tx:
         job = job_row(tx.session, job_id)
-        if JobStatus(job.status) is not JobStatus.REPAIRING:
-            raise GuardFailed("replace_part", "Parts are replaced during the repair step")
-        done = tx.session.scalars(
-            select(m.PartReplacement).where(m.PartReplacement.job_id == job_id)
-        )
+        _ensure_replacement(tx.session, job, part_no, qty)
         billing = Billing(job.billing)
-        ensure_part_replacement_allowed(
-            billing,
-            part_no,
-            qty,
-            job_quotes(tx.session, job_id),
-            [Replacement(r.part_no, r.quantity) for r in done],
-        )
         rep = m.PartReplacement(
             job_id=job_id,
             part_no=part_no,

@@ -358,13 +358,18 @@ class QuoteBuilder(QWidget):
         if item is None or self.job_id is None:
             return False
         part_no, job_id = str(item.data(Qt.ItemDataRole.UserRole)), self.job_id
+        qty = int(self.quantity.value())
+        try:  # refused before the engineer types two serial numbers for nothing
+            quotes.check_part_replacement(self._ctx, job_id, part_no, qty)
+        except DomainError as exc:
+            self.error.setText(tr(getattr(exc, "reason", None) or str(exc)))
+            return False
         removed = self.ask(_("Serial number of the part removed"))
         if removed is None:
             return False
         installed = self.ask(_("Serial number of the part installed"))
         if installed is None:
             return False
-        qty = int(self.quantity.value())
         if not self._do(
             lambda: quotes.record_part_replacement(
                 self._ctx, job_id, part_no, qty, removed, installed
