@@ -29,3 +29,21 @@ def check_size(path: Path, limit: int) -> int:
             N_("The drawing is too large to open ({mb} MB): {name}"), name=path.name, mb=size >> 20
         )
     return size
+
+
+# pdfium's FPDF_ERR_PASSWORD: the document is encrypted and needs a password to open.
+PDFIUM_PASSWORD_ERROR = 4
+
+
+def open_error(path: Path, exc: Exception) -> DrawingError:
+    """Why pdfium could not open ``path``: a password is named as such (the office can send
+    an unprotected copy), anything else is a damaged file or not a PDF."""
+    if getattr(exc, "err_code", None) == PDFIUM_PASSWORD_ERROR:
+        return DrawingError(
+            N_("This drawing is protected by a password: ask the office for an unprotected copy.")
+        )
+    return DrawingError(
+        N_("The drawing is damaged or not a PDF ({detail}): {name}"),
+        name=path.name,
+        detail=str(exc),
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from fieldkit.i18n import N_
-from fieldkit.rendering.errors import DrawingError, check_size
+from fieldkit.rendering.errors import DrawingError, check_size, open_error
 from fieldkit.rendering.tiles import PageSize, Tile
 
 MAX_PDF_BYTES = 512 << 20  # a site drawing set larger than this is a packaging mistake
@@ -27,11 +27,7 @@ class PdfTiles:
         try:
             self._doc = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as exc:
-            raise DrawingError(
-                N_("The drawing is damaged or not a PDF ({detail}): {name}"),
-                name=path.name,
-                detail=str(exc),
-            ) from exc
+            raise open_error(path, exc) from exc
         self.pages: list[PageSize] = []
         try:
             for index in range(len(self._doc)):
