@@ -55,6 +55,7 @@ class JobRow:
     reported_at: datetime
     respond: SlaClock
     arrive: SlaClock
+    fault: str = ""  # the fault as reported: what the job is about
 
 
 def _when(value: str | None) -> datetime | None:
@@ -156,7 +157,8 @@ class JobList:
             for r in self.reader.all(
                 "SELECT jobs.id, jobs.number, jobs.severity, jobs.status, jobs.job_type, "
                 "jobs.billing, customers.name, sites.name, jobs.reported_at, jobs.respond_by, "
-                "jobs.responded_at, jobs.arrive_by, jobs.arrived_at FROM jobs "
+                "jobs.responded_at, jobs.arrive_by, jobs.arrived_at, jobs.fault_description "
+                "FROM jobs "
                 "JOIN customers ON customers.id = jobs.customer_id "
                 "JOIN sites ON sites.id = jobs.site_id "
                 f"WHERE jobs.id IN ({', '.join('?' * len(chunk))})",
@@ -176,5 +178,6 @@ class JobList:
                     reported,
                     SlaClock(_when(r[9]), _when(r[10])),
                     SlaClock(_when(r[11]), _when(r[12])),
+                    r[13] or "",
                 )
         return [by_id[i] for i in ids if i in by_id]

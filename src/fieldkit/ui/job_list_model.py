@@ -21,13 +21,14 @@ from fieldkit.ui.qt import (
 
 PAGE = 200
 SEVERITY_COLOURS = {1: "#c62828", 2: "#ef6c00", 3: "#f9a825", 4: "#2e7d32"}
-# Two lines in the job and customer cells (number over status, customer over site): every
-# row shows severity, who, where and both countdowns in the list's half of a 1280 px screen.
+# Two lines in the job and customer cells (number over status, customer and site over the
+# fault as reported): every row shows severity, who, where, what and both countdowns in the
+# list's half of a 1280 px screen.
 COLUMNS = ("severity", "job", "customer", "respond", "arrive")
 HEADERS = {
     "severity": "Severity",
     "job": "Job",
-    "customer": "Customer / site",
+    "customer": "Customer · site / fault",
     "respond": "Respond by",
     "arrive": "Arrive by",
 }
@@ -132,6 +133,17 @@ class JobListModel(QAbstractTableModel):
         if row < self._loaded:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    def row_of(self, job_id: str, pages: int = 5) -> int | None:
+        """The job's row, reading up to ``pages`` more pages to find it; None if the filter
+        hides it (or it is further down than that)."""
+        for _page in range(pages + 1):
+            if job_id in self._ids:
+                return self._ids.index(job_id)
+            if not self.canFetchMore():
+                return None
+            self.fetchMore()
+        return None
+
     def tick(self) -> None:
         """Countdowns moved on: repaint only the SLA columns."""
         if self._loaded:
@@ -175,7 +187,7 @@ class JobListModel(QAbstractTableModel):
             if column in ("respond", "arrive") and self._sla(row, column)[0] is SlaState.BREACHED:
                 return QBrush(QColor("#c62828"))
         if role == Qt.ItemDataRole.ToolTipRole and column == "customer":
-            return f"{row.customer}\n{row.site}"
+            return f"{row.customer}\n{row.site}\n{row.fault}"
         if role == Qt.ItemDataRole.ToolTipRole and column in ("respond", "arrive"):
             clock = row.respond if column == "respond" else row.arrive
             return (
@@ -193,7 +205,8 @@ class JobListModel(QAbstractTableModel):
         if column == "job":
             return f"{row.number}\n{status_label(row.status)}"
         if column == "customer":
-            return f"{row.customer}\n{row.site}"
+            fault = " ".join(row.fault.split())  # one line: a reported fault can hold newlines
+            return f"{row.customer} · {row.site}\n{fault or '-'}"
         state, clock = self._sla(row, column)
         left = clock.time_left(self._now())
         if state is SlaState.BREACHED and left is not None:

@@ -17,12 +17,13 @@ from fieldkit.i18n import N_, _
 from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
-from fieldkit.ui.job_list_model import DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
+from fieldkit.ui.job_list_model import COLUMNS, DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
 from fieldkit.ui.qt import (
     QCloseEvent,
     QComboBox,
     QDialog,
     QHeaderView,
+    QItemSelectionModel,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -139,6 +140,17 @@ class MainWindow(QMainWindow):
         # already reads (sorting by column 0 first would sort 100k rows for nothing).
         header.setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
+        # Tab leaves the list (rows are walked with the arrow keys): walking cells with Tab
+        # opened every job it passed. The list shows where the focus is.
+        self.table.setTabKeyNavigation(False)
+        self.table.setStyleSheet(
+            "QTableView { border: 2px solid transparent; }"
+            "QTableView:focus { border: 2px solid #1565c0; }"
+        )
+        # Whatever re-reads the list (a step, a filter, a sort, a sync) keeps the open job
+        # selected and in view.
+        self._reselecting = False
+        self.model.modelReset.connect(self._reselect)
         self.tabs = QTabWidget()  # filled by attach()
         self._splitter = QSplitter()
         self._splitter.addWidget(self.table)
@@ -310,9 +322,26 @@ class MainWindow(QMainWindow):
             timer.stop()
         super().closeEvent(event)
 
+    def _reselect(self) -> None:
+        job_id = getattr(self, "workspace", None) and self.workspace.job_id
+        row = self.model.row_of(job_id) if job_id else None
+        if row is None:
+            return
+        index = self.model.index(row, COLUMNS.index("job"))
+        self._reselecting = True  # the workspace already shows it: no reload
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        finally:
+            self._reselecting = False
+        self.table.scrollTo(index)
+
     def _open_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         job_id = self.model.data(current, JobIdRole) if current.isValid() else None
-        if job_id:
+        if job_id and not self._reselecting:
             self.workspace.show_job(str(job_id))
             self._stale = {self.dossier, self.quote}
             self._load_current_tab()
@@ -327,7 +356,8 @@ class MainWindow(QMainWindow):
                 self.quote.show_job(self.workspace.job_id)
 
     def _job_changed(self, job_id: str) -> None:
-        self.model.refresh_job(job_id)
+        # Re-read with the filter: a job whose status no longer matches leaves the list.
+        self.apply_filter()
         self.refresh_status()
         if self.sync is not None:
             self.sync.local_change()  # sent soon, batched with the next few edits
