@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import platformdirs
 
 from fieldkit.domain.enums import CauseArea, CauseOrigin, EvidenceKind
-from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import _
 from fieldkit.labels import CAUSE, size_label
 from fieldkit.services import checklists, jobs
@@ -18,6 +17,7 @@ from fieldkit.services.checklists import EvidenceShown
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui import camera
 from fieldkit.ui.background import Background
+from fieldkit.ui.errors import explain, show_error
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -247,11 +247,12 @@ class BackupPanel(QWidget):
             self._set_busy(False)
             if then is not None:
                 then()
-            if isinstance(exc, DomainError):
-                self.message.setText(str(exc))
-            else:  # a disk error while copying into the store: nothing was attached
+            text = explain(exc)  # a full disk, a refused rule: nothing was attached
+            if text is None:
+                show_error(exc, self.message)
+            else:
                 self.message.setText(
-                    _("{name} was not attached: {error}").format(name=path.name, error=exc)
+                    _("{name} was not attached: {error}").format(name=path.name, error=text)
                 )
             self._refresh()
 
@@ -271,8 +272,8 @@ class BackupPanel(QWidget):
     ) -> bool:
         try:
             checklists.record_evidence(self._ctx, item_id, ticked=ticked, text=text, file=file)
-        except DomainError as exc:
-            self.message.setText(str(exc))
+        except Exception as exc:
+            show_error(exc, self.message)
             return False
         self.message.clear()
         self._refresh()
@@ -289,8 +290,8 @@ class BackupPanel(QWidget):
                 CauseOrigin(self.origin.currentData()),
                 self.found.text(),
             )
-        except DomainError as exc:
-            self.message.setText(str(exc))
+        except Exception as exc:
+            show_error(exc, self.message)
             return
         self.message.clear()
         self._refresh()
