@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Local, disposable data for `make run`; never the user's real data directory.
 DATA_DIR ?= .fieldkit-data
 
-.PHONY: run test lint typecheck pytest bench bench-quick docs screenshots dist clean
+.PHONY: run test test-deps lint typecheck pytest bench bench-quick docs screenshots dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 run: $(VENV)/.installed
 	$(PY) -m fieldkit --data-dir $(DATA_DIR) run
 
-test: $(VENV)/.installed-dev lint typecheck pytest
+test: test-deps $(VENV)/.installed-dev lint typecheck pytest
+
+# poppler, zbar, Qt's libraries: installed when possible, else the one line to run.
+test-deps:
+	tools/test-deps.sh
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests bench
@@ -32,7 +36,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.installed-dev
+pytest: test-deps $(VENV)/.installed-dev
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
 
 # Benchmarks print their figures next to a baseline measured in the same run.

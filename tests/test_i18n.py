@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit import i18n
-from fieldkit.i18n import _, parse_po, set_language
+from fieldkit.i18n import _, ngettext, parse_po, parse_po_plurals, set_language
 from fieldkit.resources import resource_path
 
 SRC = Path(__file__).parents[1] / "src" / "fieldkit"
@@ -36,6 +36,49 @@ def source_messages() -> set[str]:
             ):
                 found.add(node.args[0].value)
     return found
+
+
+def source_plurals() -> set[tuple[str, str]]:
+    """Every (singular, plural) literal pair passed to ngettext() in the source tree."""
+    found: set[tuple[str, str]] = set()
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "ngettext"
+                and len(node.args) == 3
+                and all(isinstance(a, ast.Constant) for a in node.args[:2])
+            ):
+                found.add((node.args[0].value, node.args[1].value))  # type: ignore[union-attr]
+    return found
+
+
+def test_every_count_has_a_plural_entry_in_chinese() -> None:
+    plurals = parse_po_plurals(resource_path("locale", "zh_CN.po"))
+    counted = source_plurals()
+    assert ("{count} job", "{count} jobs") in counted
+    assert sorted(s for s, _p in counted if s not in plurals) == []
+    assert all(len(plurals[s]) == 1 for s, _p in counted)  # Chinese has one form
+
+
+def test_counts_take_their_plural_form(tmp_path: Path) -> None:
+    assert ngettext("{count} job", "{count} jobs", 1).format(count=1) == "1 job"
+    assert ngettext("{count} job", "{count} jobs", 0).format(count=0) == "0 jobs"
+    assert ngettext("{count} job", "{count} jobs", 2).format(count=2) == "2 jobs"
+    set_language("zh_CN")
+    for n in (1, 2, 5):
+        assert ngettext("{count} job", "{count} jobs", n).format(count=n) == f"共 {n} 个工单"
+    po = tmp_path / "p.po"
+    po.write_text(
+        'msgid "{count} job"\nmsgid_plural "{count} jobs"\n'
+        'msgstr[0] "{count} A"\nmsgstr[1] ""\n"{count} "\n"B"\n\n'
+        'msgid "{n} x"\nmsgid_plural "{n} xs"\nmsgstr[0] "{m} bad"\n\n'
+        'msgid "Plain"\nmsgstr "P"\n',
+        encoding="utf-8",
+    )
+    assert parse_po_plurals(po) == {"{count} job": ["{count} A", "{count} B"]}
+    assert parse_po(po) == {"Plain": "P"}
 
 
 def test_every_source_message_has_a_chinese_translation() -> None:

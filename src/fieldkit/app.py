@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -97,10 +98,12 @@ class _Startup:
 
 
 def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool = True) -> int:
+    from fieldkit.logs import setup_logging
     from fieldkit.store import DATA_FILE
     from fieldkit.store.list_reader import open_current
     from fieldkit.sync.center import uses_real_center
 
+    log_file = setup_logging(settings.data_dir)
     start = _Startup(settings, embedded_server, seed_demo)
     reader = open_current(settings.data_dir / DATA_FILE)
     # The demo center must be up (and logged in to) before the window: it is what the list
@@ -124,6 +127,7 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
         if scale and scale != "1":
             os.environ["QT_SCALE_FACTOR"] = str(scale)
         from fieldkit.resources import resource_path
+        from fieldkit.ui.errors import install as install_error_path
         from fieldkit.ui.fonts import install_cjk_font
         from fieldkit.ui.main_window import MainWindow
         from fieldkit.ui.qt import QApplication, QIcon, QTimer
@@ -131,6 +135,8 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
 
         existing = QApplication.instance()
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+        # From here every uncaught exception is logged and shown, not only printed.
+        install_error_path(log_file)
         app.setApplicationName("FieldKit")
         QApplication.setWindowIcon(QIcon(str(resource_path("icons", "fieldkit.png"))))
         install_cjk_font()
@@ -173,3 +179,4 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
         start.close()
         if start.ctx is None and reader is not None:
             reader.close()
+        sys.excepthook, threading.excepthook = sys.__excepthook__, threading.__excepthook__

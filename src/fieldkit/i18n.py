@@ -3,6 +3,9 @@
 The ``.po`` files are read directly (no compile step), so a translator's edit shows up on
 the next start and the build needs no gettext tools. A translation whose ``{fields}``
 differ from the source is ignored: a typo in a catalog must never crash a screen.
+
+Counts use gettext's plural entries (``msgid_plural`` with ``msgstr[0]``, ``msgstr[1]``...)
+through :func:`ngettext`; each language's plural rule picks the form (Chinese has one).
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from pathlib import Path
 from fieldkit.resources import resource_path
 
 SUPPORTED = ("en", "zh_CN")
+# Which msgstr[i] a count takes, per language (gettext's Plural-Forms, as code).
+PLURAL_RULES: dict[str, Callable[[int], int]] = {
+    "en": lambda n: 0 if n == 1 else 1,
+    "zh_CN": lambda n: 0,
+}
 _catalog: dict[str, str] = {}
+_plurals: dict[str, list[str]] = {}
 _language = "en"
 
 
@@ -31,15 +40,36 @@ def _fields(text: str) -> set[str]:
 
 def parse_po(path: Path) -> dict[str, str]:
     """msgid -> msgstr for every translated, non-fuzzy entry whose fields match."""
+    return _parse(path)[0]
+
+
+def parse_po_plurals(path: Path) -> dict[str, list[str]]:
+    """msgid -> [msgstr[0], msgstr[1], ...] for every complete plural entry whose fields
+    match the source's."""
+    return _parse(path)[1]
+
+
+def _parse(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
     entries: dict[str, str] = {}
+    plurals: dict[str, list[str]] = {}
     msgid: list[str] = []
+    msgid_plural: list[str] = []
     msgstr: list[str] = []
+    forms: dict[int, list[str]] = {}
     target: list[str] | None = None
     fuzzy = False
 
     def flush() -> None:
         src, dst = "".join(msgid), "".join(msgstr)
-        if src and dst and not fuzzy and _fields(src) == _fields(dst):
+        if not src or fuzzy:
+            return
+        if msgid_plural:
+            fields = _fields(src) | _fields("".join(msgid_plural))
+            texts = ["".join(forms[i]) for i in sorted(forms)]
+            complete = texts and all(texts) and sorted(forms) == list(range(len(forms)))
+            if complete and all(_fields(t) <= fields for t in texts):
+                plurals[src] = texts
+        elif dst and _fields(src) == _fields(dst):
             entries[src] = dst
 
     for raw in path.read_text(encoding="utf-8").splitlines():
@@ -48,8 +78,15 @@ def parse_po(path: Path) -> dict[str, str]:
             fuzzy = True
         elif line.startswith("msgid "):
             flush()
-            msgid, msgstr, target = [ast.literal_eval(line[6:])], [], None
+            msgid, msgid_plural, msgstr, forms = [ast.literal_eval(line[6:])], [], [], {}
             target = msgid
+        elif line.startswith("msgid_plural "):
+            msgid_plural = [ast.literal_eval(line[13:])]
+            target = msgid_plural
+        elif line.startswith("msgstr["):
+            index, _sep, text = line[7:].partition("]")
+            target = forms.setdefault(int(index), [])
+            target.append(ast.literal_eval(text.strip()))
         elif line.startswith("msgstr "):
             msgstr = [ast.literal_eval(line[7:])]
             target = msgstr
@@ -57,9 +94,9 @@ def parse_po(path: Path) -> dict[str, str]:
             target.append(ast.literal_eval(line))
         elif not line:
             flush()
-            msgid, msgstr, target, fuzzy = [], [], None, False
+            msgid, msgid_plural, msgstr, forms, target, fuzzy = [], [], [], {}, None, False
     flush()
-    return entries
+    return entries, plurals
 
 
 def system_language() -> str:
@@ -69,12 +106,13 @@ def system_language() -> str:
 
 def set_language(language: str | None) -> str:
     """Switch the catalog; None follows the OS locale. Returns the language in effect."""
-    global _catalog, _language
+    global _catalog, _plurals, _language
     lang = language or system_language()
     if lang not in SUPPORTED:
         lang = "en"
     _language = lang
     _catalog = {} if lang == "en" else catalog_for(lang)
+    _plurals = {} if lang == "en" else plurals_for(lang)
     return lang
 
 
@@ -86,6 +124,16 @@ def _(message: str) -> str:
     return _catalog.get(message, message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for the count ``n`` ("1 job", "2 jobs"), in the UI language;
+    the caller formats the result with the count."""
+    forms = _plurals.get(singular)
+    if forms:
+        index = PLURAL_RULES.get(_language, PLURAL_RULES["en"])(n)
+        return forms[min(index, len(forms) - 1)]
+    return singular if n == 1 else plural
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction where it is translated later (tables of labels)."""
     return message
@@ -95,6 +143,11 @@ def N_(message: str) -> str:
 def catalog_for(language: str) -> dict[str, str]:
     # Parsed once per process: documents are rendered often, catalogs change between releases.
     return parse_po(resource_path("locale", f"{language}.po"))
+
+
+@functools.lru_cache(maxsize=8)
+def plurals_for(language: str) -> dict[str, list[str]]:
+    return parse_po_plurals(resource_path("locale", f"{language}.po"))
 
 
 def translator(language: str) -> Callable[[str], str]:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from fieldkit.store.errors import classify
+
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1 << 20
 DEFAULT_MAX_BYTES = 2 << 30  # 2 GiB: a full system image backup is the largest we expect
@@ -88,9 +90,12 @@ class BlobStore:
             tmp.replace(final)
             _fsync_dir(final.parent)
             return sha
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+            known = classify(exc) if isinstance(exc, OSError) else None
+            if known is not None:  # a full disk or a read-only folder: said plainly
+                raise known from exc
             raise
 
     def put_verified(self, chunks: Iterable[bytes], sha256: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldkit.store.errors import StoreError as StoreError
+from fieldkit.store.errors import classify
 from fieldkit.store.text_segment import segment
 
 
@@ -42,6 +43,19 @@ def create_sqlite_engine(path: Path) -> Engine:
     return engine
 
 
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        known = classify(exc)
+        if known is None:
+            raise
+        raise known from exc
+
+
 class Closable(Protocol):
     def close(self) -> None: ...
 
@@ -60,13 +74,15 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One IMMEDIATE transaction: everything inside commits together or not at all."""
-        with self._write() as session, session.begin():
+        """One IMMEDIATE transaction: everything inside commits together or not at all. A
+        full disk, a read-only folder or a locked file raises a known :class:`StoreError`
+        (the transaction is rolled back; earlier commits stay)."""
+        with _storage_errors(), self._write() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session, session.begin():
+        with _storage_errors(), self._read() as session, session.begin():
             yield session
 
     def integrity_check(self) -> str:

@@ -1,6 +1,11 @@
 """Background sync: on an interval, soon after a local change, and as soon as the service
 center becomes reachable again. Runs on its own thread; reports state through a callback
-(the UI bridges it to its thread with a signal)."""
+(the UI bridges it to its thread with a signal).
+
+Offline shows at once: the first request of a sync that cannot reach the center reports
+"offline" while the transport goes on retrying (a later success reports "online" again),
+and the OS saying the network went away (:meth:`AutoSync.network_changed`) reports it
+without waiting for a request at all."""
 
 from __future__ import annotations
 
@@ -34,6 +39,10 @@ class SyncState:
     last_success: datetime | None
     message: str = ""
     report: SyncReport | None = None
+    # False while a sync is still running (its request failed and is being retried): the
+    # connection is known, the outcome is not yet.
+    final: bool = True
+    run: int = 0  # which sync this is the state of (AutoSync.runs when it started)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class AutoSync:
         self.state = SyncState(Connection.UNKNOWN, None)
         self._pending_change = False
         self._now = False
+        self.runs = 0  # syncs started so far: "sync now" waits for one that starts later
 
     def start(self) -> None:
         self._thread.start()
@@ -84,6 +94,32 @@ class AutoSync:
 
     def cancel_current(self) -> None:
         self._cancel.set()
+
+    def network_changed(self, reachable: bool) -> None:
+        """The OS reports the network gone (offline now) or back (sync at once)."""
+        if reachable:
+            self.sync_now()
+        elif self.state.connection is not Connection.WIPED:
+            self._publish(
+                SyncState(Connection.OFFLINE, self.state.last_success, str(Offline("no network")))
+            )
+
+    def _request_failed(self, exc: Exception) -> None:
+        """A request of the running sync could not reach the center; it is retried."""
+        if self.state.connection is not Connection.OFFLINE or self.state.final:
+            self._publish(
+                SyncState(
+                    Connection.OFFLINE,
+                    self.state.last_success,
+                    str(Offline(type(exc).__name__)),
+                    final=False,
+                    run=self.runs,
+                )
+            )
+
+    def _publish(self, state: SyncState) -> None:
+        self.state = state
+        self.on_state(state)
 
     def _loop(self) -> None:
         delay = 0.0
@@ -112,24 +148,26 @@ class AutoSync:
                 delay = self.settings.interval_s
 
     def run_once(self) -> SyncState:
+        self.runs += 1
+        run = self.runs
         last = self.state.last_success
         try:
             with session.connect(self.ctx) as transport:
+                transport.on_attempt_failed = self._request_failed
                 report = SyncEngine(self.ctx, transport, self.on_progress, self._cancel).run()
             state = SyncState(
-                Connection.ONLINE, self.ctx.clock.now() if report else last, report=report
+                Connection.ONLINE, self.ctx.clock.now() if report else last, report=report, run=run
             )
         except DeviceWiped as exc:
-            state = SyncState(Connection.WIPED, last, str(exc))
+            state = SyncState(Connection.WIPED, last, str(exc), run=run)
         except AuthRequired as exc:
-            state = SyncState(Connection.LOGIN_NEEDED, last, str(exc))
+            state = SyncState(Connection.LOGIN_NEEDED, last, str(exc), run=run)
         except Offline as exc:
-            state = SyncState(Connection.OFFLINE, last, str(exc))
+            state = SyncState(Connection.OFFLINE, last, str(exc), run=run)
         except SyncError as exc:
-            state = SyncState(Connection.ERROR, last, str(exc))
+            state = SyncState(Connection.ERROR, last, str(exc), run=run)
         except Exception as exc:  # a bug must not kill the sync thread; it is logged
             log.exception("sync failed")
-            state = SyncState(Connection.ERROR, last, f"Sync failed: {exc}")
-        self.state = state
-        self.on_state(state)
+            state = SyncState(Connection.ERROR, last, f"Sync failed: {exc}", run=run)
+        self._publish(state)
         return state

@@ -84,6 +84,8 @@ class Transport:
         self.bytes_sent = 0
         self.bytes_received = 0
         self.server_time: datetime | None = None
+        # Told of each attempt that could not reach the center, before it is retried.
+        self.on_attempt_failed: Callable[[Exception], None] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -203,6 +205,8 @@ class Transport:
                 requests.exceptions.ContentDecodingError,
             ) as exc:
                 last = exc
+                if self.on_attempt_failed is not None:
+                    self.on_attempt_failed(exc)
                 continue
             self.bytes_sent += len(body or b"") + len(path) + 200
             self.bytes_received += len(content) + 200

@@ -11,14 +11,14 @@ import platformdirs
 
 from fieldkit.domain.checklist import ChecklistItem
 from fieldkit.domain.enums import EvidenceKind
-from fieldkit.domain.errors import DomainError
-from fieldkit.i18n import _, tr
+from fieldkit.i18n import _
 from fieldkit.labels import size_label
 from fieldkit.services import checklists
 from fieldkit.services.checklists import EvidenceShown
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui import camera
 from fieldkit.ui.background import Background
+from fieldkit.ui.errors import explain, show_error
 from fieldkit.ui.photo_view import PhotoDialog, PhotoThumbnail
 from fieldkit.ui.qt import (
     QCheckBox,
@@ -51,12 +51,6 @@ def evidence_line(shown: EvidenceShown) -> str:
         parts.append(size_label(shown.size_bytes))
     parts += [f"SHA-256 {shown.sha256[:16]}…", when]
     return " · ".join(parts)
-
-
-def refusal(exc: DomainError) -> str:
-    """A rule's refusal in the engineer's language (its message, not the exception's text)."""
-    reason = getattr(exc, "reason", None) or (exc.args[0] if exc.args else str(exc))
-    return tr(reason)
 
 
 class BackupPanel(QWidget):
@@ -278,11 +272,12 @@ class BackupPanel(QWidget):
             self._set_busy(False)
             if then is not None:
                 then()
-            if isinstance(exc, DomainError):
-                self.message.setText(refusal(exc))
-            else:  # a disk error while copying into the store: nothing was attached
+            text = explain(exc)  # a full disk, a refused rule: nothing was attached
+            if text is None:
+                show_error(exc, self.message)
+            else:
                 self.message.setText(
-                    _("{name} was not attached: {error}").format(name=path.name, error=exc)
+                    _("{name} was not attached: {error}").format(name=path.name, error=text)
                 )
             self._refresh()
 
@@ -302,8 +297,8 @@ class BackupPanel(QWidget):
     ) -> bool:
         try:
             checklists.record_evidence(self._ctx, item_id, ticked=ticked, text=text, file=file)
-        except DomainError as exc:
-            self.message.setText(refusal(exc))
+        except Exception as exc:
+            show_error(exc, self.message)
             if self.job_id is not None:
                 self.show_job(self.job_id)  # the boxes show what is on record, not the tap
             return False

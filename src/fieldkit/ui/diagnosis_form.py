@@ -5,12 +5,12 @@ yet: there is no default cause (a default "human error" would blame the customer
 from __future__ import annotations
 
 from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus
-from fieldkit.domain.errors import DomainError
-from fieldkit.i18n import _, tr
+from fieldkit.i18n import _
 from fieldkit.labels import CAUSE
 from fieldkit.services import jobs, queries
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.jobs import CLASSIFIABLE
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.qt import (
     QComboBox,
     QHBoxLayout,
@@ -108,8 +108,8 @@ class DiagnosisForm(QWidget):
             jobs.classify_cause(
                 self._ctx, self.job_id, CauseArea(area), CauseOrigin(origin), self.found.text()
             )
-        except DomainError as exc:
-            self.message.setText(tr(getattr(exc, "reason", None) or str(exc)))
+        except Exception as exc:
+            show_error(exc, self.message)
             return
         self.message.clear()
         self.show_job(self.job_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from fieldkit.domain.errors import DomainError
 from fieldkit.domain.workflow import ActionArgs, ActionOption
 from fieldkit.i18n import N_, _, tr
 from fieldkit.labels import (
@@ -20,6 +19,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.backup_panel import BackupPanel
 from fieldkit.ui.diagnosis_form import DiagnosisForm
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.job_facts import JobFacts
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
@@ -240,9 +240,9 @@ class JobWorkspace(QWidget):
             values[field_name] = answer
         try:
             jobs.perform(self._ctx, self.job_id, action, ActionArgs(**values))
-        except DomainError as exc:
+        except Exception as exc:
             self.reason.setVisible(True)
-            self.reason.setText(tr(getattr(exc, "reason", None) or str(exc)))
+            show_error(exc, self.reason)
             return False
         self.show_job(self.job_id)
         self.changed.emit(self.job_id)

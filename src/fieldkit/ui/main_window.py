@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fieldkit.domain.clock import SystemClock
-from fieldkit.i18n import N_, _
+from fieldkit.i18n import N_, _, ngettext
 from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
@@ -39,6 +39,7 @@ from fieldkit.ui.qt import (
     QToolBar,
     QWidget,
 )
+from fieldkit.ui.status_bar import QuitPrompt, SyncIndicator
 
 if TYPE_CHECKING:  # the store, the screens and sync load in attach(), after the first paint
     from fieldkit.services.context import ServiceContext
@@ -161,7 +162,9 @@ class MainWindow(QMainWindow):
         self._splitter.setSizes([660, 620])
         self.setCentralWidget(self._splitter)
 
-        self.sync_label = QLabel(_("Opening…"))
+        self.sync_indicator = SyncIndicator()
+        self.sync_label = self.sync_indicator.label
+        self._sync_message = ""
         self.count_label = QLabel()
         # Refused changes need the engineer's decision: plain to see, one tap to open.
         self.refused = QPushButton()
@@ -169,7 +172,7 @@ class MainWindow(QMainWindow):
         self.refused.setStyleSheet("color: #c62828; font-weight: 600;")
         self.refused.hide()
         self.refused.clicked.connect(self.show_conflicts)
-        self.statusBar().addWidget(self.sync_label)
+        self.statusBar().addWidget(self.sync_indicator)
         self.statusBar().addWidget(self.refused)
         self.statusBar().addPermanentWidget(self.count_label)
 
@@ -195,7 +198,8 @@ class MainWindow(QMainWindow):
             (_("Changes the service center refused…"), "", self.show_conflicts),
             (_("Show or hide the job list"), "Ctrl+L", self.toggle_list),
             (_("Settings…"), "Ctrl+,", self.show_settings),
-            (_("Quit"), "Ctrl+Q", self.close),
+            (_("Export diagnostics…"), "", self.export_diagnostics),
+            (_("Quit"), "Ctrl+Q", self.request_quit),
         ):
             action = self._menu.addAction(text)
             if shortcut:
@@ -249,6 +253,7 @@ class MainWindow(QMainWindow):
         self.sync = sync
         if sync is not None:
             sync.state_changed.connect(self._sync_state)
+            sync.watch_network()
             sync.start()
 
     @property
@@ -281,6 +286,7 @@ class MainWindow(QMainWindow):
         if dialog.result() == QDialog.DialogCode.Accepted and self.sync is None:
             self.sync = SyncBridge(self.ctx)
             self.sync.state_changed.connect(self._sync_state)
+            self.sync.watch_network()
             self.sync.start()
         self.refresh_status()
 
@@ -294,10 +300,17 @@ class MainWindow(QMainWindow):
 
         self.present(SettingsDialog(self.ctx))
 
+    def export_diagnostics(self) -> None:
+        from fieldkit.ui.diagnostics import export_diagnostics
+
+        export_diagnostics(self, self.ctx)
+
     def _sync_state(self, state: SyncState) -> None:
         from fieldkit.sync.auto import Connection
 
         self.online = state.connection is Connection.ONLINE
+        self.sync_indicator.connection = state.connection.value
+        self._sync_message = state.message
         if state.connection is Connection.WIPED:
             # Reported lost or stolen: the list must not show what was just erased.
             self.apply_filter()
@@ -313,7 +326,30 @@ class MainWindow(QMainWindow):
                 self.workspace.show_job(self.workspace.job_id)
         self.refresh_status()
 
+    def request_quit(self) -> None:
+        """Quit (Ctrl+Q): first ask about changes the center has not received yet."""
+        if self._may_quit():
+            self.close()
+
+    def _may_quit(self) -> bool:
+        if self._ctx is None or self._closing:
+            return True
+        from fieldkit.services.queries import sync_summary
+
+        pending = sync_summary(self.ctx).pending
+        if not pending:
+            return True
+        prompt = QuitPrompt(self, pending, self.online)
+        prompt.exec()
+        if prompt.clickedButton() is prompt.sync_now:
+            self.sync_now()  # the engineer sees it finish (or fail: nothing is lost)
+            return True
+        return prompt.clickedButton() is prompt.keep
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and not self._may_quit():  # the window's own close button
+            event.ignore()
+            return
         if self.sync is not None:
             self.sync.stop()
         # A search typed just before closing must not run against a store being closed.
@@ -389,7 +425,8 @@ class MainWindow(QMainWindow):
 
         def shown(total: int) -> None:
             if self.model.counted(flt, total):
-                self.count_label.setText(_("{count} jobs").format(count=total))
+                label = ngettext("{count} job", "{count} jobs", total)
+                self.count_label.setText(label.format(count=total))
 
         self._background.run(
             lambda: jobs.count(flt), shown, lambda exc: self._count_failed(flt, exc)
@@ -413,12 +450,10 @@ class MainWindow(QMainWindow):
             if summary.last_sync_at
             else _("never")
         )
-        template = (
-            _("Online · last sync {last} · {pending} unsynced changes")
-            if self.online
-            else _("Offline · last sync {last} · {pending} unsynced changes")
-        )
-        self.sync_label.setText(template.format(last=last, pending=summary.pending))
+        connection = self.sync_indicator.connection
+        if connection == "unknown":  # no sync has reported yet
+            connection = "online" if self.online else "offline"
+        self.sync_indicator.show_state(connection, last, summary.pending, self._sync_message)
         self.refused.setText(
             _("{count} refused by the center: review").format(count=summary.rejected)
         )

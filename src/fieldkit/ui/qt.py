@@ -1,5 +1,7 @@
 """The one place Qt is imported from, so a binding or version change touches one file."""
 
+from typing import Any
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QBuffer,
@@ -22,9 +24,11 @@ from PySide6.QtCore import (
     Qt,
     QThread,
     QTimer,
+    QtMsgType,
     QUrl,
     Signal,
     Slot,
+    qInstallMessageHandler,
 )
 from PySide6.QtGui import (
     QAction,
@@ -105,6 +109,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+
+def network_information() -> Any:
+    """QNetworkInformation (the OS's view of the network), loaded only when sync starts."""
+    from PySide6.QtNetwork import QNetworkInformation
+
+    return QNetworkInformation
+
 
 __all__ = [
     "QAbstractItemView",
@@ -204,6 +216,9 @@ __all__ = [
     "QWheelEvent",
     "QWidget",
     "Qt",
+    "QtMsgType",
     "Signal",
     "Slot",
+    "network_information",
+    "qInstallMessageHandler",
 ]

@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
-from fieldkit.domain.errors import DomainError
-from fieldkit.i18n import N_, _, tr
+from fieldkit.i18n import N_, _
 from fieldkit.services import queries, quote_views, quotes
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -283,8 +283,8 @@ class QuoteBuilder(QWidget):
         self.error.setText("")
         try:
             action()
-        except DomainError as exc:
-            self.error.setText(tr(getattr(exc, "reason", None) or str(exc)))
+        except Exception as exc:
+            show_error(exc, self.error)
             return False
         self._load()
         if self.job_id is not None:
@@ -361,8 +361,8 @@ class QuoteBuilder(QWidget):
         qty = int(self.quantity.value())
         try:  # refused before the engineer types two serial numbers for nothing
             quotes.check_part_replacement(self._ctx, job_id, part_no, qty)
-        except DomainError as exc:
-            self.error.setText(tr(getattr(exc, "reason", None) or str(exc)))
+        except Exception as exc:
+            show_error(exc, self.error)
             return False
         removed = self.ask(_("Serial number of the part removed"))
         if removed is None:
@@ -390,8 +390,8 @@ class QuoteBuilder(QWidget):
             return False
         try:
             capture = dialog.pad.capture(SignerRole.CUSTOMER, dialog.name.text())
-        except DomainError as exc:
-            self.error.setText(tr(str(exc)))
+        except Exception as exc:
+            show_error(exc, self.error)
             return False
         return self._do(lambda: quotes.record_customer_approval(self._ctx, quote.id, capture))
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fieldkit.domain.enums import SignerRole
-from fieldkit.domain.errors import DomainError
-from fieldkit.i18n import _, tr
+from fieldkit.i18n import _
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
     QComboBox,
@@ -101,8 +101,8 @@ class SigningDialog(QDialog):
                 int(self.satisfaction.currentData()),
                 self.comments.text(),
             )
-        except DomainError as exc:
-            self.error.setText(tr(str(exc)))
+        except Exception as exc:
+            show_error(exc, self.error)
             return False
         self.slip_id = changed.entity_id
         self.accept()

@@ -4,7 +4,7 @@ and the device registry (searchable, values copied with a tap)."""
 from __future__ import annotations
 
 from fieldkit.domain.errors import DomainError
-from fieldkit.i18n import N_, _, tr
+from fieldkit.i18n import N_, _, ngettext, tr
 from fieldkit.labels import size_label
 from fieldkit.services import dossier
 from fieldkit.services.context import ServiceContext
@@ -110,7 +110,8 @@ class SiteDossierPanel(QWidget):
             lines.append(f"{_(ROLE.get(c.role, 'Contact'))}: {who}")
         if site.software_media_notes:
             lines.append(_("Software media") + ": " + site.software_media_notes)
-        lines.append(_("{count} devices").format(count=site.devices))
+        devices = ngettext("{count} device", "{count} devices", site.devices)
+        lines.append(devices.format(count=site.devices))
         self.summary.setText("<br>".join(lines))
         self.documents.clear()
         for doc in site.documents:

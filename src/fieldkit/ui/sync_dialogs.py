@@ -7,15 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import N_, _, tr
 from fieldkit.services import conflicts
 from fieldkit.services.context import ServiceContext
 from fieldkit.sync import session
 from fieldkit.sync.auto import Connection, SyncState
 from fieldkit.sync.engine import Progress
-from fieldkit.sync.errors import SyncError
 from fieldkit.ui.background import Background
+from fieldkit.ui.errors import explain, show_error
 from fieldkit.ui.qt import (
     QDialog,
     QFormLayout,
@@ -99,7 +98,10 @@ class LoginDialog(QDialog):
     def _failed(self, exc: Exception) -> None:
         self.login.setEnabled(True)
         self.password.clear()
-        text = tr(str(exc)) if isinstance(exc, SyncError | DomainError) else str(exc)
+        text = explain(exc)
+        if text is None:
+            show_error(exc, self.message)
+            return
         self.message.setText(_("Login failed: {error}").format(error=text))
 
 
@@ -112,9 +114,14 @@ class SyncProgressDialog(QDialog):
         self.setWindowTitle(_("Sync"))
         self.setMinimumWidth(460)
         self._bridge = bridge
-        self.phase = QLabel(_("Connecting…"))
+        self.phase = QLabel(_("Connecting to the service center…"))
+        self.phase.setWordWrap(True)
         self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy until the first item moves: it is waiting, not stuck
         self.detail = QLabel()
+        # A long reason (offline, refused) wraps: it is never cut off at the dialog's edge.
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cancel = QPushButton(_("Cancel"))
         self.cancel.setMinimumHeight(48)
         self.cancel.clicked.connect(self._cancel)
@@ -126,8 +133,12 @@ class SyncProgressDialog(QDialog):
         bridge.progress.connect(self.show_progress)
         bridge.state_changed.connect(self.finished_with)
         self.outcome: SyncState | None = None
+        self._after = -1
 
     def start(self) -> None:
+        # A sync already running may have started before the latest change: this dialog
+        # reports one that starts after the request.
+        self._after = self._bridge.auto.runs
         self._bridge.sync_now()
 
     def show_progress(self, progress: Progress) -> None:
@@ -135,8 +146,11 @@ class SyncProgressDialog(QDialog):
             # A background sync that started after this one ended: the result stays shown.
             return
         self.phase.setText(_(PHASE.get(progress.phase, progress.phase)))
-        self.bar.setMaximum(max(progress.total, 1))
-        self.bar.setValue(min(progress.done, max(progress.total, 1)))
+        if progress.total > 0 and progress.done == 0 and progress.bytes == 0:
+            self.bar.setRange(0, 0)  # the first item is on its way
+        else:
+            self.bar.setRange(0, max(progress.total, 1))
+            self.bar.setValue(min(progress.done, max(progress.total, 1)))
         self.detail.setText(
             _("{done} of {total} · {kb} KB").format(
                 done=progress.done, total=progress.total, kb=progress.bytes >> 10
@@ -145,6 +159,13 @@ class SyncProgressDialog(QDialog):
 
     def finished_with(self, state: SyncState) -> None:
         if self.outcome is not None:  # the dialog reports the sync it started, not later ones
+            return
+        if self._after >= 0 and state.run <= self._after:  # a sync from before the request
+            return
+        if not state.final:  # a request failed and is being retried
+            self.phase.setText(_("The service center does not answer: trying again…"))
+            self.bar.setRange(0, 0)
+            self.detail.setText(state.message)
             return
         self.outcome = state
         self.cancel.setText(_("Close"))
@@ -161,6 +182,9 @@ class SyncProgressDialog(QDialog):
                 )
             )
         else:
+            self.phase.setText(_("Not synced"))
+            self.bar.setRange(0, 1)
+            self.bar.setValue(0)
             self.detail.setText(state.message or _("Not synced: working offline"))
 
     def _cancel(self) -> None:
@@ -219,8 +243,8 @@ class ConflictsDialog(QDialog):
             return
         try:
             decision(self._ctx, str(item.data(Qt.ItemDataRole.UserRole)))
-        except DomainError as exc:
-            self.message.setText(tr(str(exc)))
+        except Exception as exc:
+            show_error(exc, self.message)
             return
         self.message.setText(_("Done: it goes to the center with the next sync."))
         self.refresh()

@@ -1,11 +1,18 @@
 """Background sync seen from the window: AutoSync runs on its own thread; its state crosses
-to the UI thread through a queued Qt signal, never by touching widgets from the worker."""
+to the UI thread through a queued Qt signal, never by touching widgets from the worker.
+
+The OS's own word on the network (``QNetworkInformation``, when the platform has a backend)
+reaches AutoSync at once: offline shows the moment the network goes, and a sync starts the
+moment it is back.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fieldkit.services.context import ServiceContext
 from fieldkit.sync.auto import AutoSync, AutoSyncSettings, SyncState
-from fieldkit.ui.qt import QObject, Signal
+from fieldkit.ui.qt import QObject, Signal, network_information
 
 
 class SyncBridge(QObject):
@@ -17,6 +24,7 @@ class SyncBridge(QObject):
         self.auto = AutoSync(
             ctx, self.state_changed.emit, settings or AutoSyncSettings(), self.progress.emit
         )
+        self.network: Any = None
 
     def sync_now(self) -> None:
         self.auto.sync_now()
@@ -33,6 +41,27 @@ class SyncBridge(QObject):
 
     def stop(self) -> None:
         self.auto.stop()
+
+    def watch_network(self, source: Any = None) -> bool:
+        """Follow the OS's network reachability (``source``: a QNetworkInformation, by
+        default the platform's own). False when the platform has no backend for it."""
+        if source is None:
+            QNetworkInformation: Any = network_information()
+            if not QNetworkInformation.loadBackendByFeatures(
+                QNetworkInformation.Feature.Reachability
+            ):
+                return False
+            source = QNetworkInformation.instance()
+        self.network = source
+        source.reachabilityChanged.connect(self._reachability)
+        return True
+
+    def _reachability(self, reachability: Any) -> None:
+        levels: Any = network_information().Reachability
+        if reachability == levels.Disconnected:
+            self.auto.network_changed(False)
+        elif reachability in (levels.Local, levels.Site, levels.Online):
+            self.auto.network_changed(True)
 
 
 __all__ = ["SyncBridge", "SyncState"]

@@ -1,0 +1,68 @@
+"""Export diagnostics (menu): the log, versions, schema and settings without secrets, in one
+zip file in the data folder, with its path shown to copy or send to the office."""
+
+from __future__ import annotations
+
+from fieldkit.i18n import _
+from fieldkit.logs import log_path
+from fieldkit.services import diagnostics
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.errors import show_error
+from fieldkit.ui.qt import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class DiagnosticsDialog(QDialog):
+    def __init__(self, path: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Export diagnostics"))
+        self.setMinimumWidth(560)
+        intro = QLabel(
+            _(
+                "Diagnostics saved (the log, versions and settings; no passwords, tokens or "
+                "keys). Send this file to the office:"
+            )
+        )
+        intro.setWordWrap(True)
+        self.path = QLineEdit(path)
+        self.path.setReadOnly(True)
+        self.copy = QPushButton(_("Copy path"))
+        self.copy.clicked.connect(self._copy)
+        self.close_button = QPushButton(_("Close"))
+        self.close_button.clicked.connect(self.accept)
+        for button in (self.copy, self.close_button):
+            button.setMinimumHeight(44)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.path)
+        layout.addLayout(buttons)
+
+    def _copy(self) -> None:
+        QApplication.clipboard().setText(self.path.text())
+        self.copy.setText(_("Copied"))
+
+
+def export_diagnostics(parent: QWidget, ctx: ServiceContext) -> DiagnosticsDialog | None:
+    data_dir = ctx.db.path.parent
+    stamp = ctx.clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    target = data_dir / "diagnostics" / f"fieldkit-diagnostics-{stamp}.zip"
+    try:
+        saved = diagnostics.export_diagnostics(ctx, log_path(data_dir).parent, target)
+    except Exception as exc:  # a full disk says so; anything else is a bug, reported
+        show_error(exc, parent=parent)
+        return None
+    dialog = DiagnosticsDialog(str(saved), parent)
+    dialog.open()
+    return dialog

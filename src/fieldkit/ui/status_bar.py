@@ -1,0 +1,107 @@
+"""The sync indicator in the status bar, and the question asked when quitting with changes
+the service center has not received yet. Loaded with the first paint: no store, no sync."""
+
+from __future__ import annotations
+
+from fieldkit.i18n import _, ngettext
+from fieldkit.ui.qt import (
+    QColor,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPainter,
+    QPixmap,
+    QPushButton,
+    Qt,
+    QWidget,
+)
+
+# Colour per connection state (sync.auto.Connection values), readable on both themes.
+COLOURS = {
+    "online": "#2e7d32",
+    "offline": "#e65100",
+    "login_needed": "#e65100",
+    "error": "#c62828",
+    "wiped": "#c62828",
+    "unknown": "#757575",
+}
+
+
+def _dot(colour: str, size: int = 14) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return pixmap
+
+
+class SyncIndicator(QWidget):
+    """Online / offline in words, colour and an icon; the full reason of a failed sync in
+    the tooltip, so a long message is never lost to the width of the bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.icon = QLabel()
+        self.label = QLabel(_("Opening…"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.label)
+        self.connection = "unknown"
+
+    def show_state(self, connection: str, last: str, pending: int, message: str = "") -> None:
+        self.connection = connection
+        word = {
+            "online": _("Online"),
+            "login_needed": _("Log in needed"),
+            "error": _("Sync failed"),
+            "wiped": _("Sync stopped"),
+        }.get(connection, _("Offline"))
+        changes = ngettext("{count} unsynced change", "{count} unsynced changes", pending)
+        text = _("{state} · last sync {last} · {changes}").format(
+            state=word, last=last, changes=changes.format(count=pending)
+        )
+        colour = COLOURS.get(connection, COLOURS["unknown"])
+        self.icon.setPixmap(_dot(colour))
+        self.label.setText(text)
+        self.label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        tip = f"{text}\n{message}" if message and connection != "online" else text
+        self.setToolTip(tip)
+        self.label.setToolTip(tip)
+
+
+class QuitPrompt(QMessageBox):
+    """Quitting with unsynced changes: how many, and "Sync now" or "Keep for later"
+    (closing the question keeps the app open)."""
+
+    def __init__(self, parent: QWidget | None, pending: int, online: bool) -> None:
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Question)
+        self.setWindowTitle(_("Quit FieldKit"))
+        self.setText(
+            ngettext(
+                "{count} change is not yet at the service center.",
+                "{count} changes are not yet at the service center.",
+                pending,
+            ).format(count=pending)
+        )
+        self.setInformativeText(
+            _("They are saved on this device and are sent with the next sync.")
+            if online
+            else _("The service center cannot be reached now: they are saved on this device.")
+        )
+        self.sync_now: QPushButton = self.addButton(
+            _("Sync now"), QMessageBox.ButtonRole.AcceptRole
+        )
+        self.keep: QPushButton = self.addButton(
+            _("Keep for later"), QMessageBox.ButtonRole.DestructiveRole
+        )
+        self.stay: QPushButton = self.addButton(_("Don't quit"), QMessageBox.ButtonRole.RejectRole)
+        self.setDefaultButton(self.sync_now)
+        self.setEscapeButton(self.stay)
+        for button in (self.sync_now, self.keep, self.stay):
+            button.setMinimumHeight(44)
