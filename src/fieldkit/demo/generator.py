@@ -532,7 +532,6 @@ def _demo_slip(
         role=SignerRole.CUSTOMER.value,
         signer_name="李经理",
         signed_at=signed_at,
-        device_id="demo",
         canvas_width=600,
         canvas_height=240,
         strokes=strokes,

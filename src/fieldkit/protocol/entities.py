@@ -39,6 +39,10 @@ SYNCED_MODELS: tuple[type[m.Base], ...] = (
     m.Slip,
 )
 ORDER = {model.__tablename__: i for i, model in enumerate(SYNCED_MODELS)}
+# Columns the center keeps on a synced row that never travel to a device: a device id in a
+# row another engineer receives would let that engineer pose as the device (rescue bundles,
+# pushes naming it).
+SERVER_ONLY: dict[str, frozenset[str]] = {"signatures": frozenset({"device_id"})}
 GLOBAL_TABLES = ("parts", "checklist_templates", "checklist_template_items")
 
 
@@ -77,7 +81,10 @@ def key_clause(table: Table, key: str) -> Any:
 
 def encode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    hidden = SERVER_ONLY.get(table.name, frozenset())
     for column in table.columns:
+        if column.name in hidden:
+            continue
         value = row.get(column.name)
         if isinstance(value, datetime):
             value = UtcDateTime().process_bind_param(value, None)  # type: ignore[arg-type]
@@ -87,6 +94,15 @@ def encode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             value = format(value, "f")
         out[column.name] = value
     return out
+
+
+def wire_data(table: str, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A row as stored in the change log, without what must not travel (rows logged before
+    a column became server-only still hold it)."""
+    hidden = SERVER_ONLY.get(table)
+    if data is None or not hidden:
+        return data
+    return {name: value for name, value in data.items() if name not in hidden}
 
 
 def decode_row(table: Table, data: dict[str, Any]) -> dict[str, Any]:

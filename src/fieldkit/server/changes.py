@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.engine import Connection
 
-from fieldkit.protocol.entities import SYNCED_MODELS, encode_row, key_clause, key_of
+from fieldkit.protocol.entities import (
+    SYNCED_MODELS,
+    encode_row,
+    key_clause,
+    key_of,
+    wire_data,
+)
 from fieldkit.protocol.wire import Change
 from fieldkit.server import tables as t
 from fieldkit.server.scope import scope_clause
@@ -129,7 +135,13 @@ def pull_log(
             is not None
         )
     changes = [
-        Change(seq=r.seq, entity_type=r.entity_type, entity_id=r.entity_id, op=r.op, data=r.data)
+        Change(
+            seq=r.seq,
+            entity_type=r.entity_type,
+            entity_id=r.entity_id,
+            op=r.op,
+            data=wire_data(r.entity_type, r.data),
+        )
         for r in rows
     ]
     return changes, (rows[-1].seq if rows else cursor), has_more

@@ -94,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("escalations", help="the escalation queue, most severe first")
     imp = sub.add_parser("import-outbox", help="apply a rescue bundle exported by a tablet")
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the bundle's signature and show who wrote it and what it holds; import nothing",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -164,18 +169,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command in ("report", "create-job", "assign", "escalations"):
         return _dispatch(engine, args, now)
     elif args.command == "import-outbox":
-        from fieldkit.server.blobstore import ServerBlobs
-        from fieldkit.server.errors import ApiError
-        from fieldkit.server.rescue import import_bundle
+        return _import_outbox(engine, settings, args)
+    return 0
 
-        try:
-            bundle = json.loads(args.file.read_text(encoding="utf-8"))
-            blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
-            report = import_bundle(engine, blobs, bundle)
-        except (OSError, ValueError, ApiError) as exc:
-            print(f"fieldkit-server: cannot import {args.file}: {exc}", file=sys.stderr)
-            return 2
-        print(json.dumps(report, ensure_ascii=False))
+
+def _import_outbox(engine: object, settings: object, args: argparse.Namespace) -> int:
+    """Check the bundle's signature, show who and what, then apply (unless --dry-run)."""
+    from sqlalchemy import Engine
+
+    from fieldkit.server.blobstore import ServerBlobs
+    from fieldkit.server.errors import ApiError
+    from fieldkit.server.rescue import import_bundle, inspect_bundle
+    from fieldkit.server.settings import ServerSettings
+
+    assert isinstance(engine, Engine) and isinstance(settings, ServerSettings)
+    try:
+        bundle = json.loads(args.file.read_text(encoding="utf-8"))
+        summary = inspect_bundle(engine, bundle)
+    except (OSError, ValueError, ApiError) as exc:
+        message = exc.message if isinstance(exc, ApiError) else str(exc)
+        print(f"fieldkit-server: cannot import {args.file}: {message}", file=sys.stderr)
+        return 2
+    print("\n".join(summary.lines()))
+    if args.dry_run:
+        print("dry run: nothing was imported")
+        return 0
+    try:
+        blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
+        report = import_bundle(engine, blobs, bundle)
+    except (OSError, ValueError, ApiError) as exc:
+        message = exc.message if isinstance(exc, ApiError) else str(exc)
+        print(f"fieldkit-server: cannot import {args.file}: {message}", file=sys.stderr)
+        return 2
+    if report["stale_seq"]:
+        print(
+            f"{report['stale_seq']} change(s) were not applied: the center already has other "
+            "changes with their sequence numbers from this device"
+        )
+    print(json.dumps(report, ensure_ascii=False))
     return 0
 
 

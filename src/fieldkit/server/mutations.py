@@ -413,7 +413,7 @@ def _store_signature(ctx: Ctx, sig: dict[str, Any], audience: set[str]) -> str:
             "role": sig["role"],
             "signer_name": sig["signer_name"],
             "signed_at": _at(sig["signed_at"]),
-            "device_id": sig["device_id"],
+            "device_id": ctx.who.device_id,  # the pushing device, never the client's claim
             "canvas_width": int(sig["canvas_width"]),
             "canvas_height": int(sig["canvas_height"]),
             "strokes": sig["strokes"],

@@ -70,7 +70,10 @@ def _conflict(
     )
 
 
-def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushResponse:
+def process_push(
+    engine: Engine, who: Principal, request: PushRequest, source: str = "push"
+) -> PushResponse:
+    """``source``: "push" (the device itself) or "rescue" (its signed bundle, by the office)."""
     results: list[MutationResult] = []
     stopped, expected = "", None
     now = datetime.now(UTC)
@@ -166,7 +169,7 @@ def process_push(engine: Engine, who: Principal, request: PushRequest) -> PushRe
                     device_created_at=mutation.created_at,
                     received_at=now,
                     skew_seconds=skew,
-                    source="push",
+                    source=source,
                 )
             )
             conn.execute(

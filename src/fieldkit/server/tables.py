@@ -25,6 +25,8 @@ metadata = MetaData(naming_convention=NAMING)
 ENTITY: dict[str, Table] = {
     model.__tablename__: table_of(model).to_metadata(metadata) for model in SYNCED_MODELS
 }
+# Which device captured a signature: the center's own record, never sent (SERVER_ONLY).
+ENTITY["signatures"].append_column(Column("device_id", String(36), nullable=False, default=""))
 # BIGINT on PostgreSQL, INTEGER (rowid alias, autoincrement) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

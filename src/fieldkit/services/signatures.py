@@ -37,7 +37,6 @@ def store_signature(tx: Tx, capture: SignatureCapture, at: datetime) -> str:
         role=capture.role.value,
         signer_name=capture.signer_name.strip(),
         signed_at=at,
-        device_id=tx.ctx.device_id,
         canvas_width=capture.canvas_width,
         canvas_height=capture.canvas_height,
         strokes=capture.as_lists(),
@@ -49,7 +48,8 @@ def store_signature(tx: Tx, capture: SignatureCapture, at: datetime) -> str:
 
 
 def signature_payload(tx: Tx, signature_id: str) -> dict[str, Any]:
-    """The full signature for a mutation: the server must hold the same strokes."""
+    """The full signature for a mutation: the server must hold the same strokes. Which
+    device captured it, the center takes from the login that pushes it, never from here."""
     row = tx.session.get(m.Signature, signature_id)
     assert row is not None
     return {
@@ -57,7 +57,6 @@ def signature_payload(tx: Tx, signature_id: str) -> dict[str, Any]:
         "role": row.role,
         "signer_name": row.signer_name,
         "signed_at": row.signed_at.isoformat(),
-        "device_id": row.device_id,
         "canvas_width": row.canvas_width,
         "canvas_height": row.canvas_height,
         "strokes": row.strokes,

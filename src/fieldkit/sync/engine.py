@@ -18,13 +18,14 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from fieldkit.i18n import N_
 from fieldkit.protocol.wire import BlobStatus, Mutation, PullResponse, PushRequest, PushResponse
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from fieldkit.sync.apply import apply_page, load_cursor, start_reset
-from fieldkit.sync.errors import Cancelled, DeviceWiped, SyncError
+from fieldkit.sync.errors import Cancelled, DeviceWiped, SyncError, UntrustedWipe
 from fieldkit.sync.transport import Transport
-from fieldkit.sync.wipe import erase_synced_data
+from fieldkit.sync.wipe import erase_synced_data, trusted_wipe_channel
 
 log = logging.getLogger(__name__)
 PUSH_BATCH = 200
@@ -126,6 +127,15 @@ class SyncEngine:
                 self._pull(report)
                 self._prefetch(report)
             except DeviceWiped as exc:
+                if not trusted_wipe_channel(exc.url or self.http.base_url):
+                    # Anyone on the path of a plain-HTTP connection could have said this.
+                    raise UntrustedWipe(
+                        N_(
+                            "The service center's answer asked to erase this device, but it "
+                            "came over a connection that does not prove it is the center's; "
+                            "nothing was erased. Contact the office."
+                        )
+                    ) from exc
                 # Reported lost or stolen: erase now, before anything else reads the data.
                 wiped = erase_synced_data(self.ctx)
                 raise DeviceWiped(

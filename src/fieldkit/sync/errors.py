@@ -22,7 +22,16 @@ class AuthRequired(SyncError):
 
 
 class DeviceWiped(AuthRequired):
-    """The center reported this device lost or stolen; its synced data has been erased."""
+    """The center reported this device lost or stolen; its synced data has been erased.
+    ``url``: where the answer came from (after any redirect), to judge whether to obey it."""
+
+    def __init__(self, message: str, url: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class UntrustedWipe(SyncError):
+    """A wipe instruction arrived over a channel that does not prove it is the center's."""
 
 
 class ServerRefused(SyncError):

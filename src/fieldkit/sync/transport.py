@@ -222,7 +222,7 @@ class Transport:
                 continue
             code, message = _error(reply)
             if reply.status_code == 401 and code == "auth.wipe":
-                raise DeviceWiped(message)
+                raise DeviceWiped(message, url=response.url or self.base_url + path)
             if reply.status_code == 401:
                 raise AuthRequired(message or "Please log in again")
             raise ServerRefused(reply.status_code, code, message)

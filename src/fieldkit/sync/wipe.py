@@ -2,25 +2,30 @@
 
 What goes: every row the store holds (jobs, customers, sites, drawings' records, device
 parameters, slips already synced, settings), every blob file, the sync token and the device
-key. What stays: work the center never received (an unsynced signed slip above all) is first
-written to a rescue bundle in the data folder, which `fieldkit-server import-outbox` accepts,
-so a wipe never destroys the only copy of a customer's signature. Deleted pages are
-overwritten (secure_delete) and the file is rewritten (VACUUM), so the old content is not
-left in free pages of the data file.
+key. What stays: work the center never received (an unsynced signed slip above all), and work
+it refused that the engineer had not resolved yet, is first written to a rescue bundle in
+the data folder, signed by the device key, which `fieldkit-server import-outbox` accepts, so
+a wipe never destroys the only copy of a customer's signature.
+
+The wipe instruction is obeyed only when it came over a channel that proves it is the
+center's: HTTPS (the certificate is always verified) or plain HTTP to this computer (the
+local demo center). Anyone on the network path of a plain-HTTP connection could forge it.
+
+Deleted pages are overwritten (secure_delete) and the file is rewritten (VACUUM), so the old
+content is not left in free pages of the data file.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import func, select
+from urllib.parse import urlsplit
 
 from fieldkit.services import device_key
 from fieldkit.services.context import ServiceContext
-from fieldkit.store import models as m
-from fieldkit.sync.rescue import export_outbox
+from fieldkit.sync.rescue import export_outbox, rescued_count
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +37,28 @@ class WipeReport:
     rescue: Path | None  # unsynced work, kept for the center
 
 
+def trusted_wipe_channel(url: str) -> bool:
+    """True if an answer received from ``url`` can only have come from the center itself:
+    HTTPS (the transport never turns certificate checks off) or HTTP on loopback."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    host = parts.hostname
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def erase_synced_data(ctx: ServiceContext) -> WipeReport:
     from fieldkit.sync.session import account, credentials
 
     rescue = None
-    with ctx.db.read() as session:
-        unsynced = session.scalar(
-            select(func.count())
-            .select_from(m.OutboxMutation)
-            .where(m.OutboxMutation.state.in_(("pending", "sent")))
-        )
-    if unsynced:
+    if rescued_count(ctx):
         stamp = ctx.clock.now().strftime("%Y%m%dT%H%M%SZ")
         rescue = ctx.db.path.parent / f"rescue-{stamp}.json"
         export_outbox(ctx, rescue)

@@ -12,14 +12,16 @@ from fieldkit.store.types import JsonText, UtcDateTime
 
 
 class Signature(Base):
-    """Vector strokes as captured: [[ [x, y, pressure, t_ms], ... ], ...] on a canvas."""
+    """Vector strokes as captured: [[ [x, y, pressure, t_ms], ... ], ...] on a canvas.
+
+    The center also records which device captured it (server side only): device ids never
+    travel to other engineers' tablets, where they would let one engineer pose as another."""
 
     __tablename__ = "signatures"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     role: Mapped[str] = mapped_column(String(20))
     signer_name: Mapped[str] = mapped_column(String(120))
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    device_id: Mapped[str] = mapped_column(String(36))
     canvas_width: Mapped[int] = mapped_column(Integer)
     canvas_height: Mapped[int] = mapped_column(Integer)
     strokes: Mapped[list[list[list[float]]]] = mapped_column(JsonText)
