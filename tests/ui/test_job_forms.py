@@ -276,3 +276,47 @@ def test_the_workspace_shows_what_is_on_record_and_the_evidence_after_resolution
     qtbot.addWidget(opened[0])
     assert opened[0].image.pixmap().size().width() == 640
     assert not ws.diagnosis.isVisible()  # the cause is now one of the facts, not a form
+
+
+def test_scrolling_past_the_diagnosis_never_changes_the_cause(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from fieldkit.ui.qt import QApplication, QPointF, QWheelEvent
+
+    seed_job(ctx, status="diagnosing")
+    window = window_on(qtbot, ctx)
+    click_job(qtbot, window, "j1")
+    form = window.workspace.diagnosis
+    center = QPointF(form.origin.rect().center())
+    wheel = QWheelEvent(
+        center,
+        form.origin.mapToGlobal(center),
+        QPoint(0, 0),
+        QPoint(0, -120),  # one notch down, as a mouse wheel scrolls the workspace
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(form.origin, wheel)
+    assert form.origin.currentData() is None  # still not classified
+
+
+def test_a_tick_keeps_the_diagnosis_being_chosen_and_the_focus_on_its_item(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from fieldkit.ui.qt import QApplication
+
+    seed_job(ctx, status="diagnosing")
+    window = window_on(qtbot, ctx)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    click_job(qtbot, window, "j1")
+    form = window.workspace.diagnosis
+    choose(qtbot, form.area, 2)  # Software, not saved yet
+    label = "Owner agreed to downtime"
+    tap(qtbot, rows(window)[label].findChild(QCheckBox))
+    assert answers_of(ctx, label) == [True]
+    assert form.area.currentData() == "software"  # still being chosen
+    box = rows(window)[label].findChild(QCheckBox)
+    assert QApplication.focusWidget() is box  # not thrown to the search box

@@ -239,11 +239,12 @@ def test_slip_preview_before_signing_and_export_after(
     # Print or share: a copy named after the slip goes to the device's PDF app.
     handed: list[Path] = []
     ws.preview.open_external = lambda url: handed.append(Path(url.toLocalFile())) or True
-    copy = ws.preview.print_or_share()
-    assert copy is not None and handed == [copy] and copy.read_bytes() == exported[0]
+    qtbot.mouseClick(ws.preview.share_button, Qt.MouseButton.LeftButton)
+    [copy] = handed
+    assert copy.read_bytes() == exported[0]
     assert copy.name.startswith("SO-j1") and ws.preview.status.text() == "Opened in the PDF app"
     ws.preview.open_external = lambda _url: False  # nothing on this device opens PDFs
-    assert ws.preview.print_or_share() is None
+    qtbot.mouseClick(ws.preview.share_button, Qt.MouseButton.LeftButton)
     assert ws.preview.status.text().startswith("No app on this device opens PDF files")
 
 

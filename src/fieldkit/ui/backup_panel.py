@@ -21,6 +21,7 @@ from fieldkit.ui.background import Background
 from fieldkit.ui.errors import explain, show_error
 from fieldkit.ui.photo_view import PhotoDialog, PhotoThumbnail
 from fieldkit.ui.qt import (
+    QApplication,
     QCheckBox,
     QDialog,
     QFileDialog,
@@ -94,6 +95,15 @@ class BackupPanel(QWidget):
     def show_job(self, job_id: str) -> None:
         if job_id != self.job_id:
             self.message.clear()  # a refusal on one job is not shown on the next
+        # The control tapped is rebuilt below: the focus goes back to its item, not to
+        # wherever Qt puts it when a focused widget is deleted (the search box).
+        focused = QApplication.focusWidget()
+        refocus = None
+        if job_id == self.job_id and focused is not None and self.isAncestorOf(focused):
+            row: QWidget | None = focused
+            while row is not None and row.property("item_id") is None:
+                row = row.parentWidget()
+            refocus = row.property("item_id") if row is not None else None
         self.job_id = job_id
         while self.items.count():
             old = self.items.takeAt(0)
@@ -113,7 +123,17 @@ class BackupPanel(QWidget):
             )
         )
         for item in view.items:
-            self.items.addWidget(self._item_row(view, item))
+            row_widget = self._item_row(view, item)
+            self.items.addWidget(row_widget)
+            if item.id == refocus:
+                self._focus_in(row_widget)
+
+    @staticmethod
+    def _focus_in(row: QWidget) -> None:
+        for control in row.findChildren(QWidget):
+            if control.isEnabled() and control.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                control.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def _item_row(self, view: checklists.ChecklistView, item: ChecklistItem) -> QWidget:
         item_id, kind = item.id, item.evidence_kind

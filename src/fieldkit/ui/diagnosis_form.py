@@ -17,7 +17,9 @@ from fieldkit.ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
+    Qt,
     QVBoxLayout,
+    QWheelEvent,
     QWidget,
     Signal,
 )
@@ -30,6 +32,21 @@ def cause_label(area: str, origin: str) -> str:
     return f"{_(CAUSE.get(area, area))} / {_(CAUSE.get(origin, origin))}"
 
 
+class NoWheelCombo(QComboBox):
+    """A choice the wheel does not change unless the engineer is in it: scrolling the
+    workspace past the form must never change a job's cause."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # the scroll area behind scrolls instead
+
+
 class DiagnosisForm(QWidget):
     changed = Signal(str)  # job id, after its diagnosis was saved
 
@@ -37,11 +54,11 @@ class DiagnosisForm(QWidget):
         super().__init__()
         self._ctx = ctx
         self.job_id: str | None = None
-        self.area = QComboBox()
+        self.area = NoWheelCombo()
         self.area.addItem(_("Hardware or software?"), None)
         for area in CauseArea:
             self.area.addItem(_(CAUSE[area.value]), area.value)
-        self.origin = QComboBox()
+        self.origin = NoWheelCombo()
         self.origin.addItem(_("Human error or system fault?"), None)
         for origin in CauseOrigin:
             self.origin.addItem(_(CAUSE[origin.value]), origin.value)
@@ -71,15 +88,18 @@ class DiagnosisForm(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.message)
 
-    def show_job(self, job_id: str) -> None:
-        """The job's own saved diagnosis; nothing typed for another job is carried over."""
+    def show_job(self, job_id: str, reload: bool = False) -> None:
+        """The job's own saved diagnosis; nothing typed for another job is carried over.
+        The same job shown again (after a tick in its checklist) keeps what is being typed,
+        unless ``reload``."""
         detail = queries.job_detail(self._ctx, job_id)
-        if job_id != self.job_id:
-            self.message.clear()
+        if job_id != self.job_id or reload:
+            if job_id != self.job_id:
+                self.message.clear()
+            self.area.setCurrentIndex(max(0, self.area.findData(detail.cause_area or None)))
+            self.origin.setCurrentIndex(max(0, self.origin.findData(detail.cause_origin or None)))
+            self.found.setText(detail.fault_found)
         self.job_id = job_id
-        self.area.setCurrentIndex(max(0, self.area.findData(detail.cause_area or None)))
-        self.origin.setCurrentIndex(max(0, self.origin.findData(detail.cause_origin or None)))
-        self.found.setText(detail.fault_found)
         self.saved.setText(
             _("Cause on record: {cause}").format(
                 cause=cause_label(detail.cause_area, detail.cause_origin)
@@ -112,5 +132,5 @@ class DiagnosisForm(QWidget):
             show_error(exc, self.message)
             return
         self.message.clear()
-        self.show_job(self.job_id)
+        self.show_job(self.job_id, reload=True)
         self.changed.emit(self.job_id)
