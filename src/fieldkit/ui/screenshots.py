@@ -195,7 +195,7 @@ def capture(folder: Path, language: str, data: Path) -> list[Path]:
         dialog = SigningDialog(ctx, _job(ctx, "resolved"))
         dialog.resize(*SIZE)
         dialog.show()
-        dialog.name.setText("李经理" if suffix == "zh" else "Li Wei")
+        dialog.signer.name.setEditText("李经理" if suffix == "zh" else "Li Wei")
         dialog.comments.setText("响应及时，处理专业" if suffix == "zh" else "Quick and careful")
         _settle(0.1)
         _sign_like_a_customer(dialog.pad)

@@ -64,4 +64,6 @@ class SignerPanel(QWidget):
 
     def capture(self) -> SignatureCapture:
         """The signature as drawn; raises a domain error (no name, too short) to show here."""
-        return self.pad.capture(self.role, self.signer_name())
+        capture = self.pad.capture(self.role, self.signer_name())
+        capture.validate()
+        return capture
