@@ -34,8 +34,17 @@ def workspace_of_a_resolved_job(qtbot: QtBot, ctx: ServiceContext) -> MainWindow
     quotes.record_customer_approval(ctx, qid, signature(name="李经理"))
     window = MainWindow(ctx)
     qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
     window.table.setCurrentIndex(window.model.index(0, 0))
+    qtbot.mouseClick(window.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tab_centre(window, 2))
+    assert window.quote.new_quote.isEnabled()  # seen before the slip is signed
+    qtbot.mouseClick(window.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tab_centre(window, 0))
     return window
+
+
+def tab_centre(window: MainWindow, index: int) -> QPoint:
+    return window.tabs.tabBar().tabRect(index).center()
 
 
 def test_sign_and_lock_pauses_on_what_becomes_frozen(qtbot: QtBot, ctx: ServiceContext) -> None:
@@ -93,6 +102,11 @@ def test_sign_and_lock_pauses_on_what_becomes_frozen(qtbot: QtBot, ctx: ServiceC
     slip = slips.load_slip(ctx, str(seen["slip"]))
     assert slip.verify() and slip.content()["signatures"][0]["name"] == "李经理"
     assert slip.content()["comments"] == "处理及时"
+    # The quote tab, opened after the signing, offers no new quote.
+    qtbot.mouseClick(window.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tab_centre(window, 2))
+    assert window.tabs.currentWidget() is window.quote
+    assert not window.quote.new_quote.isEnabled()
+    assert "this job takes no new quote" in window.quote.status.text()
 
 
 def test_cancel_leaves_the_slip_unsigned(qtbot: QtBot, ctx: ServiceContext) -> None:

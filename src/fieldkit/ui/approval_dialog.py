@@ -90,6 +90,7 @@ class ApprovalDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
+        self.signer.pad.changed.connect(self.error.clear)  # the customer is signing again
         self.cancel = QPushButton(_("Cancel"))
         self.approve = QPushButton(_("Approve and sign"))
         self.approve.setDefault(True)

@@ -24,6 +24,7 @@ from fieldkit.ui.qt import (
     QInputDialog,
     QLabel,
     QPushButton,
+    QShowEvent,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -142,6 +143,12 @@ class QuoteBuilder(QWidget):
         )
         self._load(select_last=True)
         self.adder.search()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The job may have moved on while another tab was shown (the slip signed there).
+        if self.job_id is not None:
+            self._load()
+        super().showEvent(event)
 
     def _load(self, select_last: bool = False) -> None:
         assert self.job_id is not None

@@ -135,6 +135,8 @@ class QuoteLinesPanel(QWidget):
             widget.setEnabled(editing)
         if line is None:
             self.description.clear()
+            self.quantity.setValue(self.quantity.minimum())
+            self.unit_price.setValue(0)
             return
         self.description.setText(line.description)
         self.quantity.setValue(float(line.quantity))

@@ -9,7 +9,15 @@ from collections.abc import Sequence
 from fieldkit.domain.enums import SignerRole
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.i18n import _
-from fieldkit.ui.qt import QComboBox, QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from fieldkit.ui.qt import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from fieldkit.ui.signature_pad import SignaturePad
 
 
@@ -19,6 +27,7 @@ class SignerPanel(QWidget):
         role: SignerRole,
         name_label: str,
         names: Sequence[str] = (),
+        prompt: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -51,6 +60,8 @@ class SignerPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
+        if prompt:
+            layout.addWidget(QLabel(prompt))
         layout.addWidget(self.pad, 1)
         layout.addLayout(pad_buttons)
 

@@ -49,7 +49,10 @@ class SigningDialog(QDialog):
         form.addRow(_("Customer satisfaction"), self.satisfaction)
         form.addRow(_("Comments"), self.comments)
         self.signer = SignerPanel(
-            SignerRole.CUSTOMER, _("Customer name"), quote_views.signer_names(ctx, job_id)
+            SignerRole.CUSTOMER,
+            _("Customer name"),
+            quote_views.signer_names(ctx, job_id),
+            _("Please sign below"),
         )
         # The signers on this slip, in signing order; an engineer's panel can join the list.
         self.signers: list[SignerPanel] = [self.signer]
@@ -57,6 +60,7 @@ class SigningDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
         self.error.setWordWrap(True)
+        self.signer.pad.changed.connect(self.error.clear)  # the customer is signing again
         self.background = Background()
         self.preview: PdfPreviewDialog | None = None
         self.present: Callable[[QDialog], None] = lambda dialog: dialog.show()
@@ -78,7 +82,6 @@ class SigningDialog(QDialog):
         page = QVBoxLayout(self.signing)
         page.setContentsMargins(0, 0, 0, 0)
         page.addLayout(form)
-        page.addWidget(QLabel(_("Please sign below")))
         self.pads = QHBoxLayout()  # one column per signer
         self.pads.addWidget(self.signer, 1)
         page.addLayout(self.pads, 1)

@@ -78,6 +78,7 @@ class SlipConfirmPage(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary.setStyleSheet("font-size: 12pt;")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.summary)
