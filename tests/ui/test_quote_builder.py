@@ -102,10 +102,10 @@ def test_quote_preview_renders_off_the_ui_thread(
     seed_job(ctx, paid=True, status="repairing")
     builder = quote_tab(qtbot, ctx).quote
     builder.present = lambda _dialog: None  # offscreen: no window manager to show it on
-    builder.start_quote()
-    builder.part_search.setText("PSU")
-    builder.add_selected_part()
-    builder.show_preview()
+    qtbot.mouseClick(builder.new_quote, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(builder.part_search, "PSU")
+    qtbot.mouseClick(builder.add_part, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(builder.preview_button, Qt.MouseButton.LeftButton)
     assert not builder.preview_button.isEnabled()  # rendering in the background
     qtbot.waitUntil(lambda: builder.preview is not None, timeout=20000)
     preview = builder.preview

@@ -82,6 +82,7 @@ def _sign_like_a_customer(pad: object) -> None:
             x = 80 + stroke * 230 + 200 * t
             y = 150 + 55 * math.sin(6 * t + stroke) * (1 - 0.5 * t)
             pad._add(x, y, 0.3 + 0.6 * math.sin(math.pi * t), i == 0)
+        pad.changed.emit()  # the pen lifted, as after a real stroke
     pad.update()
 
 
