@@ -149,3 +149,42 @@ def test_the_center_refuses_quote_steps_on_a_signed_job(
     assert report.rejected == 0, report.rejections
     [left] = center_quotes(server, job, tmp_path / "probe").values()
     assert left.status is QuoteStatus.WITHDRAWN and left.id == stale
+
+
+def test_the_center_checks_the_line_and_the_reason_it_is_sent(
+    server: Server, office: Office, wang: Client, tmp_path: Path
+) -> None:
+    job = office.new_job("wang")
+    wang.sync()
+    mine, (line, _other) = draft(wang, job)
+    theirs, (foreign, _x) = draft(wang, job)
+    quotes.record_customer_approval(wang.ctx, theirs, signature())
+    assert wang.sync().rejected == 0
+    now = wang.ctx.clock.now().isoformat()
+    with transaction(wang.ctx) as tx:
+        base = version(wang, mine)
+        # A line of another quote, a quantity the domain refuses, a withdrawal with no reason,
+        # and the withdrawal of a quote the customer already approved.
+        tx.emit("quote.remove_line.v1", "quote", mine, base, {"line_id": foreign})
+        tx.emit(
+            "quote.update_line.v1",
+            "quote",
+            mine,
+            base,
+            {"line_id": line, "description": "Travel", "quantity": "0", "unit_price": "150"},
+        )
+        tx.emit("quote.withdraw.v1", "quote", mine, base, {"reason": " ", "at": now})
+        tx.emit(
+            "quote.withdraw.v1",
+            "quote",
+            theirs,
+            version(wang, theirs),
+            {"reason": "oops", "at": now},
+        )
+    report = wang.sync()
+    assert report.rejected == 4, report.rejections
+    said = " | ".join(report.rejections)
+    for reason in ("no longer on the quote", "must be positive", "why the draft", "approved"):
+        assert reason in said
+    views = {q.id: q for q in center_quotes(server, job, tmp_path / "probe").values()}
+    assert len(views[mine].lines) == 2 and views[theirs].status is QuoteStatus.APPROVED
