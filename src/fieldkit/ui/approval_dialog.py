@@ -56,6 +56,8 @@ class ApprovalDialog(QDialog):
         self.lines.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.lines.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lines.verticalHeader().setVisible(False)
+        self.lines.verticalHeader().setDefaultSectionSize(36)  # the customer reads these
+        self.lines.setStyleSheet("font-size: 12pt;")
         header = self.lines.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -74,6 +76,11 @@ class ApprovalDialog(QDialog):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.lines.setItem(row, column, item)
+        # As tall as its lines (a long quote scrolls), so the pad keeps the room.
+        rows = sum(self.lines.rowHeight(r) for r in range(self.lines.rowCount()))
+        self.lines.setMaximumHeight(
+            min(header.sizeHint().height() + rows + 2 * self.lines.frameWidth() + 2, 320)
+        )
         t = quote.totals
         self.total = QLabel(
             _("Subtotal {subtotal} · tax {tax} · total {total} {currency}").format(
