@@ -107,3 +107,11 @@ def test_approved_quote_carries_the_signature(ctx: ServiceContext, tmp_path: Pat
     after = run("pdftotext", "-enc", "UTF-8", str(pdf(ctx, qid, tmp_path)), "-")
     assert "客户已确认" in after and "李经理" in after
     assert run("pdfimages", "-list", str(tmp_path / "quote.pdf")).splitlines()[2:] == []
+
+
+def test_a_withdrawn_quote_says_so_with_the_reason(ctx: ServiceContext, tmp_path: Path) -> None:
+    qid = make_quote(ctx, 2)
+    quotes.withdraw_quote(ctx, qid, "路费重复 travel twice")
+    text = run("pdftotext", "-enc", "UTF-8", str(pdf(ctx, qid, tmp_path)), "-")
+    assert "已撤回：未提供给客户" in text and "路费重复 travel twice" in text
+    assert "客户确认" not in text  # no empty approval box on a withdrawn quote

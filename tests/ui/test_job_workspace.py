@@ -170,7 +170,7 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
     dialog = SigningDialog(ctx, "j1")
     qtbot.addWidget(dialog)
     dialog.resize(800, 500)
-    dialog.name.setText("李经理")
+    dialog.signer.name.setEditText("李经理")
     assert not dialog.submit()  # empty pad
     assert "too short" in dialog.error.text()
     pad = dialog.pad
@@ -214,7 +214,7 @@ def test_slip_preview_before_signing_and_export_after(
     assert queries.job_detail(ctx, "j1").status == "resolved"  # a preview signs nothing
 
     dialog.resize(800, 500)
-    dialog.name.setText("李经理")
+    dialog.signer.name.setEditText("李经理")
     pad = dialog.pad
     draw_signature(qtbot, pad)
     ws._sign = lambda _job: dialog.submit()

@@ -3,16 +3,20 @@ quote by signing; a declined quote stays on record with the reason."""
 
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldkit.domain.enums import QuoteStatus
 from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.approval_dialog import ApprovalDialog
 from fieldkit.ui.main_window import MainWindow
-from fieldkit.ui.qt import Qt
-from fieldkit.ui.quote_builder import ApprovalDialog
+from fieldkit.ui.qt import QDialog, Qt
 from tests.services.fixtures import seed_job
+from tests.ui.dialogs import answer_dialogs, type_text
 from tests.ui.strokes import draw_signature
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
 
 
 def quote_tab(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
@@ -24,14 +28,18 @@ def quote_tab(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
     return window
 
 
-def signed_approval(qtbot: QtBot, total: str) -> ApprovalDialog:
-    dialog = ApprovalDialog(total)
+def sign_on_screen(qtbot: QtBot, dialog: ApprovalDialog, name: str = "李经理") -> bool:
+    """The customer types their name, signs and taps Approve on the approval screen."""
     qtbot.addWidget(dialog)
-    dialog.resize(800, 500)
-    dialog.name.setText("李经理")
-    pad = dialog.pad
-    draw_signature(qtbot, pad)
-    return dialog
+    dialog.resize(1000, 700)
+    dialog.show()
+    edit = dialog.signer.name.lineEdit()
+    assert edit is not None
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, edit, name)
+    draw_signature(qtbot, dialog.signer.pad)
+    qtbot.mouseClick(dialog.approve, Qt.MouseButton.LeftButton)
+    return dialog.result() == QDialog.DialogCode.Accepted
 
 
 def test_paid_part_needs_the_signed_quote(qtbot: QtBot, ctx: ServiceContext) -> None:
@@ -40,12 +48,11 @@ def test_paid_part_needs_the_signed_quote(qtbot: QtBot, ctx: ServiceContext) -> 
     builder = window.quote
     assert "Post-warranty" in builder.billing.text()
     assert builder.status.text() == "No quote yet for this job."
-    answers = iter(["SN-OLD-1", "SN-NEW-1"] * 2)
-    builder.ask = lambda _prompt: next(answers)
-    builder.part_search.setText("PSU")
+    qtbot.keyClicks(builder.part_search, "PSU")
     assert builder.parts.count() >= 1
     # Before any approved quote the replacement is refused, with the reason.
-    assert not builder.record_replacement()
+    answer_dialogs(qtbot, ["SN-OLD-1", "SN-NEW-1"])
+    qtbot.mouseClick(builder.replace, Qt.MouseButton.LeftButton)
     assert "must approve a quote" in builder.error.text()
 
     qtbot.mouseClick(builder.new_quote, Qt.MouseButton.LeftButton)
@@ -57,29 +64,29 @@ def test_paid_part_needs_the_signed_quote(qtbot: QtBot, ctx: ServiceContext) -> 
     qtbot.mouseClick(builder.add_travel, Qt.MouseButton.LeftButton)
     quote = builder.current()
     assert quote is not None and len(quote.lines) == 3
-    assert builder.lines.rowCount() == 3
+    assert builder.lines.table.rowCount() == 3
     assert quote.totals.total.amount > quote.totals.subtotal.amount  # tax added
     assert f"{quote.totals.total.amount:,.2f}" in builder.totals.text()
 
-    builder.approve_with = lambda total: signed_approval(qtbot, total)
+    builder.approve_with = lambda dialog: sign_on_screen(qtbot, dialog)
     qtbot.mouseClick(builder.approve, Qt.MouseButton.LeftButton)
     quote = builder.current()
     assert quote is not None and quote.status is QuoteStatus.APPROVED, builder.error.text()
     assert "李经理" in builder.status.text()
     assert not builder.add_part.isEnabled()  # an approved quote is locked
 
-    assert builder.record_replacement(), builder.error.text()
+    answer_dialogs(qtbot, ["SN-OLD-1", "SN-NEW-1"])
+    qtbot.mouseClick(builder.replace, Qt.MouseButton.LeftButton)
     assert "replaced" in builder.error.text()
 
 
 def test_declined_quote_is_kept_with_the_reason(qtbot: QtBot, ctx: ServiceContext) -> None:
     seed_job(ctx, paid=True, status="repairing")
     builder = quote_tab(qtbot, ctx).quote
-    builder.start_quote()
-    builder.part_search.setText("PSU")
-    builder.add_selected_part()
-    answers = iter(["王主管", "价格超出预算"])
-    builder.ask = lambda _prompt: next(answers)
+    qtbot.mouseClick(builder.new_quote, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(builder.part_search, "PSU")
+    qtbot.mouseClick(builder.add_part, Qt.MouseButton.LeftButton)
+    answer_dialogs(qtbot, ["王主管", "价格超出预算"])
     qtbot.mouseClick(builder.decline, Qt.MouseButton.LeftButton)
     [quote] = quote_views.quotes_for_job(ctx, "j1")
     assert quote.status is QuoteStatus.DECLINED
@@ -95,10 +102,10 @@ def test_quote_preview_renders_off_the_ui_thread(
     seed_job(ctx, paid=True, status="repairing")
     builder = quote_tab(qtbot, ctx).quote
     builder.present = lambda _dialog: None  # offscreen: no window manager to show it on
-    builder.start_quote()
-    builder.part_search.setText("PSU")
-    builder.add_selected_part()
-    builder.show_preview()
+    qtbot.mouseClick(builder.new_quote, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(builder.part_search, "PSU")
+    qtbot.mouseClick(builder.add_part, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(builder.preview_button, Qt.MouseButton.LeftButton)
     assert not builder.preview_button.isEnabled()  # rendering in the background
     qtbot.waitUntil(lambda: builder.preview is not None, timeout=20000)
     preview = builder.preview

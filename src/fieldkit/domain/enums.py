@@ -77,6 +77,7 @@ class QuoteStatus(StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"  # a draft the engineer took back (kept on record, with the reason)
 
 
 class QuoteLineKind(StrEnum):

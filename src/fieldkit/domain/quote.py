@@ -9,7 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from fieldkit.domain.enums import Billing, QuoteLineKind, QuoteStatus
 from fieldkit.domain.errors import GuardFailed, InvalidValue, QuoteLocked
+from fieldkit.domain.messages import N_, Message
 from fieldkit.domain.money import Money, minor_unit_exponent, to_decimal
+
+# What may still happen to a job's quotes once its service slip is signed: the slip froze the
+# job's record, so only a draft left behind can be taken back (withdrawn, kept on record).
+AFTER_SIGNING = frozenset({"withdraw"})
+QUOTE_STEPS = frozenset(
+    {"create", "add_line", "update_line", "remove_line", "approve", "decline", "withdraw"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +28,7 @@ class QuoteLine:
     unit_price: Money
     tax_rate: Decimal  # e.g. Decimal("0.13") for 13 % VAT on goods
     part_no: str | None = None
+    line_id: str = ""  # the stored line's id, so a draft's line can be changed or removed
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
@@ -90,6 +99,48 @@ class Quote:
             )
         return replace(self, lines=(*self.lines, line))
 
+    def _line(self, line_id: str) -> QuoteLine:
+        line = next((li for li in self.lines if li.line_id == line_id), None)
+        if line is None or not line_id:
+            raise InvalidValue(Message(N_("This line is no longer on the quote; reload it")))
+        return line
+
+    def with_line_changed(
+        self,
+        line_id: str,
+        *,
+        description: str | None = None,
+        quantity: Decimal | None = None,
+        unit_price: Decimal | None = None,
+    ) -> Quote:
+        """A draft's line with a new description, quantity or unit price (validated anew)."""
+        self._require_draft()
+        old = self._line(line_id)
+        desc = old.description if description is None else description.strip()
+        if not desc:
+            raise InvalidValue(Message(N_("Describe the line")))
+        new = replace(
+            old,
+            description=desc,
+            quantity=old.quantity if quantity is None else to_decimal(quantity),
+            unit_price=(
+                old.unit_price if unit_price is None else Money.of(unit_price, self.currency)
+            ),
+        )
+        return replace(self, lines=tuple(new if li is old else li for li in self.lines))
+
+    def without_line(self, line_id: str) -> Quote:
+        self._require_draft()
+        old = self._line(line_id)
+        return replace(self, lines=tuple(li for li in self.lines if li is not old))
+
+    def withdrawn(self, at: datetime, reason: str) -> Quote:
+        """The engineer takes a draft back (a mistake, a stale offer): kept, never deleted."""
+        self._require_draft()
+        if not reason.strip():
+            raise InvalidValue(Message(N_("Say why the draft is withdrawn")))
+        return replace(self, status=QuoteStatus.WITHDRAWN, decided_at=at)
+
     def approved(self, at: datetime, today: date) -> Quote:
         self._require_draft()
         if not self.lines:
@@ -107,6 +158,29 @@ class Quote:
 
     def totals(self) -> QuoteTotals:
         return quote_totals(self.lines, self.currency)
+
+
+def ensure_quote_step_allowed(step: str, job_signed: bool) -> None:
+    """A job whose service slip is signed takes no new quote, and a draft left on it can no
+    longer be changed or approved, only withdrawn. The app and the center both ask this."""
+    if step not in QUOTE_STEPS:
+        raise InvalidValue(f"Unknown quote step {step!r}")
+    if not job_signed or step in AFTER_SIGNING:
+        return
+    if step == "create":
+        raise GuardFailed(
+            "quote.create",
+            Message(N_("The service slip is signed: this job takes no new quote.")),
+        )
+    raise GuardFailed(
+        f"quote.{step}",
+        Message(
+            N_(
+                "The service slip is signed: this quote can no longer be changed or "
+                "approved. Withdraw it if it was a mistake."
+            )
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

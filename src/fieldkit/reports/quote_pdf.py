@@ -24,6 +24,7 @@ STATUS = {
     QuoteStatus.APPROVED: N_("Approved by the customer"),
     QuoteStatus.DECLINED: N_("Declined by the customer"),
     QuoteStatus.SUPERSEDED: N_("Superseded"),
+    QuoteStatus.WITHDRAWN: N_("Withdrawn: not offered to the customer"),
 }
 
 
@@ -135,6 +136,8 @@ def render_quote(
         closing += [
             k.p(_("Declined by the customer") + f": {header.decided_by} {header.decline_reason}")
         ]
+    elif quote.status is QuoteStatus.WITHDRAWN:
+        closing += [k.p(_("Withdrawn: not offered to the customer") + f": {header.decline_reason}")]
     else:
         closing += [
             k.p(_("Customer approval"), "head"),

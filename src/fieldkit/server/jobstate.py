@@ -130,6 +130,7 @@ def job_quotes(conn: Connection, job_id: str) -> list[Quote]:
                         Money(li["unit_price"], q["currency"]),
                         li["tax_rate"],
                         li["part_no"],
+                        li["id"],
                     )
                     for li in ls
                 ),

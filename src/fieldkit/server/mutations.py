@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from fieldkit.domain import workflow
@@ -30,7 +30,13 @@ from fieldkit.domain.enums import (
 )
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.money import Money
-from fieldkit.domain.quote import QuoteLine, Replacement, ensure_part_replacement_allowed
+from fieldkit.domain.quote import (
+    Quote,
+    QuoteLine,
+    Replacement,
+    ensure_part_replacement_allowed,
+    ensure_quote_step_allowed,
+)
 from fieldkit.domain.slip import SignedSlip
 from fieldkit.protocol.wire import Mutation
 from fieldkit.server.auth import Principal
@@ -335,11 +341,26 @@ def _quote(ctx: Ctx, check_version: bool = True) -> dict[str, Any]:
     return dict(q)
 
 
+def _quote_step(ctx: Ctx, step: str, job_id: str, quote_id: str | None = None) -> None:
+    """The app's rule for a job's quotes once its slip is signed, run on the center's state."""
+    try:
+        ensure_quote_step_allowed(step, job_context(ctx.conn, job_id).has_signed_slip)
+    except DomainError as exc:
+        raise Rejected(
+            "quote.rule", str(exc), [("quotes", quote_id)] if quote_id else None
+        ) from exc
+
+
+def _domain_quote(ctx: Ctx, q: dict[str, Any]) -> Quote:
+    return next(x for x in job_quotes(ctx.conn, q["job_id"]) if x.id == q["id"])
+
+
 def quote_create(ctx: Ctx) -> None:
     a = ctx.args
     job = _job(ctx, str(a.get("job_id") or ""), append_only=False) if a.get("job_id") else None
     if job is None:
         raise Rejected("mutation.invalid", "quote.create needs job_id")
+    _quote_step(ctx, "create", job["id"])
     _insert(
         ctx,
         "quotes",
@@ -365,11 +386,12 @@ def quote_add_line(ctx: Ctx) -> None:
     q = _quote(ctx)
     if q["status"] != QuoteStatus.DRAFT.value:
         raise Rejected("quote.locked", "The quote was already decided", [("quotes", q["id"])])
+    _quote_step(ctx, "add_line", q["job_id"], q["id"])
     a = ctx.args
     lines = E["quote_lines"]
     position = (
-        len(ctx.conn.execute(select(lines.c.id).where(lines.c.quote_id == q["id"])).all()) + 1
-    )
+        ctx.conn.scalar(select(func.max(lines.c.position)).where(lines.c.quote_id == q["id"])) or 0
+    ) + 1
     try:
         QuoteLine(
             QuoteLineKind(a["kind"]),
@@ -428,6 +450,7 @@ def quote_decide(ctx: Ctx, approve: bool) -> None:
     q = _quote(ctx)
     if q["status"] != QuoteStatus.DRAFT.value:
         raise Rejected("quote.locked", "The quote was already decided", [("quotes", q["id"])])
+    _quote_step(ctx, "approve" if approve else "decline", q["job_id"], q["id"])
     a = ctx.args
     at = _at(a["at"])
     values: dict[str, Any] = {"decided_at": at, "version": q["version"] + 1}
@@ -449,6 +472,80 @@ def quote_decide(ctx: Ctx, approve: bool) -> None:
             "decline_reason": a.get("reason", ""),
         }
     ctx.conn.execute(update(E["quotes"]).where(E["quotes"].c.id == q["id"]).values(**values))
+    ctx.writer.upsert("quotes", q["id"], ctx.me())
+
+
+def quote_update_line(ctx: Ctx) -> None:
+    """quote.update_line.v1 {line_id, description, quantity, unit_price}, base_version."""
+    q = _quote(ctx)
+    _quote_step(ctx, "update_line", q["job_id"], q["id"])
+    a = ctx.args
+    try:
+        changed = _domain_quote(ctx, q).with_line_changed(
+            str(a["line_id"]),
+            description=str(a["description"]),
+            quantity=Decimal(str(a["quantity"])),
+            unit_price=Decimal(str(a["unit_price"])),
+        )
+    except DomainError as exc:
+        raise Rejected("quote.line", str(exc), [("quotes", q["id"])]) from exc
+    line = next(li for li in changed.lines if li.line_id == a["line_id"])
+    lines = E["quote_lines"]
+    ctx.conn.execute(
+        update(lines)
+        .where(lines.c.id == line.line_id)
+        .values(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price.amount,
+        )
+    )
+    ctx.writer.upsert("quote_lines", line.line_id, ctx.me())
+    ctx.conn.execute(
+        update(E["quotes"]).where(E["quotes"].c.id == q["id"]).values(version=q["version"] + 1)
+    )
+    ctx.writer.upsert("quotes", q["id"], ctx.me())
+
+
+def quote_remove_line(ctx: Ctx) -> None:
+    """quote.remove_line.v1 {line_id}, base_version."""
+    q = _quote(ctx)
+    _quote_step(ctx, "remove_line", q["job_id"], q["id"])
+    line_id = str(ctx.args["line_id"])
+    try:
+        _domain_quote(ctx, q).without_line(line_id)
+    except DomainError as exc:
+        raise Rejected("quote.line", str(exc), [("quotes", q["id"])]) from exc
+    ctx.conn.execute(delete(E["quote_lines"]).where(E["quote_lines"].c.id == line_id))
+    ctx.writer.delete("quote_lines", line_id, ctx.me())
+    ctx.conn.execute(
+        update(E["quotes"]).where(E["quotes"].c.id == q["id"]).values(version=q["version"] + 1)
+    )
+    ctx.writer.upsert("quotes", q["id"], ctx.me())
+
+
+def quote_withdraw(ctx: Ctx) -> None:
+    """quote.withdraw.v1 {reason, at}, base_version. Recorded as the signed-in engineer's."""
+    q = _quote(ctx)
+    _quote_step(ctx, "withdraw", q["job_id"], q["id"])
+    a = ctx.args
+    at = _at(a["at"])
+    reason = str(a.get("reason", ""))
+    try:
+        withdrawn = _domain_quote(ctx, q).withdrawn(at, reason)
+    except DomainError as exc:
+        raise Rejected("quote.rule", str(exc), [("quotes", q["id"])]) from exc
+    ctx.conn.execute(
+        update(E["quotes"])
+        .where(E["quotes"].c.id == q["id"])
+        .values(
+            status=withdrawn.status.value,
+            decided_at=at,
+            decided_by_name=ctx.who.username,
+            decline_reason=reason.strip()[:20000],
+            version=q["version"] + 1,
+        )
+    )
     ctx.writer.upsert("quotes", q["id"], ctx.me())
 
 
@@ -563,6 +660,9 @@ HANDLERS: dict[str, Callable[[Ctx], None]] = {
     "quote.add_line.v1": quote_add_line,
     "quote.approve.v1": lambda ctx: quote_decide(ctx, approve=True),
     "quote.decline.v1": lambda ctx: quote_decide(ctx, approve=False),
+    "quote.update_line.v1": quote_update_line,
+    "quote.remove_line.v1": quote_remove_line,
+    "quote.withdraw.v1": quote_withdraw,
     "part.replace.v1": part_replace,
     "slip.sign.v1": slip_sign,
 }

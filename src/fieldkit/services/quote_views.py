@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from fieldkit.domain.enums import QuoteStatus
 from fieldkit.domain.quote import QuoteLine, QuoteTotals
 from fieldkit.services.context import ServiceContext
-from fieldkit.services.records import to_domain_quote
+from fieldkit.services.records import has_signed_slip, job_row, to_domain_quote
 from fieldkit.services.text_filters import like_pattern
 from fieldkit.store import models as m
 
@@ -84,3 +84,29 @@ def quotes_for_job(ctx: ServiceContext, job_id: str) -> list[QuoteView]:
                 )
             )
         return out
+
+
+def job_is_signed(ctx: ServiceContext, job_id: str) -> bool:
+    """A signed job takes no new quote and its drafts can only be withdrawn."""
+    with ctx.db.read() as session:
+        return has_signed_slip(session, job_id)
+
+
+def signer_names(ctx: ServiceContext, job_id: str) -> list[str]:
+    """Names to offer a signing customer, most likely first: whoever approved this job's
+    quotes, the person who confirmed the problem on arrival, then the site's contacts
+    (the system owner before installers and others)."""
+    with ctx.db.read() as session:
+        job = job_row(session, job_id)
+        approvers = session.scalars(
+            select(m.Quote.decided_by_name)
+            .where(m.Quote.job_id == job_id, m.Quote.status == QuoteStatus.APPROVED.value)
+            .order_by(m.Quote.decided_at.desc())
+        ).all()
+        contacts = session.scalars(
+            select(m.SiteContact.name)
+            .where(m.SiteContact.site_id == job.site_id)
+            .order_by((m.SiteContact.role != "system_owner"), m.SiteContact.name)
+        ).all()
+        names = [*approvers, job.confirmed_with, *contacts]
+    return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))

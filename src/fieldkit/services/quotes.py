@@ -11,10 +11,21 @@ from sqlalchemy.orm import Session
 from fieldkit.domain.enums import Billing, JobStatus, QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.domain.money import Money, to_decimal
-from fieldkit.domain.quote import QuoteLine, Replacement, ensure_part_replacement_allowed
+from fieldkit.domain.quote import (
+    QuoteLine,
+    Replacement,
+    ensure_part_replacement_allowed,
+    ensure_quote_step_allowed,
+)
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.services.context import ServiceContext
-from fieldkit.services.records import NotFound, job_quotes, job_row, to_domain_quote
+from fieldkit.services.records import (
+    NotFound,
+    has_signed_slip,
+    job_quotes,
+    job_row,
+    to_domain_quote,
+)
 from fieldkit.services.signatures import signature_payload, store_signature
 from fieldkit.services.transaction import Changed, Tx, transaction
 from fieldkit.store import models as m
@@ -29,6 +40,15 @@ def _quote(tx: Tx, quote_id: str) -> m.Quote:
     return row
 
 
+def _step_allowed(tx: Tx, step: str, job_id: str) -> None:
+    ensure_quote_step_allowed(step, has_signed_slip(tx.session, job_id))
+
+
+def _same_version(row: m.Quote, expected_version: int | None, step: str) -> None:
+    if expected_version is not None and row.version != expected_version:
+        raise GuardFailed(step, "The quote changed since you opened it; reload and try again")
+
+
 def _changed(tx: Tx, job_id: str, entity_id: str | None = None) -> Changed:
     return Changed(
         frozenset({job_id}), frozenset({"quote", "outbox"}), tuple(tx.mutation_ids), entity_id
@@ -39,6 +59,7 @@ def create_quote(ctx: ServiceContext, job_id: str, currency: str = "CNY") -> Cha
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         job = job_row(tx.session, job_id)
+        _step_allowed(tx, "create", job_id)
         count = tx.session.scalar(select(func.count()).where(m.Quote.job_id == job_id)) or 0
         quote = m.Quote(
             job_id=job_id,
@@ -79,10 +100,8 @@ def add_quote_line(
     """Add a line; a part line takes its price and tax from the price list unless overridden."""
     with transaction(ctx) as tx:
         row = _quote(tx, quote_id)
-        if expected_version is not None and row.version != expected_version:
-            raise GuardFailed(
-                "add_quote_line", "The quote changed since you opened it; reload and try again"
-            )
+        _same_version(row, expected_version, "add_quote_line")
+        _step_allowed(tx, "add_line", row.job_id)
         part = None
         if kind is QuoteLineKind.PART:
             part = tx.session.scalars(select(m.Part).where(m.Part.part_no == part_no)).first()
@@ -110,7 +129,13 @@ def add_quote_line(
             part_no if part else None,
         )
         to_domain_quote(tx.session, row).with_line(line)  # raises if the quote is decided
-        position = len(to_domain_quote(tx.session, row).lines) + 1
+        # After the last line, also when an earlier one was removed (the center does the same).
+        position = (
+            tx.session.scalar(
+                select(func.max(m.QuoteLine.position)).where(m.QuoteLine.quote_id == quote_id)
+            )
+            or 0
+        ) + 1
         db_line = m.QuoteLine(
             quote_id=quote_id,
             position=position,
@@ -149,6 +174,7 @@ def record_customer_approval(
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         row = _quote(tx, quote_id)
+        _step_allowed(tx, "approve", row.job_id)
         decided = to_domain_quote(tx.session, row).approved(now, now.date())
         sig_id = store_signature(tx, signature, now)
         base = row.version
@@ -176,6 +202,7 @@ def decline_quote(ctx: ServiceContext, quote_id: str, customer_name: str, reason
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         row = _quote(tx, quote_id)
+        _step_allowed(tx, "decline", row.job_id)
         to_domain_quote(tx.session, row).declined(now)
         base = row.version
         row.status, row.decided_at = QuoteStatus.DECLINED.value, now
@@ -207,6 +234,93 @@ def _ensure_replacement(session: Session, job: m.Job, part_no: str, qty: Decimal
         job_quotes(session, job.id),
         [Replacement(r.part_no, r.quantity) for r in done],
     )
+def update_quote_line(
+    ctx: ServiceContext,
+    quote_id: str,
+    line_id: str,
+    *,
+    description: str | None = None,
+    quantity: Decimal | int | str | None = None,
+    unit_price: Decimal | str | None = None,
+    expected_version: int | None = None,
+) -> Changed:
+    """Change a draft's line: its description, quantity or unit price."""
+    with transaction(ctx) as tx:
+        row = _quote(tx, quote_id)
+        _same_version(row, expected_version, "update_quote_line")
+        _step_allowed(tx, "update_line", row.job_id)
+        changed = to_domain_quote(tx.session, row).with_line_changed(
+            line_id,
+            description=description,
+            quantity=None if quantity is None else to_decimal(quantity),
+            unit_price=None if unit_price is None else to_decimal(unit_price),
+        )
+        line = next(li for li in changed.lines if li.line_id == line_id)
+        db_line = tx.session.get(m.QuoteLine, line_id)
+        assert db_line is not None  # the domain found it on this quote
+        db_line.description = line.description
+        db_line.quantity = line.quantity
+        db_line.unit_price = line.unit_price.amount
+        base = row.version
+        row.version += 1
+        args = {
+            "line_id": line_id,
+            "description": line.description,
+            "quantity": str(line.quantity),
+            "unit_price": str(line.unit_price.amount),
+        }
+        mid = tx.emit("quote.update_line.v1", "quote", quote_id, base, args)
+        tx.audit("quote.update_line", "quote", quote_id, args, mid)
+        return _changed(tx, row.job_id, line_id)
+
+
+def remove_quote_line(
+    ctx: ServiceContext, quote_id: str, line_id: str, expected_version: int | None = None
+) -> Changed:
+    """Take a line off a draft (the audit log keeps what it was)."""
+    with transaction(ctx) as tx:
+        row = _quote(tx, quote_id)
+        _same_version(row, expected_version, "remove_quote_line")
+        _step_allowed(tx, "remove_line", row.job_id)
+        quote = to_domain_quote(tx.session, row)
+        quote.without_line(line_id)
+        old = next(li for li in quote.lines if li.line_id == line_id)
+        db_line = tx.session.get(m.QuoteLine, line_id)
+        assert db_line is not None
+        tx.session.delete(db_line)
+        base = row.version
+        row.version += 1
+        args = {"line_id": line_id}
+        mid = tx.emit("quote.remove_line.v1", "quote", quote_id, base, args)
+        removed = {
+            **args,
+            "description": old.description,
+            "quantity": str(old.quantity),
+            "unit_price": str(old.unit_price.amount),
+        }
+        tx.audit("quote.remove_line", "quote", quote_id, removed, mid)
+        return _changed(tx, row.job_id, line_id)
+
+
+def withdraw_quote(
+    ctx: ServiceContext, quote_id: str, reason: str, expected_version: int | None = None
+) -> Changed:
+    """The engineer takes a draft back; it stays on record as withdrawn, with the reason."""
+    now = ctx.clock.now()
+    with transaction(ctx) as tx:
+        row = _quote(tx, quote_id)
+        _same_version(row, expected_version, "withdraw_quote")
+        _step_allowed(tx, "withdraw", row.job_id)
+        withdrawn = to_domain_quote(tx.session, row).withdrawn(now, reason)
+        base = row.version
+        row.status, row.decided_at = withdrawn.status.value, now
+        # decided_by_name / decline_reason hold who closed a quote without approval, and why.
+        row.decided_by_name, row.decline_reason = ctx.actor, reason.strip()
+        row.version += 1
+        args = {"reason": row.decline_reason, "at": now.isoformat()}
+        mid = tx.emit("quote.withdraw.v1", "quote", quote_id, base, args)
+        tx.audit("quote.withdraw", "quote", quote_id, args, mid)
+        return _changed(tx, row.job_id)
 
 
 def record_part_replacement(

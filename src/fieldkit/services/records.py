@@ -143,6 +143,7 @@ def to_domain_quote(session: Session, row: m.Quote) -> Quote:
                 Money(li.unit_price, row.currency),
                 li.tax_rate,
                 li.part_no,
+                li.id,
             )
             for li in lines
         ),

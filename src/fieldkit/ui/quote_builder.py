@@ -1,5 +1,7 @@
 """Quote builder for post-warranty work: parts from the price list, labour, travel, tax,
-totals; a PDF preview; the customer approves by signing (or declines, with the reason)."""
+totals; a draft's lines are corrected or removed, a mistaken draft withdrawn; a PDF preview;
+the customer approves by signing (or declines, with the reason). A signed job takes no new
+quote."""
 
 from __future__ import annotations
 
@@ -7,77 +9,43 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
+from fieldkit.domain.enums import QuoteLineKind, QuoteStatus
+from fieldkit.domain.signature import SignatureCapture
 from fieldkit.i18n import N_, _
 from fieldkit.services import queries, quote_views, quotes
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.approval_dialog import ApprovalDialog
 from fieldkit.ui.background import Background
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
-    QAbstractItemView,
-    QComboBox,
     QDialog,
-    QDoubleSpinBox,
-    QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
+    QShowEvent,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
     Signal,
 )
-from fieldkit.ui.signature_pad import SignaturePad
+from fieldkit.ui.quote_adder import LABOUR_RATE, SERVICE_TAX, LineAdder
+from fieldkit.ui.quote_chooser import QuoteChooser
+from fieldkit.ui.quote_lines import QuoteLinesPanel
 
-# Chinese VAT: 13 % on goods (parts come with their own rate), 6 % on services.
-SERVICE_TAX = Decimal("0.06")
-LABOUR_RATE = Decimal("280")  # per hour, the default the engineer can change
+__all__ = ["LABOUR_RATE", "SERVICE_TAX", "ApprovalDialog", "QuoteBuilder"]
 STATUS = {
     QuoteStatus.DRAFT: N_("Draft: not yet shown to the customer"),
     QuoteStatus.APPROVED: N_("Approved by {name}"),
     QuoteStatus.DECLINED: N_("Declined by {name}: {reason}"),
+    QuoteStatus.WITHDRAWN: N_("Withdrawn by {name}: {reason}"),
+    QuoteStatus.SUPERSEDED: N_("Superseded"),
 }
 
 
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
-
-
-class ApprovalDialog(QDialog):
-    """The customer signs the quote: name and signature, nothing else to fill in."""
-
-    def __init__(self, total: str) -> None:
-        super().__init__()
-        self.setWindowTitle(_("Customer approves the quote"))
-        self.name = QLineEdit()
-        self.pad = SignaturePad()
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1c1c;")
-        form = QFormLayout()
-        form.addRow(_("Customer name"), self.name)
-        approve = QPushButton(_("Approve and sign"))
-        clear = QPushButton(_("Clear"))
-        for button in (clear, approve):
-            button.setMinimumHeight(52)
-        clear.clicked.connect(self.pad.clear)
-        approve.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(clear)
-        buttons.addWidget(approve)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("Total to approve: {total}").format(total=total)))
-        layout.addLayout(form)
-        layout.addWidget(self.pad, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
 
 
 class QuoteBuilder(QWidget):
@@ -90,14 +58,16 @@ class QuoteBuilder(QWidget):
         self._quotes: list[quote_views.QuoteView] = []
         self.background = Background()
         self.preview: PdfPreviewDialog | None = None
-        # Replaced in tests: how the customer's decision is captured.
-        self.approve_with: Callable[[str], ApprovalDialog | None] = self._approval_dialog
+        self.signed = False  # the job's slip is signed: no new quote, drafts only withdrawn
+        # How the approval screen is shown (full screen on the tablet; tests drive it).
+        self.approve_with: Callable[[ApprovalDialog], bool] = self._approval_dialog
+        self.approval: ApprovalDialog | None = None
         self.ask: Callable[[str], str | None] = self._ask
         self.present: Callable[[QDialog], None] = lambda dialog: dialog.show()
 
         self.billing = QLabel()
         self.billing.setWordWrap(True)
-        self.chooser = QComboBox()
+        self.chooser = QuoteChooser()
         self.chooser.currentIndexChanged.connect(lambda _i: self._show_quote())
         self.new_quote = QPushButton(_("New quote"))
         self.new_quote.clicked.connect(self.start_quote)
@@ -107,49 +77,28 @@ class QuoteBuilder(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
 
-        self.part_search = QLineEdit()
-        self.part_search.setPlaceholderText(_("Search the price list: part number or name…"))
-        self.part_search.setClearButtonEnabled(True)
-        self.part_search.textChanged.connect(self._search_parts)
-        self.parts = QListWidget()
-        self.parts.setMaximumHeight(150)
-        self.quantity = QDoubleSpinBox(decimals=0, minimum=1, maximum=999, value=1)
-        self.add_part = QPushButton(_("Add part"))
+        self.adder = LineAdder(ctx)
+        # The adder's controls, under the names the rest of the tab uses.
+        self.part_search, self.parts, self.quantity = (
+            self.adder.part_search,
+            self.adder.parts,
+            self.adder.quantity,
+        )
+        self.hours, self.rate, self.travel = self.adder.hours, self.adder.rate, self.adder.travel
+        self.add_part, self.add_labour, self.add_travel, self.replace = (
+            self.adder.add_part,
+            self.adder.add_labour,
+            self.adder.add_travel,
+            self.adder.replace,
+        )
         self.add_part.clicked.connect(self.add_selected_part)
-        self.hours = QDoubleSpinBox(decimals=1, minimum=0.5, maximum=99, value=1, singleStep=0.5)
-        self.rate = QDoubleSpinBox(decimals=2, minimum=0, maximum=99999, value=float(LABOUR_RATE))
-        self.add_labour = QPushButton(_("Add labour"))
         self.add_labour.clicked.connect(self.add_labour_line)
-        self.travel = QDoubleSpinBox(decimals=2, minimum=0, maximum=99999, value=150)
-        self.add_travel = QPushButton(_("Add travel"))
         self.add_travel.clicked.connect(self.add_travel_line)
-        self.replace = QPushButton(_("Record replaced part"))
-        self.replace.setToolTip(
-            _("The selected part, during the repair; a paid part needs an approved quote")
-        )
         self.replace.clicked.connect(self.record_replacement)
-        grid = QGridLayout()
-        grid.addWidget(QLabel(_("Quantity")), 0, 0)
-        grid.addWidget(self.quantity, 0, 1)
-        grid.addWidget(self.add_part, 0, 2)
-        grid.addWidget(self.replace, 0, 3)
-        grid.addWidget(QLabel(_("Labour hours / rate")), 1, 0)
-        hours = QHBoxLayout()
-        hours.addWidget(self.hours)
-        hours.addWidget(self.rate)
-        grid.addLayout(hours, 1, 1)
-        grid.addWidget(self.add_labour, 1, 2)
-        grid.addWidget(QLabel(_("Travel")), 2, 0)
-        grid.addWidget(self.travel, 2, 1)
-        grid.addWidget(self.add_travel, 2, 2)
 
-        self.lines = QTableWidget(0, 5)
-        self.lines.setHorizontalHeaderLabels(
-            [_("Description"), _("Qty"), _("Unit price"), _("Tax"), _("Amount")]
-        )
-        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.lines.verticalHeader().setVisible(False)
-        self.lines.horizontalHeader().setStretchLastSection(True)
+        self.lines = QuoteLinesPanel()
+        self.lines.save_line.connect(self.save_line)
+        self.lines.remove_line.connect(self.remove_line)
         self.totals = QLabel()
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.totals.setStyleSheet("font-size: 13pt; font-weight: 600;")
@@ -162,26 +111,20 @@ class QuoteBuilder(QWidget):
         self.approve.clicked.connect(self.record_approval)
         self.decline = QPushButton(_("Customer declines"))
         self.decline.clicked.connect(self.record_decline)
+        self.withdraw = QPushButton(_("Withdraw draft…"))
+        self.withdraw.setToolTip(_("A mistaken or stale draft: kept on record, never offered"))
+        self.withdraw.clicked.connect(self.withdraw_draft)
         actions = QHBoxLayout()
-        for button in (self.preview_button, self.decline, self.approve):
+        for button in (self.preview_button, self.withdraw, self.decline, self.approve):
             button.setMinimumHeight(52)
             actions.addWidget(button)
-        for button in (
-            self.new_quote,
-            self.add_part,
-            self.add_labour,
-            self.add_travel,
-            self.replace,
-        ):
-            button.setMinimumHeight(44)
+        self.new_quote.setMinimumHeight(44)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.billing)
         layout.addLayout(top)
         layout.addWidget(self.status)
-        layout.addWidget(self.part_search)
-        layout.addWidget(self.parts)
-        layout.addLayout(grid)
+        layout.addWidget(self.adder)
         layout.addWidget(self.lines, 1)
         layout.addWidget(self.totals)
         layout.addWidget(self.error)
@@ -199,24 +142,23 @@ class QuoteBuilder(QWidget):
             else _("Covered by warranty or contract: no quote is needed for parts.")
         )
         self._load(select_last=True)
-        self._search_parts()
+        self.adder.search()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The job may have moved on while another tab was shown (the slip signed there).
+        if self.job_id is not None:
+            self._load()
+        super().showEvent(event)
 
     def _load(self, select_last: bool = False) -> None:
         assert self.job_id is not None
         self._quotes = quote_views.quotes_for_job(self._ctx, self.job_id)
-        current = self.current_id()
-        self.chooser.blockSignals(True)
-        self.chooser.clear()
-        for q in self._quotes:
-            self.chooser.addItem(f"{q.number} · {_money(q.totals.total.amount)} {q.currency}", q.id)
-        index = len(self._quotes) - 1 if select_last else self.chooser.findData(current)
-        self.chooser.setCurrentIndex(max(index, 0) if self._quotes else -1)
-        self.chooser.blockSignals(False)
+        self.signed = quote_views.job_is_signed(self._ctx, self.job_id)
+        self.chooser.set_quotes(self._quotes, select_last)
         self._show_quote()
 
     def current_id(self) -> str | None:
-        data = self.chooser.currentData()
-        return str(data) if data else None
+        return self.chooser.current_id()
 
     def current(self) -> quote_views.QuoteView | None:
         return next((q for q in self._quotes if q.id == self.current_id()), None)
@@ -224,37 +166,29 @@ class QuoteBuilder(QWidget):
     def _show_quote(self) -> None:
         quote = self.current()
         draft = quote is not None and quote.status is QuoteStatus.DRAFT
+        open_draft = draft and not self.signed
+        self.new_quote.setEnabled(not self.signed)
         for widget in (self.add_part, self.add_labour, self.add_travel, self.decline):
-            widget.setEnabled(draft)
-        self.approve.setEnabled(draft and quote is not None and bool(quote.lines))
+            widget.setEnabled(open_draft)
+        self.withdraw.setEnabled(draft)
+        self.approve.setEnabled(open_draft and quote is not None and bool(quote.lines))
         self.preview_button.setEnabled(quote is not None and bool(quote.lines))
-        self.lines.setRowCount(0)
+        self.lines.show_quote(quote, editable=open_draft)
+        signed_note = (
+            "  ·  " + _("The service slip is signed: this job takes no new quote.")
+            if self.signed
+            else ""
+        )
         if quote is None:
-            self.status.setText(_("No quote yet for this job."))
+            self.status.setText(_("No quote yet for this job.") + signed_note)
             self.totals.setText("")
             return
         self.status.setText(
             _(STATUS[quote.status]).format(name=quote.decided_by, reason=quote.decline_reason)
             + "  ·  "
             + _("valid until {date}").format(date=quote.valid_until.isoformat())
+            + signed_note
         )
-        self.lines.setRowCount(len(quote.lines))
-        for row, line in enumerate(quote.lines):
-            cells = (
-                f"{line.part_no + ' · ' if line.part_no else ''}{line.description}",
-                f"{line.quantity.normalize():f}",
-                _money(line.unit_price.amount),
-                f"{line.tax_rate * 100:.0f}%",
-                _money(line.net.amount),
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.lines.setItem(row, column, item)
-        self.lines.resizeColumnsToContents()
         t = quote.totals
         self.totals.setText(
             _("Subtotal {subtotal} · tax {tax} · total {total} {currency}").format(
@@ -264,18 +198,6 @@ class QuoteBuilder(QWidget):
                 currency=quote.currency,
             )
         )
-
-    def _search_parts(self) -> None:
-        self.parts.clear()
-        for offer in quote_views.search_parts(self._ctx, self.part_search.text()):
-            item = QListWidgetItem(
-                f"{offer.part_no}  {offer.name} {offer.name_en}  ·  "
-                f"{_money(offer.unit_price)} {offer.currency} / {offer.unit}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, offer.part_no)
-            self.parts.addItem(item)
-        if self.parts.count():
-            self.parts.setCurrentRow(0)
 
     # -- editing ----------------------------------------------------------------------------
 
@@ -379,21 +301,67 @@ class QuoteBuilder(QWidget):
         self.error.setText(_("Recorded: {part} replaced").format(part=part_no))
         return True
 
-    # -- the customer's decision -------------------------------------------------------------
-
-    def record_approval(self) -> bool:
+    def save_line(self, line_id: str, description: str, quantity: str, unit_price: str) -> bool:
         quote = self.current()
         if quote is None:
             return False
-        dialog = self.approve_with(f"{_money(quote.totals.total.amount)} {quote.currency}")
-        if dialog is None:
+        return self._do(
+            lambda: quotes.update_quote_line(
+                self._ctx,
+                quote.id,
+                line_id,
+                description=description,
+                quantity=quantity,
+                unit_price=unit_price,
+                expected_version=quote.version,
+            )
+        )
+
+    def remove_line(self, line_id: str) -> bool:
+        quote = self.current()
+        if quote is None:
             return False
-        try:
-            capture = dialog.pad.capture(SignerRole.CUSTOMER, dialog.name.text())
-        except Exception as exc:
-            show_error(exc, self.error)
+        return self._do(
+            lambda: quotes.remove_quote_line(
+                self._ctx, quote.id, line_id, expected_version=quote.version
+            )
+        )
+
+    def withdraw_draft(self) -> bool:
+        quote = self.current()
+        if quote is None:
             return False
-        return self._do(lambda: quotes.record_customer_approval(self._ctx, quote.id, capture))
+        reason = self.ask(
+            _("Why is draft {number} withdrawn? It stays on record and is never offered.").format(
+                number=quote.number
+            )
+        )
+        if reason is None:
+            return False
+        return self._do(
+            lambda: quotes.withdraw_quote(
+                self._ctx, quote.id, reason, expected_version=quote.version
+            )
+        )
+
+    # -- the customer's decision -------------------------------------------------------------
+
+    def record_approval(self) -> bool:
+        """The approval screen signs the quote itself and stays open on a refusal."""
+        quote, job_id = self.current(), self.job_id
+        if quote is None or job_id is None:
+            return False
+        self.error.setText("")
+
+        def submit(capture: SignatureCapture) -> None:
+            quotes.record_customer_approval(self._ctx, quote.id, capture)
+
+        self.approval = ApprovalDialog(quote, quote_views.signer_names(self._ctx, job_id), submit)
+        approved = self.approve_with(self.approval)
+        self._load()
+        if approved:
+            self.changed.emit(job_id)
+        return approved
 
     def record_decline(self) -> bool:
         quote = self.current()
@@ -407,10 +375,9 @@ class QuoteBuilder(QWidget):
             return False
         return self._do(lambda: quotes.decline_quote(self._ctx, quote.id, name, reason))
 
-    def _approval_dialog(self, total: str) -> ApprovalDialog | None:
-        dialog = ApprovalDialog(total)
+    def _approval_dialog(self, dialog: ApprovalDialog) -> bool:
         dialog.showFullScreen()  # the customer holds the tablet
-        return dialog if dialog.exec() else None
+        return bool(dialog.exec())
 
     def _ask(self, prompt: str) -> str | None:
         text, ok = QInputDialog.getText(self, _("FieldKit"), prompt)

@@ -82,6 +82,7 @@ def _sign_like_a_customer(pad: object) -> None:
             x = 80 + stroke * 230 + 200 * t
             y = 150 + 55 * math.sin(6 * t + stroke) * (1 - 0.5 * t)
             pad._add(x, y, 0.3 + 0.6 * math.sin(math.pi * t), i == 0)
+        pad.changed.emit()  # the pen lifted, as after a real stroke
     pad.update()
 
 
@@ -195,7 +196,7 @@ def capture(folder: Path, language: str, data: Path) -> list[Path]:
         dialog = SigningDialog(ctx, _job(ctx, "resolved"))
         dialog.resize(*SIZE)
         dialog.show()
-        dialog.name.setText("李经理" if suffix == "zh" else "Li Wei")
+        dialog.signer.name.setEditText("李经理" if suffix == "zh" else "Li Wei")
         dialog.comments.setText("响应及时，处理专业" if suffix == "zh" else "Quick and careful")
         _settle(0.1)
         _sign_like_a_customer(dialog.pad)

@@ -1,12 +1,16 @@
-"""Signing the service slip: customer's name, satisfaction, comments, the signature pad;
-full screen so the customer can hold the tablet."""
+"""Signing the service slip, full screen so the customer can hold the tablet: satisfaction,
+comments, the signer (name offered from the job's people, pad, Undo stroke), a visible
+Cancel; then a pause that shows what becomes frozen before the slip is locked. A refusal
+(no name, a signature too short) stays on this screen, where the customer sees it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from fieldkit.domain.enums import SignerRole
+from fieldkit.domain.signature import SignatureCapture
 from fieldkit.i18n import _
+from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.errors import show_error
@@ -20,8 +24,10 @@ from fieldkit.ui.qt import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
-from fieldkit.ui.signature_pad import SignaturePad
+from fieldkit.ui.signer_panel import SignerPanel
+from fieldkit.ui.slip_confirm import SlipConfirmPage, summary_rows
 
 
 class SigningDialog(QDialog):
@@ -29,42 +35,63 @@ class SigningDialog(QDialog):
         super().__init__()
         self._ctx, self.job_id = ctx, job_id
         self.slip_id: str | None = None
+        self._capture: SignatureCapture | None = None
         self.setWindowTitle(_("Customer signs the slip"))
-        self.name = QLineEdit()
         self.satisfaction = QComboBox()
         for score in (5, 4, 3, 2, 1):
             self.satisfaction.addItem(f"{score} / 5", score)
         self.comments = QLineEdit()
         form = QFormLayout()
-        form.addRow(_("Customer name"), self.name)
         form.addRow(_("Customer satisfaction"), self.satisfaction)
         form.addRow(_("Comments"), self.comments)
-        self.pad = SignaturePad()
+        self.signer = SignerPanel(
+            SignerRole.CUSTOMER,
+            _("Customer name"),
+            quote_views.signer_names(ctx, job_id),
+            _("Please sign below"),
+        )
+        # The signers on this slip, in signing order; an engineer's panel can join the list.
+        self.signers: list[SignerPanel] = [self.signer]
+        self.pad, self.undo, self.clear = self.signer.pad, self.signer.undo, self.signer.clear
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1c1c;")
+        self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
         self.error.setWordWrap(True)
-        buttons = QHBoxLayout()
-        self.preview_button = QPushButton(_("Preview slip"))
-        self.preview_button.clicked.connect(self.show_preview)
+        self.signer.pad.changed.connect(self.error.clear)  # the customer is signing again
         self.background = Background()
         self.preview: PdfPreviewDialog | None = None
         self.present: Callable[[QDialog], None] = lambda dialog: dialog.show()
-        self.undo = QPushButton(_("Undo stroke"))
-        self.clear = QPushButton(_("Clear"))
-        self.sign = QPushButton(_("Sign and lock the slip"))
-        self.sign.setMinimumHeight(56)
-        for button in (self.preview_button, self.undo, self.clear, self.sign):
-            button.setMinimumHeight(48)
-            buttons.addWidget(button)
-        self.undo.clicked.connect(self.pad.undo)
-        self.clear.clicked.connect(self.pad.clear)
-        self.sign.clicked.connect(self.submit)
+        self.cancel = QPushButton(_("Cancel"))
+        self.preview_button = QPushButton(_("Preview slip"))
+        self.sign = QPushButton(_("Sign and lock the slip…"))
+        for button in (self.cancel, self.preview_button, self.sign):
+            button.setMinimumHeight(56)
+        self.cancel.clicked.connect(self.reject)
+        self.preview_button.clicked.connect(self.show_preview)
+        self.sign.clicked.connect(self.review)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel)
+        buttons.addStretch(1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.sign)
+
+        self.signing = QWidget()
+        page = QVBoxLayout(self.signing)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addLayout(form)
+        self.pads = QHBoxLayout()  # one column per signer
+        self.pads.addWidget(self.signer, 1)
+        page.addLayout(self.pads, 1)
+        page.addWidget(self.error)
+        page.addLayout(buttons)
+        self.confirm = SlipConfirmPage()
+        self.confirm.back.clicked.connect(self.back_to_signing)
+        self.confirm.lock.clicked.connect(self.submit)
+        self.confirm.hide()
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(QLabel(_("Please sign below")))
-        layout.addWidget(self.pad, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        layout.addWidget(self.signing)
+        layout.addWidget(self.confirm)
+
+    # -- preview -----------------------------------------------------------------------------
 
     def show_preview(self) -> None:
         """The slip as it will be signed, rendered off the UI thread, for the customer to read."""
@@ -88,11 +115,37 @@ class SigningDialog(QDialog):
         self.preview_button.setEnabled(True)
         self.error.setText(_("The slip could not be rendered: {error}").format(error=exc))
 
+    # -- signing -----------------------------------------------------------------------------
+
+    def review(self) -> bool:
+        """Check the signature, then show what the slip freezes; nothing is locked yet."""
+        from fieldkit.services import slip_summary
+
+        self.error.setText("")
+        try:
+            self._capture = self.signer.capture()
+            content = slip_summary.content_to_sign(
+                self._ctx, self.job_id, int(self.satisfaction.currentData()), self.comments.text()
+            )
+        except Exception as exc:
+            show_error(exc, self.error)
+            return False
+        self.confirm.show_summary(summary_rows(content, self._capture.signer_name.strip()))
+        self.signing.hide()
+        self.confirm.show()
+        return True
+
+    def back_to_signing(self) -> None:
+        self._capture = None
+        self.confirm.hide()
+        self.signing.show()
+
     def submit(self) -> bool:
+        """Lock the slip with the signature reviewed (or, if none was, the one on the pad)."""
         from fieldkit.services import slips  # device keys and the keyring: loaded when signing
 
         try:
-            capture = self.pad.capture(SignerRole.CUSTOMER, self.name.text())
+            capture = self._capture or self.signer.capture()
             changed = slips.sign_slip(
                 self._ctx,
                 self.job_id,
@@ -102,7 +155,8 @@ class SigningDialog(QDialog):
                 self.comments.text(),
             )
         except Exception as exc:
-            show_error(exc, self.error)
+            target = self.error if self.confirm.isHidden() else self.confirm.error
+            show_error(exc, target)
             return False
         self.slip_id = changed.entity_id
         self.accept()

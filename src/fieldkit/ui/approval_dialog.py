@@ -1,0 +1,128 @@
+"""The customer approves a quote by signing, full screen on the tablet: the lines they agree
+to and the total, their name and signature, and a visible Cancel (a tablet has no Escape).
+A refusal (no name, a signature too short) is shown here, to the customer, and the screen
+stays open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from fieldkit.domain.enums import SignerRole
+from fieldkit.domain.signature import SignatureCapture
+from fieldkit.i18n import _
+from fieldkit.services.quote_views import QuoteView
+from fieldkit.ui.errors import show_error
+from fieldkit.ui.qt import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+from fieldkit.ui.signer_panel import SignerPanel
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+class ApprovalDialog(QDialog):
+    def __init__(
+        self,
+        quote: QuoteView,
+        names: Sequence[str],
+        submit: Callable[[SignatureCapture], object],
+    ) -> None:
+        super().__init__()
+        self._submit = submit
+        self.setWindowTitle(_("Customer approves the quote"))
+        heading = QLabel(
+            _("Quote {number}: please check the lines and sign").format(number=quote.number)
+        )
+        heading.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        heading.setWordWrap(True)
+
+        self.lines = QTableWidget(len(quote.lines), 4)
+        self.lines.setHorizontalHeaderLabels(
+            [_("Description"), _("Qty"), _("Unit price"), _("Line total")]
+        )
+        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lines.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.lines.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lines.verticalHeader().setVisible(False)
+        self.lines.verticalHeader().setDefaultSectionSize(36)  # the customer reads these
+        self.lines.setStyleSheet("font-size: 12pt;")
+        header = self.lines.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for row, line in enumerate(quote.lines):
+            cells = (
+                f"{line.part_no + ' · ' if line.part_no else ''}{line.description}",
+                f"{line.quantity.normalize():f}",
+                money(line.unit_price.amount),
+                money(line.net.amount),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.lines.setItem(row, column, item)
+        # As tall as its lines (a long quote scrolls), so the pad keeps the room.
+        rows = sum(self.lines.rowHeight(r) for r in range(self.lines.rowCount()))
+        self.lines.setMaximumHeight(
+            min(header.sizeHint().height() + rows + 2 * self.lines.frameWidth() + 2, 320)
+        )
+        t = quote.totals
+        self.total = QLabel(
+            _("Subtotal {subtotal} · tax {tax} · total {total} {currency}").format(
+                subtotal=money(t.subtotal.amount),
+                tax=money(t.tax.amount),
+                total=money(t.total.amount),
+                currency=quote.currency,
+            )
+        )
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.total.setStyleSheet("font-size: 14pt; font-weight: 600;")
+
+        self.signer = SignerPanel(SignerRole.CUSTOMER, _("Customer name"), names)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
+        self.signer.pad.changed.connect(self.error.clear)  # the customer is signing again
+        self.cancel = QPushButton(_("Cancel"))
+        self.approve = QPushButton(_("Approve and sign"))
+        self.approve.setDefault(True)
+        for button in (self.cancel, self.approve):
+            button.setMinimumHeight(56)
+        self.cancel.clicked.connect(self.reject)
+        self.approve.clicked.connect(self._approve)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel)
+        buttons.addStretch(1)
+        buttons.addWidget(self.approve)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.lines, 1)
+        layout.addWidget(self.total)
+        layout.addWidget(self.signer, 2)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def _approve(self) -> None:
+        self.error.setText("")
+        try:
+            self._submit(self.signer.capture())
+        except Exception as exc:
+            show_error(exc, self.error)
+            return
+        self.accept()

@@ -1,0 +1,109 @@
+"""The pause before a slip is locked: what becomes frozen (the slip's content in short),
+with Lock and a clear Cancel that goes back to the signing screen."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from fieldkit.i18n import _
+from fieldkit.labels import CAUSE
+from fieldkit.ui.qt import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _cause(content: dict[str, Any]) -> str:
+    cause = content.get("cause") or {}
+    parts = [_(CAUSE.get(v, v)) for v in (cause.get("area"), cause.get("origin")) if v]
+    return " / ".join(parts) or _("not classified yet")
+
+
+def _parts(content: dict[str, Any]) -> str:
+    rows = []
+    for p in content.get("parts") or []:
+        serials = _("removed {old}, installed {new}").format(
+            old=p.get("serial_removed") or "-", new=p.get("serial_installed") or "-"
+        )
+        rows.append(f"{p.get('part_no')} × {p.get('quantity')} ({serials})")
+    return "\n".join(rows) or _("none")
+
+
+def summary_rows(content: dict[str, Any], signer: str) -> list[tuple[str, str]]:
+    """Label and value for each fact the signature freezes."""
+    job = content.get("job") or {}
+    site = content.get("site") or {}
+    device = content.get("device") or {}
+    backup = content.get("backup") or []
+    done = sum(1 for b in backup if b.get("at"))
+    return [
+        (_("Service slip for job"), str(job.get("number", ""))),
+        (_("Customer"), str((content.get("customer") or {}).get("name", ""))),
+        (_("Site"), " · ".join(x for x in (site.get("name"), site.get("address")) if x)),
+        (
+            _("Device"),
+            " · ".join(str(device[k]) for k in ("name", "model", "serial") if device.get(k)),
+        ),
+        (_("Fault reported"), str(content.get("fault_reported", ""))),
+        (_("Fault found"), str(content.get("fault_found", ""))),
+        (_("Cause"), _cause(content)),
+        (_("Work performed"), str(content.get("work_performed", ""))),
+        (_("Confirmed with"), str(content.get("confirmed_with", ""))),
+        (
+            _("Backup"),
+            _("{done} of {total} items recorded").format(done=done, total=len(backup)),
+        ),
+        (_("Parts replaced"), _parts(content)),
+        (_("Customer satisfaction"), f"{content.get('satisfaction')} / 5"),
+        (_("Comments"), str(content.get("comments", ""))),
+        (_("Signed by"), signer),
+    ]
+
+
+class SlipConfirmPage(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        heading = QLabel(
+            _("Check the slip before it is locked: after this nothing on it can be changed.")
+        )
+        heading.setWordWrap(True)
+        heading.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary.setStyleSheet("font-size: 12pt;")
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.summary)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
+        self.back = QPushButton(_("Cancel: back to the slip"))
+        self.lock = QPushButton(_("Lock the slip"))
+        for button in (self.back, self.lock):
+            button.setMinimumHeight(56)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.lock)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def show_summary(self, rows: list[tuple[str, str]]) -> None:
+        self.error.setText("")
+        body = "".join(
+            f"<tr><td style='padding:4px 16px 4px 0; color:#555'>{escape(label)}</td>"
+            f"<td style='padding:4px 0'>{escape(value).replace(chr(10), '<br>')}</td></tr>"
+            for label, value in rows
+        )
+        self.summary.setText(f"<table>{body}</table>")
