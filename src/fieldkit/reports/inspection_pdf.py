@@ -43,8 +43,9 @@ def render_inspection(
     devices: list[InspectedDevice],
     language: str,
     company: str = "FieldKit Service",
+    timezone: str | None = None,  # the site's IANA zone: times print as local time there
 ) -> bytes:
-    k = Kit(language)
+    k = Kit(language, timezone)
     _ = k._
     missing = sum(1 for d in devices for i in d.items if i.required and not i.result)
     story: list[Flowable] = [
