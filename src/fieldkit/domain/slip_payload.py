@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +32,23 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_ZONE)
+
+
+def local_time(value: Any, timezone: str | None) -> str:
+    """An ISO moment (or datetime) as local time in ``timezone`` with its UTC offset; text
+    that is not a moment comes back as it is."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return str(value or "-")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(zone(timezone))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
 
 
 def check_zone(name: str) -> str:

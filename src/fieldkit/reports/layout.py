@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from fieldkit.domain.slip_payload import zone
+from fieldkit.domain.slip_payload import local_time, zone
 from fieldkit.i18n import translator
 from fieldkit.reports.fonts import register
 from fieldkit.reports.qr import qr_matrix
@@ -318,23 +318,6 @@ class Kit:
         draw = _footer(self.font, footer)
         doc.build(story, onFirstPage=draw, onLaterPages=draw)
         return out.getvalue()
-
-
-def local_time(value: Any, timezone: str | None) -> str:
-    """An ISO moment (or datetime) as local time in ``timezone`` with its UTC offset; text
-    that is not a moment comes back as it is."""
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return str(value or "-")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(zone(timezone))
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
 
 
 def _footer(font: str, text: str) -> Callable[[Any, Any], None]:

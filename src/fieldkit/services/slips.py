@@ -23,6 +23,7 @@ from fieldkit.domain.slip_payload import (
     SignatureFact,
     SlipFacts,
     check_payload,
+    local_time,
     slip_payload,
 )
 from fieldkit.domain.workflow import JobContext
@@ -297,6 +298,26 @@ def sign_slip(
             tuple(tx.mutation_ids),
             signed.id,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OnSiteTimes:
+    """The work log's times as the slip prints them: the site's local time with its offset."""
+
+    timezone: str
+    arrived: str
+    started: str
+    finished: str
+
+
+def on_site_times(ctx: ServiceContext, job_id: str) -> OnSiteTimes:
+    with ctx.db.read() as session:
+        job = job_row(session, job_id)
+        site = session.get(m.Site, job.site_id)
+        zone = site.timezone if site is not None else None
+        times = _work_log_times(session, job_id)
+    shown = {k: local_time(v, zone) if v else "-" for k, v in times.items()}
+    return OnSiteTimes(zone or "UTC", shown["arrived"], shown["started"], shown["finished"])
 
 
 def load_slip(ctx: ServiceContext, slip_id: str) -> SignedSlip:

@@ -10,6 +10,7 @@ from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import _, tr
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
+from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
     QComboBox,
@@ -39,6 +40,8 @@ class SigningDialog(QDialog):
         form.addRow(_("Customer name"), self.name)
         form.addRow(_("Customer satisfaction"), self.satisfaction)
         form.addRow(_("Comments"), self.comments)
+        self.on_site = on_site_label(ctx, job_id)
+        form.addRow(_("On site"), self.on_site)
         self.pad = SignaturePad()
         self.error = QLabel()
         self.error.setStyleSheet("color: #8a1c1c;")
@@ -61,8 +64,14 @@ class SigningDialog(QDialog):
         self.sign.clicked.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel(_("Please sign below")))
-        layout.addWidget(self.pad, 1)
+        self.engineer = EngineerSignature(ctx.actor)
+        pads = QHBoxLayout()
+        customer = QVBoxLayout()
+        customer.addWidget(QLabel(_("Please sign below")))
+        customer.addWidget(self.pad, 1)
+        pads.addLayout(customer, 3)
+        pads.addWidget(self.engineer, 2)
+        layout.addLayout(pads, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
 
@@ -97,7 +106,7 @@ class SigningDialog(QDialog):
                 self._ctx,
                 self.job_id,
                 capture,
-                None,
+                self.engineer.capture(),
                 int(self.satisfaction.currentData()),
                 self.comments.text(),
             )
