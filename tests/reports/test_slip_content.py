@@ -109,3 +109,15 @@ def test_signature_heading_stays_with_the_signatures(tmp_path: Path) -> None:
         shown = [page for page in pages(pdf) if "Signatures" in page]
         assert len(shown) == 1, lines
         assert "李经理 · Customer" in shown[0] and "王工 · Engineer" in shown[0], lines
+
+
+def test_quote_approval_time_is_the_sites_local_time(
+    ctx: ServiceContext, clock: FixedClock, tmp_path: Path
+) -> None:
+    paid_repair(ctx, clock, tmp_path, "更换电源")
+    with ctx.db.read() as s:
+        qid = s.query(m.Quote.id).scalar()
+    pdf = tmp_path / "quote.pdf"
+    pdf.write_bytes(ctx.blobs.read_bytes(documents.quote_pdf(ctx, qid)))
+    text = "\n".join(pages(pdf))
+    assert "李经理 · 2026-11-20 17:00 +08:00" in text and "UTC" not in text

@@ -81,7 +81,7 @@ def render_inspection(
                         "  ·  ".join((device.name, device.model, device.serial, device.location)),
                         "head",
                     ),
-                    k.grid(rows, [95 * mm, 45 * mm, 30 * mm], header=True, first_column=False),
+                    k.grid(rows, [90 * mm, 38 * mm, 42 * mm], header=True, first_column=False),
                 ]
             )
         )

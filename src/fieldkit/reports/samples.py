@@ -196,7 +196,7 @@ def inspection_sample(language: str = "zh_CN") -> bytes:
         "王工",
         "3号摄像机镜头起雾，已清洁；建议下季度更换防水罩",
     )
-    return render_inspection(header, devices, language)
+    return render_inspection(header, devices, language, timezone="Asia/Shanghai")
 
 
 def write_pngs(folder: Path) -> list[Path]:
