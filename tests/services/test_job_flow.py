@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,8 @@ def test_whole_post_warranty_job_with_gates_refusing_early(
     jobs.resolve(ctx, "j1", "更换电源，恢复配置 Replaced PSU, restored config")
     with pytest.raises(InvalidValue, match="satisfaction"):
         slips.sign_slip(ctx, "j1", signature(), None, satisfaction=6)
+    with pytest.raises(InvalidValue, match="engineer signs"):
+        slips.sign_slip(ctx, "j1", signature(), None, satisfaction=5)
     changed = slips.sign_slip(
         ctx,
         "j1",
@@ -118,6 +121,13 @@ def test_whole_post_warranty_job_with_gates_refusing_early(
     assert content["parts"][0]["unit_price"] == "286.00"
     assert [b["sha256"] is not None for b in content["backup"]] == [True, True, False, False]
     assert content["sla"] == {"respond": "met", "arrive": "met"}
+    # The engineer, the work log's times and the approved quote's charges are what was signed.
+    assert content["schema"] == "fieldkit.slip/2" and content["engineer"]["name"] == "王工"
+    assert content["site"]["timezone"] == "Asia/Shanghai"
+    assert all(content["times"][k] for k in ("arrived", "started", "finished"))
+    charges = content["charges"]
+    assert charges["currency"] == "CNY" and charges["quote"].endswith("-Q1")
+    assert charges["total"] == str(Decimal(charges["subtotal"]) + Decimal(charges["tax"]))
     names = [o.name for o in outbox(ctx)]
     assert names.count("job.transition.v1") == 8
     assert "quote.approve.v1" in names and "slip.sign.v1" in names
@@ -133,7 +143,8 @@ def test_signed_slip_is_frozen_in_the_database_and_corrected_by_supersession(
     ctx: ServiceContext, tmp_path: Path
 ) -> None:
     seed_job(ctx, status="resolved")
-    first = slips.sign_slip(ctx, "j1", signature(), None, satisfaction=4).entity_id
+    engineer = signature(SignerRole.ENGINEER, "王工")
+    first = slips.sign_slip(ctx, "j1", signature(), engineer, satisfaction=4).entity_id
     with pytest.raises(Exception, match="immutable"), ctx.db.write() as s:
         s.execute(text("UPDATE slips SET canonical = '{}' WHERE id = :i"), {"i": first})
     with pytest.raises(Exception, match="immutable"), ctx.db.write() as s:
@@ -143,7 +154,7 @@ def test_signed_slip_is_frozen_in_the_database_and_corrected_by_supersession(
             text("UPDATE slips SET pdf_sha256 = :h WHERE id = :i"), {"h": "a" * 64, "i": first}
         )
     second = slips.sign_slip(
-        ctx, "j1", signature(), None, satisfaction=5, comments="更正满意度", supersedes_id=first
+        ctx, "j1", signature(), engineer, satisfaction=5, comments="更正满意度", supersedes_id=first
     ).entity_id
     old, new = slips.load_slip(ctx, first or ""), slips.load_slip(ctx, second or "")
     assert isinstance(old, SignedSlip) and old.verify() and new.verify()
@@ -221,7 +232,9 @@ def test_evidence_rules(ctx: ServiceContext, tmp_path: Path) -> None:
 
 def test_signature_keeps_vectors_and_a_png_thumbnail(ctx: ServiceContext) -> None:
     seed_job(ctx, status="resolved")
-    slip_id = slips.sign_slip(ctx, "j1", signature(), None, satisfaction=4).entity_id
+    slip_id = slips.sign_slip(
+        ctx, "j1", signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=4
+    ).entity_id
     with ctx.db.read() as s:
         slip = s.get(m.Slip, slip_id)
         assert slip is not None

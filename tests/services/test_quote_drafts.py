@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from fieldkit.domain.enums import QuoteLineKind, QuoteStatus
+from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed, InvalidValue, QuoteLocked
 from fieldkit.services import quote_views, quotes, slips
 from fieldkit.services.context import ServiceContext
@@ -108,7 +108,7 @@ def test_a_signed_job_takes_no_new_quote_and_its_drafts_cannot_be_approved(
 ) -> None:
     seed_job(ctx, paid=True, status="resolved")
     qid, (psu, _travel) = draft_with_two_lines(ctx)
-    slips.sign_slip(ctx, "j1", signature(), None, satisfaction=4)
+    slips.sign_slip(ctx, "j1", signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=4)
     assert quote_views.job_is_signed(ctx, "j1")
     with pytest.raises(GuardFailed, match="takes no new quote"):
         quotes.create_quote(ctx, "j1")

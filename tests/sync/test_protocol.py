@@ -56,10 +56,29 @@ def next_seq(client: Client) -> int:
         return dev.next_seq - 1
 
 
-def slip_mutation(client: Client, job_id: str, slip_id: str, text: str) -> dict:
-    signed = SlipDraft(slip_id, job_id, {"work_performed": text, "number": "S-1"}).sign(
-        datetime.now(UTC)
-    )
+def slip_content(text: str, roles: tuple[str, ...] = ("customer", "engineer")) -> dict:
+    """A ``fieldkit.slip/2`` payload as the app's domain code builds it."""
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    return {
+        "job": {"number": "SO-1"},
+        "customer": {"name": "上海示例大厦物业"},
+        "site": {"name": "主楼", "timezone": "Asia/Shanghai"},
+        "engineer": {"username": "wang", "name": "王工"},
+        "times": {"arrived": at, "started": None, "finished": at},
+        "work_performed": text,
+        "satisfaction": 5,
+        "customer_absent": None,
+        "signatures": [
+            {"role": r, "name": "李经理", "at": at, "strokes_sha256": "0" * 64} for r in roles
+        ],
+        "number": "S-1",
+    }
+
+
+def slip_mutation(
+    client: Client, job_id: str, slip_id: str, text: str, content: dict | None = None
+) -> dict:
+    signed = SlipDraft(slip_id, job_id, content or slip_content(text)).sign(datetime.now(UTC))
     sig = {
         "id": str(uuid.uuid4()),
         "role": SignerRole.CUSTOMER.value,
@@ -116,6 +135,11 @@ def test_signed_slip_same_hash_once_other_hash_refused_tampered_refused(
     ).decode()
     refused = push(server, wang, [forged]).json()
     assert refused["results"][0]["code"] == "slip.device_signature"  # unknown signer
+    # The rule the app signs by: no slip without the engineer's signature.
+    unsigned = slip_mutation(wang, job, str(uuid.uuid4()), "", slip_content("无", ("customer",)))
+    refused = push(server, wang, [unsigned]).json()
+    assert refused["results"][0]["code"] == "slip.content"
+    assert "engineer signs" in refused["results"][0]["reason"]
     tampered = slip_mutation(wang, job, str(uuid.uuid4()), "原文")
     tampered["args"]["canonical"] = tampered["args"]["canonical"].replace("原文", "篡改")
     bad = push(server, wang, [tampered]).json()

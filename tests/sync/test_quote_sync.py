@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from fieldkit.domain.enums import CauseArea, CauseOrigin, QuoteLineKind, QuoteStatus
+from fieldkit.domain.enums import CauseArea, CauseOrigin, QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed
 from fieldkit.services import jobs, quote_views, quotes, slips
 from fieldkit.services.transaction import transaction
@@ -93,7 +93,9 @@ def test_the_center_refuses_quote_steps_on_a_signed_job(
     jobs.confirm_backup(wang.ctx, job)
     jobs.start_repair(wang.ctx, job)
     jobs.resolve(wang.ctx, job, "更换电源")
-    slips.sign_slip(wang.ctx, job, signature(), None, satisfaction=5)
+    slips.sign_slip(
+        wang.ctx, job, signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=5
+    )
     assert wang.sync().rejected == 0
 
     # The app refuses: no new quote, the stale draft cannot be approved or changed.

@@ -175,6 +175,7 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
     assert "too short" in dialog.error.text()
     pad = dialog.pad
     draw_signature(qtbot, pad)
+    draw_signature(qtbot, dialog.engineer.pad)  # the engineer signs beside the customer
     qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 160))
     qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 160))
     assert len(pad.strokes) == 2
@@ -217,6 +218,7 @@ def test_slip_preview_before_signing_and_export_after(
     dialog.signer.name.setEditText("李经理")
     pad = dialog.pad
     draw_signature(qtbot, pad)
+    draw_signature(qtbot, dialog.engineer.pad)  # the engineer signs beside the customer
     ws._sign = lambda _job: dialog.submit()
     with qtbot.waitSignal(ws.changed):
         qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)

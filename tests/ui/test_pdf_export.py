@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from fieldkit.domain.enums import SignerRole
 from fieldkit.services import slips
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
@@ -35,7 +36,7 @@ def test_export_on_the_signed_slip_viewer_writes_the_slip(
     qtbot: QtBot, ctx: ServiceContext, tmp_path: Path
 ) -> None:
     seed_job(ctx, status="resolved")
-    slips.sign_slip(ctx, "j1", signature(), None, satisfaction=5)
+    slips.sign_slip(ctx, "j1", signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=5)
     jobs_window = open_job(qtbot, ctx)
     ws = jobs_window.workspace
     ws.present = lambda _dialog: None  # offscreen: no window manager to show it on

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from pytestqt.qtbot import QtBot
 
-from fieldkit.domain.enums import QuoteLineKind, QuoteStatus
+from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.services import quote_views, quotes, slips
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
@@ -120,7 +120,7 @@ def test_a_signed_job_takes_no_new_quote_and_a_stale_draft_only_withdraws(
     qid = quotes.create_quote(ctx, "j1").entity_id
     assert qid is not None
     quotes.add_quote_line(ctx, qid, QuoteLineKind.PART, 1, part_no="PSU-24V")
-    slips.sign_slip(ctx, "j1", signature(), None, satisfaction=4)
+    slips.sign_slip(ctx, "j1", signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=4)
     builder = quote_tab(qtbot, ctx)
     assert "this job takes no new quote" in builder.status.text()
     assert not builder.new_quote.isEnabled()

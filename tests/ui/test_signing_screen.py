@@ -74,6 +74,7 @@ def test_sign_and_lock_pauses_on_what_becomes_frozen(qtbot: QtBot, ctx: ServiceC
         qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 160))
         qtbot.mouseClick(dialog.signer.undo, Qt.MouseButton.LeftButton)
         assert len(pad.strokes) == 1
+        draw_signature(qtbot, dialog.engineer.pad)  # the engineer signs beside the customer
         type_text(qtbot, dialog.comments, "处理及时")
 
         # Sign and lock: first the summary of what freezes, nothing locked yet.

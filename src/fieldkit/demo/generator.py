@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit.demo import vocabulary as v
 from fieldkit.demo.drawings import floor_plan_pdf, floor_plan_png, wiring_pdf
+from fieldkit.demo.slips import DemoJob, demo_key, demo_slip
 from fieldkit.domain.enums import (
     CauseArea,
     CauseOrigin,
@@ -24,9 +25,8 @@ from fieldkit.domain.enums import (
     JobStatus,
     JobType,
     Severity,
-    SignerRole,
 )
-from fieldkit.domain.slip import SlipDraft
+from fieldkit.domain.slip_payload import BackupFact
 from fieldkit.domain.warranty import derive_billing
 from fieldkit.protocol.entities import SYNCED_MODELS, table_of
 from fieldkit.store import models as m
@@ -118,6 +118,7 @@ def build_demo(
 ) -> tuple[Rows, DemoSummary]:
     """Generate the rows (blobs are written to ``blobs``); jobs go round-robin to engineers."""
     rng = random.Random(seed)
+    issuer = demo_key(seed)
     now = now or datetime.now(UTC)
     today = now.date()
     rows: dict[type[m.Base], list[dict[str, Any]]] = {}
@@ -262,6 +263,7 @@ def build_demo(
             installed_by_us=s % 5 != 4,
             software_media_notes="门禁软件 v5.2 安装包在机房柜 U30 光盘; NVR firmware on USB "
             "stick labelled 'NVR-FW'",
+            timezone=contracts[cust["id"]]["timezone"],
             version=1,
         )
         sites.append(site)
@@ -427,6 +429,35 @@ def build_demo(
             updated_at=now,
             version=1 + stage,
         )
+        times: dict[str, datetime | None] = {}
+        steps = [
+            ("accepted", 1, responded),
+            ("departed", 2, responded + timedelta(minutes=10) if responded else None),
+            ("arrived", 3, arrived),
+            (
+                "started",
+                ORDER.index(S.REPAIRING),
+                arrived + timedelta(minutes=40) if arrived else None,
+            ),
+            (
+                "finished",
+                ORDER.index(S.RESOLVED),
+                arrived + timedelta(minutes=95) if arrived else None,
+            ),
+        ]
+        for kind, at_stage, at in steps:
+            if at is not None and stage >= at_stage and not (remote and at_stage > 1):
+                times[kind] = at
+                add(
+                    m.WorkLogEntry,
+                    id=_uuid(rng),
+                    job_id=job["id"],
+                    kind=kind,
+                    at=at,
+                    by=engineer,
+                    note="",
+                )
+        backup_facts: list[BackupFact] = []
         if status is S.ESCALATED:
             add(
                 m.Escalation,
@@ -461,6 +492,8 @@ def build_demo(
                     evidence_kind=kind,
                     required=required,
                 )["id"]
+                if pos > answered:
+                    backup_facts.append(BackupFact(label, None, None, ""))
                 if pos <= answered:
                     sha: str | None = (
                         backup_blobs[pos % len(backup_blobs)]
@@ -469,11 +502,15 @@ def build_demo(
                         if kind == "photo"
                         else None
                     )
+                    answer_at = (arrived or reported) + timedelta(minutes=10 + pos)
+                    backup_facts.append(
+                        BackupFact(label, answer_at, sha, "V5.2.1" if kind == "text" else "")
+                    )
                     add(
                         m.ChecklistAnswer,
                         id=_uuid(rng),
                         run_item_id=item_id,
-                        at=(arrived or reported) + timedelta(minutes=10 + pos),
+                        at=answer_at,
                         by=engineer,
                         kind=kind,
                         ticked=kind == "tick",
@@ -484,7 +521,19 @@ def build_demo(
                         else ("rack.png" if kind == "photo" else ""),
                     )
         if status in (S.SIGNED, S.CLOSED):
-            _demo_slip(add, rng, job, now, engineer)
+            customer = next(c for c in customers if c["id"] == site["customer_id"])
+            record = DemoJob(
+                job,
+                site,
+                customer,
+                job_dev,
+                engineer,
+                contract["currency"],
+                now,
+                times,
+                backup_facts,
+            )
+            demo_slip(add, rng, blobs, issuer, record)
 
     return rows, DemoSummary(
         customers=n_customers,
@@ -510,56 +559,6 @@ def write_rows(
         batch = rows.get(model, [])
         for start in range(0, len(batch), 5000):
             target.execute(insert(table_for(model)), batch[start : start + 5000])
-
-
-def _demo_slip(
-    add: Any, rng: random.Random, job: dict[str, Any], now: datetime, engineer: str
-) -> None:
-    """A signed slip (with a plausible signature) for jobs already past signing."""
-    strokes = []
-    x0 = 40.0
-    for _ in range(3):
-        stroke = []
-        for k in range(24):
-            t = k / 23
-            stroke.append([x0 + 120 * t, 120 + 40 * math.sin(t * 6 + x0), 0.5 + 0.3 * t, k * 12.0])
-        strokes.append(stroke)
-        x0 += 150
-    signed_at = now - timedelta(hours=rng.randint(1, 48))
-    sig = add(
-        m.Signature,
-        id=_uuid(rng),
-        role=SignerRole.CUSTOMER.value,
-        signer_name="李经理",
-        signed_at=signed_at,
-        canvas_width=600,
-        canvas_height=240,
-        strokes=strokes,
-        thumbnail_sha256=None,
-    )
-    content = {
-        "job": {"number": job["number"]},
-        "fault_reported": job["fault_description"],
-        "work_performed": job["resolution"],
-        "satisfaction": 5,
-        "comments": "",
-        "number": f"{job['number']}-S1",
-        "engineer": engineer,
-    }
-    signed = SlipDraft(_uuid(rng), job["id"], content).sign(signed_at)
-    add(
-        m.Slip,
-        id=signed.id,
-        job_id=job["id"],
-        number=f"{job['number']}-S1",
-        canonical=signed.canonical,
-        content_sha256=signed.sha256,
-        signed_at=signed_at,
-        supersedes_id=None,
-        customer_signature_id=sig["id"],
-        engineer_signature_id=None,
-        pdf_sha256=None,
-    )
 
 
 def is_empty(db: Database) -> bool:

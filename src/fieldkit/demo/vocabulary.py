@@ -131,3 +131,8 @@ INSPECTION_ITEMS = [
     ("调试参数", "Debug / tune parameters", "text", True),
     ("更换异常设备", "Replace abnormal devices", "text", False),
 ]
+
+# Who signs the demo's slips and approves its quotes, and its quote lines for work.
+CUSTOMER_SIGNER = "李经理"
+LABOUR = "人工 Labour"
+TRAVEL = "差旅 Travel"

@@ -1,6 +1,7 @@
 """Service slips: canonical content, its SHA-256, and the rule that a signed slip never changes.
 
-Canonical form (``fieldkit.slip/1``), chosen so that any platform reproduces the bytes:
+Canonical form (the same for every payload version, see
+:mod:`fieldkit.domain.slip_payload`), chosen so that any platform reproduces the bytes:
 UTF-8 JSON, keys sorted, no insignificant whitespace, non-ASCII kept as is, strings in
 Unicode NFC, ``Decimal`` as a plain decimal string (no exponent), datetimes converted to
 UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, dates as ``YYYY-MM-DD``, enums by value.
@@ -22,8 +23,9 @@ from typing import Any
 
 from fieldkit.domain.clock import require_aware
 from fieldkit.domain.errors import InvalidValue, SlipLocked
+from fieldkit.domain.slip_payload import SCHEMA_V2
 
-SCHEMA = "fieldkit.slip/1"
+SCHEMA = SCHEMA_V2  # what new slips are signed as; every older version still verifies
 
 
 def _canonical(value: Any) -> Any:

@@ -43,8 +43,9 @@ def render_inspection(
     devices: list[InspectedDevice],
     language: str,
     company: str = "FieldKit Service",
+    timezone: str | None = None,  # the site's IANA zone: times print as local time there
 ) -> bytes:
-    k = Kit(language)
+    k = Kit(language, timezone)
     _ = k._
     missing = sum(1 for d in devices for i in d.items if i.required and not i.result)
     story: list[Flowable] = [
@@ -80,7 +81,7 @@ def render_inspection(
                         "  ·  ".join((device.name, device.model, device.serial, device.location)),
                         "head",
                     ),
-                    k.grid(rows, [95 * mm, 45 * mm, 30 * mm], header=True, first_column=False),
+                    k.grid(rows, [90 * mm, 38 * mm, 42 * mm], header=True, first_column=False),
                 ]
             )
         )

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from fieldkit.domain.slip_payload import local_time, zone
 from fieldkit.i18n import translator
 from fieldkit.reports.fonts import register
 from fieldkit.reports.qr import qr_matrix
@@ -215,11 +216,12 @@ class Columns(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
 
 class Kit:
-    """Builds one document in one language."""
+    """Builds one document in one language, every time in one (the site's) time zone."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, timezone: str | None = None) -> None:
         self.font = register()
         self._ = translator(language)
+        self.zone = zone(timezone)
         base = ParagraphStyle(
             "body", fontName=self.font, fontSize=9.5, leading=13, wordWrap="CJK"
         )  # CJK: long Chinese text wraps inside cells
@@ -286,13 +288,14 @@ class Kit:
     def label(self, table: dict[Any, str], value: Any) -> str:
         return self._(table[value]) if value in table else str(value or "-")
 
-    @staticmethod
-    def when(value: Any) -> str:
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return str(value or "-")
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    def when(self, value: Any) -> str:
+        """A moment in the document's zone with its offset: "2026-11-20 17:30 +08:00"."""
+        return local_time(value, self.zone.key)
+
+    def zone_line(self) -> str:
+        """The zone the document's times are in, e.g. "Asia/Shanghai (UTC+08:00)"."""
+        offset = datetime.now(UTC).astimezone(self.zone).strftime("%z")
+        return f"{self.zone.key} (UTC{offset[:3]}:{offset[3:]})"
 
     def build(
         self, story: list[Flowable], *, title: str, subject: str, author: str, footer: str

@@ -45,8 +45,9 @@ def render_quote(
     approval: SignatureImage | None,
     language: str,
     company: str = "FieldKit Service",
+    timezone: str | None = None,  # the site's IANA zone: times print as local time there
 ) -> bytes:
-    k = Kit(language)
+    k = Kit(language, timezone)
     _ = k._
     totals = quote.totals()
 
@@ -130,7 +131,7 @@ def render_quote(
         closing += [
             k.p(_("Customer approval"), "head"),
             SignatureFlowable(approval, 80 * mm, 28 * mm),
-            k.p(f"{approval.name} · {approval.signed_at}", "small"),
+            k.p(f"{approval.name} · {k.when(approval.signed_at)}", "small"),
         ]
     elif quote.status is QuoteStatus.DECLINED:
         closing += [

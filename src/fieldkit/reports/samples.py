@@ -14,6 +14,13 @@ from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.money import Money
 from fieldkit.domain.quote import Quote, QuoteLine
 from fieldkit.domain.slip import SlipDraft
+from fieldkit.domain.slip_payload import (
+    BackupFact,
+    PartFact,
+    SignatureFact,
+    SlipFacts,
+    slip_payload,
+)
 from fieldkit.reports.inspection_pdf import (
     InspectedDevice,
     InspectedItem,
@@ -37,63 +44,95 @@ def signature(name: str, role: SignerRole, seed: float = 0.0) -> SignatureImage:
             y = 120 + 45 * math.sin(6 * t + s + seed) * (1 - 0.5 * t)
             stroke.append([x, y, 0.3 + 0.6 * math.sin(math.pi * t), i * 14.0])
         strokes.append(stroke)
-    return SignatureImage(role.value, name, "2026-11-20 09:30 UTC", 600, 240, strokes)
+    return SignatureImage(role.value, name, AT.isoformat(), 600, 240, strokes)
 
 
-def slip_sample(language: str = "zh_CN") -> bytes:
-    content = {
-        "job": {
-            "number": "SO-202611-000137",
-            "type": "corrective_repair",
-            "severity": 2,
-            "reported_at": "2026-11-20T06:10:00.000000Z",
-            "channel": "hotline",
-            "billing": "paid",
-        },
-        "customer": {"name": "上海华东置业有限公司", "name_en": "Shanghai Huadong Properties"},
-        "site": {"name": "华东置业B座", "address": "上海市浦东新区世纪大道100号"},
-        "device": {"name": "门禁控制器 Door controller 007", "model": "C3-400", "serial": "SN4821"},
-        "fault_reported": "门禁控制器离线，员工无法刷卡进入",
-        "fault_found": "电源模块输出电压偏低导致控制器反复重启",
-        "cause": {"area": "hardware", "origin": "system_fault"},
-        "work_performed": "更换24V电源模块，恢复控制器配置，逐门测试开门与报警联动",
-        "confirmed_with": "王主管",
-        "backup": [
-            {
-                "item": "导出设备配置文件 (Export device configuration)",
-                "at": "2026-11-20T08:05:00.000000Z",
-                "sha256": "9f2c" * 16,
-                "note": "",
-            },
-            {
-                "item": "记录固件/软件版本 (Note firmware version)",
-                "at": "2026-11-20T08:07:00.000000Z",
-                "sha256": None,
-                "note": "V5.2.1",
-            },
-        ],
-        "parts": [
-            {
-                "part_no": "PSU-24V-5A",
-                "quantity": "1",
-                "paid": True,
-                "unit_price": "286.00",
-                "serial_removed": "PS-0091",
-                "serial_installed": "PS-1173",
-            }
-        ],
-        "sla": {"respond": "met", "arrive": "met"},
-        "satisfaction": 5,
-        "comments": "响应及时，处理专业",
-        "number": "SO-202611-000137-S1",
-    }
-    signed = SlipDraft("7b6f2c1e-4a8d-4f0e-9c3b-2d5a6e8f9a01", "job-137", content).sign(AT)
-    return render_slip(
-        signed.content(),
-        signed.sha256,
-        [signature("李经理", SignerRole.CUSTOMER), signature("王工", SignerRole.ENGINEER, 1.3)],
-        language,
+def slip_sample(language: str = "zh_CN", work: str | None = None, paid: bool = True) -> bytes:
+    """A paid repair at a Shanghai site, built by the same domain code the app signs with."""
+    quote = Quote(
+        "q-1",
+        "job-137",
+        "CNY",
+        date(2026, 12, 4),
+        QuoteStatus.APPROVED,
+        (
+            QuoteLine(
+                QuoteLineKind.PART,
+                "24V 电源模块 PSU",
+                Decimal(1),
+                Money.of("286.00", "CNY"),
+                Decimal("0.13"),
+                "PSU-24V-5A",
+            ),
+            QuoteLine(
+                QuoteLineKind.LABOUR,
+                "人工",
+                Decimal("1.5"),
+                Money.of("180", "CNY"),
+                Decimal("0.06"),
+            ),
+            QuoteLine(
+                QuoteLineKind.TRAVEL, "差旅", Decimal(1), Money.of("120", "CNY"), Decimal("0.06")
+            ),
+        ),
+        AT,
     )
+    facts = SlipFacts(
+        job_number="SO-202611-000137",
+        job_type="corrective_repair",
+        severity=2,
+        reported_at=datetime(2026, 11, 20, 6, 10, tzinfo=UTC),
+        channel="hotline",
+        billing="paid" if paid else "in_warranty",
+        customer_name="上海华东置业有限公司",
+        customer_name_en="Shanghai Huadong Properties",
+        site_name="华东置业B座",
+        site_address="上海市浦东新区世纪大道100号",
+        site_timezone="Asia/Shanghai",
+        device=("门禁控制器 Door controller 007", "C3-400", "SN4821"),
+        fault_reported="门禁控制器离线，员工无法刷卡进入",
+        fault_found="电源模块输出电压偏低导致控制器反复重启",
+        cause_area="hardware",
+        cause_origin="system_fault",
+        work_performed=work or "更换24V电源模块，恢复控制器配置，逐门测试开门与报警联动",
+        confirmed_with="王主管",
+        sla_respond="met",
+        sla_arrive="met",
+        engineer_username="eng-wang",
+        engineer_name="王工",
+        arrived_at=datetime(2026, 11, 20, 7, 55, tzinfo=UTC),
+        started_at=datetime(2026, 11, 20, 8, 10, tzinfo=UTC),
+        finished_at=datetime(2026, 11, 20, 9, 20, tzinfo=UTC),
+        backup=(
+            BackupFact(
+                "导出设备配置文件 (Export device configuration)",
+                datetime(2026, 11, 20, 8, 5, tzinfo=UTC),
+                "9f2c" * 16,
+            ),
+            BackupFact(
+                "记录固件/软件版本 (Note firmware version)",
+                datetime(2026, 11, 20, 8, 7, tzinfo=UTC),
+                None,
+                "V5.2.1",
+            ),
+        ),
+        parts=(PartFact("PSU-24V-5A", Decimal(1), True, Decimal("286.00"), "PS-0091", "PS-1173"),),
+        quote_number="SO-202611-000137-Q1",
+        quote=quote,
+    )
+    signers = [
+        signature("李经理", SignerRole.CUSTOMER),
+        signature("王工", SignerRole.ENGINEER, 1.3),
+    ]
+    content = slip_payload(
+        facts,
+        5,
+        "响应及时，处理专业",
+        [SignatureFact(SignerRole(x.role), x.name, AT, "0" * 64) for x in signers],
+    )
+    content["number"] = "SO-202611-000137-S1"
+    signed = SlipDraft("7b6f2c1e-4a8d-4f0e-9c3b-2d5a6e8f9a01", "job-137", content).sign(AT)
+    return render_slip(signed.content(), signed.sha256, signers, language)
 
 
 def quote_sample(lines: int = 12, language: str = "zh_CN") -> bytes:
@@ -124,7 +163,9 @@ def quote_sample(lines: int = 12, language: str = "zh_CN") -> bytes:
         date(2026, 11, 20),
         "李经理",
     )
-    return render_quote(quote, header, signature("李经理", SignerRole.CUSTOMER), language)
+    return render_quote(
+        quote, header, signature("李经理", SignerRole.CUSTOMER), language, timezone="Asia/Shanghai"
+    )
 
 
 def inspection_sample(language: str = "zh_CN") -> bytes:
@@ -155,7 +196,7 @@ def inspection_sample(language: str = "zh_CN") -> bytes:
         "王工",
         "3号摄像机镜头起雾，已清洁；建议下季度更换防水罩",
     )
-    return render_inspection(header, devices, language)
+    return render_inspection(header, devices, language, timezone="Asia/Shanghai")
 
 
 def write_pngs(folder: Path) -> list[Path]:

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fieldkit.domain.slip import key_fingerprint, verification_code
+from fieldkit.domain.slip_payload import normalise
 from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SIGNER, SLA_STATE
 from fieldkit.reports.layout import Columns, Kit, QrFlowable, SignatureFlowable, SignatureImage
 
@@ -22,6 +23,41 @@ def qr_payload(slip_id: str, sha256: str) -> str:
     return f"FIELDKIT:SLIP:{slip_id}:{sha256}".upper()
 
 
+def _money(value: Any) -> str:
+    return "-" if value in (None, "") else str(value)
+
+
+def _charges(k: Kit, charges: dict[str, Any]) -> list[Flowable]:
+    """The approved quote's lines and totals, as the customer approved them."""
+    _ = k._
+    currency = charges.get("currency", "")
+    rows: list[list[Any]] = [[_("Charge"), _("Qty"), _("Unit price"), _("Amount")]]
+    rows += [
+        [
+            " ".join(x for x in (line.get("part_no") or "", line.get("description", "")) if x),
+            line.get("quantity", ""),
+            _money(line.get("unit_price")),
+            _money(line.get("net")),
+        ]
+        for line in charges.get("lines") or []
+    ]
+    for label, key in (
+        (_("Parts"), "parts"),
+        (_("Labour"), "labour"),
+        (_("Travel"), "travel"),
+        (_("Subtotal"), "subtotal"),
+        (_("Tax amount"), "tax"),
+    ):
+        rows.append([label, "", "", _money(charges.get(key))])
+    rows.append(
+        [f"{_('Total')} ({currency})", "", "", f"{currency} {_money(charges.get('total'))}"]
+    )
+    return [
+        k.p(_("Charges") + f"  ·  {_('Quote')} {charges.get('quote') or '-'}", "head"),
+        k.grid(rows, [85 * mm, 20 * mm, 30 * mm, 35 * mm], header=True, first_column=False),
+    ]
+
+
 def render_slip(
     content: dict[str, Any],
     sha256: str,
@@ -31,13 +67,17 @@ def render_slip(
     issued_by: tuple[str, str] | None = None,  # (device signature, device public key)
     preview: bool = False,
 ) -> bytes:
-    """PDF bytes for a signed slip. ``content`` is the canonical content that was hashed."""
-    k = Kit(language)
+    """PDF bytes for a signed slip. ``content`` is the canonical content that was hashed, in
+    any payload version (read through :func:`normalise`)."""
+    content = normalise(content)
+    site = content["site"]
+    k = Kit(language, site.get("timezone"))
     _ = k._
-    job, customer, site = content["job"], content["customer"], content["site"]
+    job, customer, times = content["job"], content["customer"], content["times"]
+    engineer = content["engineer"]
     device = content.get("device") or {}
-    cause = content.get("cause") or {}
-    sla = content["sla"]
+    cause, sla = content["cause"], content["sla"]
+    absent = content.get("customer_absent")
     story: list[Flowable] = [
         k.p(company, "head"),
         k.p(_("Service slip") + f"  {content.get('number', '')}", "title"),
@@ -46,19 +86,24 @@ def render_slip(
             [
                 [
                     _("Job"),
-                    f"{job['number']}  ·  {_('Severity')} {job['severity']} "
-                    f"{k.label(SEVERITY, job['severity'])}  ·  {k.label(JOB_TYPE, job['type'])}",
+                    f"{job.get('number', '-')}  ·  {_('Severity')} {job.get('severity', '-')} "
+                    f"{k.label(SEVERITY, job.get('severity'))}  ·  "
+                    f"{k.label(JOB_TYPE, job.get('type'))}",
                 ],
-                [_("Customer"), f"{customer['name']}  {customer.get('name_en', '')}"],
-                [_("Site"), f"{site['name']}  {site.get('address', '')}"],
+                [_("Customer"), f"{customer.get('name', '-')}  {customer.get('name_en', '')}"],
+                [_("Site"), f"{site.get('name', '-')}  {site.get('address', '')}"],
                 [
                     _("Device"),
                     " ".join(str(device.get(x, "")) for x in ("name", "model", "serial")),
                 ],
+                [_("Engineer"), engineer.get("name") or engineer.get("username") or "-"],
                 [
                     _("Reported"),
-                    f"{k.when(job['reported_at'])}  ({k.label(CHANNEL, job['channel'])})",
+                    f"{k.when(job.get('reported_at'))}  ({k.label(CHANNEL, job.get('channel'))})",
                 ],
+                [_("Arrived on site"), k.when(times.get("arrived"))],
+                [_("Work started"), k.when(times.get("started"))],
+                [_("Work finished"), k.when(times.get("finished"))],
                 [_("Fault as reported"), content.get("fault_reported", "")],
                 [_("Fault as found"), content.get("fault_found", "")],
                 [
@@ -70,28 +115,30 @@ def render_slip(
                 [_("Billing"), k.label(BILLING, job.get("billing"))],
                 [
                     _("SLA response / arrival"),
-                    f"{k.label(SLA_STATE, sla['respond'])} / {k.label(SLA_STATE, sla['arrive'])}",
+                    f"{k.label(SLA_STATE, sla.get('respond'))} / "
+                    f"{k.label(SLA_STATE, sla.get('arrive'))}",
                 ],
             ],
             [45 * mm, 125 * mm],
         ),
+        k.p(_("Times are local to the site: {zone}").format(zone=k.zone_line()), "small"),
         k.p(_("Backup before repair"), "head"),
         k.grid(
             [[_("Item"), _("When"), "SHA-256"]]
             + [
                 [
-                    b["item"],
+                    b.get("item", ""),
                     k.when(b["at"]) if b.get("at") else "-",
                     b.get("sha256") or b.get("note") or "-",
                 ]
-                for b in content.get("backup") or []
+                for b in content["backup"]
             ],
-            [70 * mm, 40 * mm, 60 * mm],
+            [62 * mm, 44 * mm, 64 * mm],
             header=True,
             first_column=False,
         ),
     ]
-    parts = content.get("parts") or []
+    parts = content["parts"]
     if parts:
         story += [
             k.p(_("Parts replaced"), "head"),
@@ -99,9 +146,9 @@ def render_slip(
                 [[_("Part"), _("Qty"), _("Unit price"), _("Serial removed / installed")]]
                 + [
                     [
-                        x["part_no"],
-                        x["quantity"],
-                        x.get("unit_price") or _("in warranty"),
+                        x.get("part_no", ""),
+                        x.get("quantity", ""),
+                        x.get("unit_price") or (_("paid") if x.get("paid") else _("in warranty")),
                         f"{x.get('serial_removed', '')} / {x.get('serial_installed', '')}",
                     ]
                     for x in parts
@@ -111,24 +158,37 @@ def render_slip(
                 first_column=False,
             ),
         ]
-    story += [
-        k.p(_("Customer satisfaction"), "head"),
-        k.p(f"{int(content.get('satisfaction', 0))}/5  {content.get('comments', '')}"),
-        k.p(_("Signatures"), "head"),
-    ]
+    if content.get("charges"):
+        story += _charges(k, content["charges"])
+    if absent:
+        story += [
+            k.p(_("The customer did not sign"), "head"),
+            k.p(_("Reason recorded by the engineer") + f": {absent.get('reason', '')}"),
+        ]
+    else:
+        score = content.get("satisfaction")
+        story += [
+            k.p(_("Customer satisfaction"), "head"),
+            k.p(f"{score if score is not None else '-'}/5  {content.get('comments', '')}"),
+        ]
+    block: list[Flowable] = [k.p(_("Signatures"), "head")]
     if signatures:
-        story.append(
+        block.append(
             Columns(
                 [
                     [
                         SignatureFlowable(s, 80 * mm, 30 * mm),
-                        k.p(f"{s.name} · {k.label(SIGNER, s.role)} · {s.signed_at}", "small"),
+                        k.p(
+                            f"{s.name} · {k.label(SIGNER, s.role)} · {k.when(s.signed_at)}",
+                            "small",
+                        ),
                     ]
                     for s in signatures
                 ],
                 [85 * mm] * len(signatures),
             )
         )
+    story.append(KeepTogether(block))  # the heading never ends a page without its signatures
     if preview:
         # What the customer reviews before signing: no code that could pass for a valid slip.
         story.append(k.p(_("Preview for review: not signed, not valid as a service slip"), "head"))
@@ -140,30 +200,41 @@ def render_slip(
             footer=_("Preview, not signed"),
         )
     code = verification_code(sha256)
-    story += [
-        k.p(_("Verification"), "head"),
-        Columns(
+    device_sig = issued_by[0] if issued_by else "-"
+    # Two even lines: a base64 signature wrapped by the layout left a lone "=" on its own.
+    half = (len(device_sig) + 1) // 2
+    story.append(
+        KeepTogether(
             [
-                [QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm)],
-                [
-                    k.p(_("Verification code") + f": {code}"),
-                    k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
-                    k.p(f"SHA-256: {sha256}", "small"),
-                    k.p(
-                        _("Device signature") + f": {issued_by[0] if issued_by else '-'}",
-                        "small",
-                    ),
-                    k.p(
-                        _("Device key")
-                        + f": {key_fingerprint(issued_by[1]) if issued_by else '-'}",
-                        "small",
-                    ),
-                    k.p(_("Check with: fieldkit verify SLIP.pdf"), "small"),
-                ],
-            ],
-            [36 * mm, 134 * mm],
-        ),
-    ]
+                k.p(_("Verification"), "head"),
+                Columns(
+                    [
+                        [QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm)],
+                        [
+                            k.p(_("Verification code") + f": {code}"),
+                            k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
+                            k.p(
+                                _(
+                                    "To check this slip, give the service center the "
+                                    "verification code and the slip id above."
+                                ),
+                                "small",
+                            ),
+                            k.p(f"SHA-256: {sha256}", "small"),
+                            k.p(_("Device signature") + f": {device_sig[:half]}", "small"),
+                            *([k.p(device_sig[half:], "small")] if issued_by else []),
+                            k.p(
+                                _("Device key")
+                                + f": {key_fingerprint(issued_by[1]) if issued_by else '-'}",
+                                "small",
+                            ),
+                        ],
+                    ],
+                    [36 * mm, 134 * mm],
+                ),
+            ]
+        )
+    )
     if content.get("supersedes"):
         story.append(
             k.p(_("This slip corrects and supersedes slip") + f" {content['supersedes']}", "small")

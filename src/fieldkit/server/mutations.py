@@ -38,6 +38,7 @@ from fieldkit.domain.quote import (
     ensure_quote_step_allowed,
 )
 from fieldkit.domain.slip import SignedSlip
+from fieldkit.domain.slip_payload import check_payload
 from fieldkit.protocol.wire import Mutation
 from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
@@ -601,6 +602,10 @@ def slip_sign(ctx: Ctx) -> None:
     )
     if not slip.verify():
         raise Rejected("slip.hash", "The slip's content does not match its hash; refused")
+    try:
+        check_payload(slip.content())  # the rule the app signed by, for every payload version
+    except DomainError as exc:
+        raise Rejected("slip.content", str(exc)) from exc
     registered = ctx.conn.scalar(
         select(client_devices.c.public_key).where(client_devices.c.device_id == ctx.who.device_id)
     )

@@ -77,7 +77,11 @@ fingerprint = key_fingerprint
 
 def sign_hash(ctx: ServiceContext, sha256_hex: str) -> tuple[str, str]:
     """(signature, public key), both base64, over the slip's content hash."""
-    key = private_key(ctx)
+    return sign_with(private_key(ctx), sha256_hex)
+
+
+def sign_with(key: Ed25519PrivateKey, sha256_hex: str) -> tuple[str, str]:
+    """(signature, public key) of ``key`` over a content hash."""
     return base64.b64encode(key.sign(bytes.fromhex(sha256_hex))).decode(), public_key_b64(key)
 
 

@@ -59,7 +59,7 @@ def slip_pdf(ctx: ServiceContext, slip_id: str) -> str:
             SignatureImage(
                 s.role,
                 s.signer_name,
-                s.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                s.signed_at.isoformat(),
                 s.canvas_width,
                 s.canvas_height,
                 s.strokes,
@@ -219,7 +219,7 @@ def quote_pdf(ctx: ServiceContext, quote_id: str) -> str:
             SignatureImage(
                 sig.role,
                 sig.signer_name,
-                sig.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                sig.signed_at.isoformat(),
                 sig.canvas_width,
                 sig.canvas_height,
                 sig.strokes,
@@ -237,7 +237,9 @@ def quote_pdf(ctx: ServiceContext, quote_id: str) -> str:
             row.decline_reason,
         )
         language = LANGUAGES.get(customer.language, "en")
-    return ctx.blobs.put_bytes(render_quote(quote, header, approval, language))
+    return ctx.blobs.put_bytes(
+        render_quote(quote, header, approval, language, timezone=site.timezone)
+    )
 
 
 def inspection_pdf(ctx: ServiceContext, job_id: str, findings: str = "") -> str:
@@ -302,4 +304,4 @@ def inspection_pdf(ctx: ServiceContext, job_id: str, findings: str = "") -> str:
             findings or job.resolution,
         )
         language = LANGUAGES.get(customer.language, "en")
-    return ctx.blobs.put_bytes(render_inspection(header, devices, language))
+    return ctx.blobs.put_bytes(render_inspection(header, devices, language, timezone=site.timezone))

@@ -12,6 +12,7 @@ from fieldkit.domain.signature import SignatureCapture
 from fieldkit.reports.signature_paths import curves
 from fieldkit.services.transaction import Tx
 from fieldkit.store import models as m
+from fieldkit.store.blobs import BlobStore
 
 THUMBNAIL = (240, 96)
 
@@ -29,19 +30,25 @@ def thumbnail_png(capture: SignatureCapture) -> bytes:
     return out.getvalue()
 
 
-def store_signature(tx: Tx, capture: SignatureCapture, at: datetime) -> str:
+def signature_row(capture: SignatureCapture, at: datetime, blobs: BlobStore) -> dict[str, Any]:
+    """The validated signature as a ``signatures`` row (the app and the demo write the same)."""
     capture.validate()
     # Content-addressed: a rolled-back transaction leaves at most an unreferenced blob.
-    thumb = tx.ctx.blobs.put_bytes(thumbnail_png(capture))
-    row = m.Signature(
-        role=capture.role.value,
-        signer_name=capture.signer_name.strip(),
-        signed_at=at,
-        canvas_width=capture.canvas_width,
-        canvas_height=capture.canvas_height,
-        strokes=capture.as_lists(),
-        thumbnail_sha256=thumb,
-    )
+    thumb = blobs.put_bytes(thumbnail_png(capture))
+    return {
+        "id": m.new_id(),
+        "role": capture.role.value,
+        "signer_name": capture.signer_name.strip(),
+        "signed_at": at,
+        "canvas_width": capture.canvas_width,
+        "canvas_height": capture.canvas_height,
+        "strokes": capture.as_lists(),
+        "thumbnail_sha256": thumb,
+    }
+
+
+def store_signature(tx: Tx, capture: SignatureCapture, at: datetime) -> str:
+    row = m.Signature(**signature_row(capture, at, tx.ctx.blobs))
     tx.session.add(row)
     tx.session.flush()
     return row.id

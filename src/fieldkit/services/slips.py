@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +16,16 @@ from fieldkit.domain.enums import JobStatus, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.domain.sla import job_sla
-from fieldkit.domain.slip import SignedSlip, SlipDraft
+from fieldkit.domain.slip import SCHEMA, SignedSlip, SlipDraft
+from fieldkit.domain.slip_payload import (
+    BackupFact,
+    PartFact,
+    SignatureFact,
+    SlipFacts,
+    check_payload,
+    local_time,
+    slip_payload,
+)
 from fieldkit.domain.workflow import JobContext
 from fieldkit.services import device_key
 from fieldkit.services.context import ServiceContext
@@ -27,6 +38,7 @@ from fieldkit.services.records import (
     contract_sla,
     job_row,
     to_domain_job,
+    to_domain_quote,
 )
 from fieldkit.services.signatures import signature_payload, store_signature
 from fieldkit.services.transaction import Changed, transaction
@@ -37,14 +49,26 @@ def _strokes_sha(strokes: list[list[list[float]]]) -> str:
     return hashlib.sha256(json.dumps(strokes, separators=(",", ":")).encode()).hexdigest()
 
 
-def slip_content(session: Session, job_id: str, satisfaction: int, comments: str) -> dict[str, Any]:
-    """Everything the customer signs for, gathered from the record at signing time."""
+def _work_log_times(session: Session, job_id: str) -> dict[str, datetime | None]:
+    """First arrival and start, last finish: when the engineer was on the job."""
+    rows = session.scalars(
+        select(m.WorkLogEntry)
+        .where(m.WorkLogEntry.job_id == job_id)
+        .order_by(m.WorkLogEntry.at, m.WorkLogEntry.id)
+    ).all()
+    first = {k: next((r.at for r in rows if r.kind == k), None) for k in ("arrived", "started")}
+    finished = [r.at for r in rows if r.kind == "finished"]
+    return {**first, "finished": finished[-1] if finished else None}
+
+
+def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) -> SlipFacts:
+    """Everything the slip reports, gathered from the record at signing time."""
     job = job_row(session, job_id)
     customer = session.get(m.Customer, job.customer_id)
     site = session.get(m.Site, job.site_id)
     assert customer is not None and site is not None  # foreign keys
     device = session.get(m.Device, job.device_id) if job.device_id else None
-    backup: list[dict[str, Any]] = []
+    backup: list[BackupFact] = []
     run = backup_run(session, job_id)
     if run is not None:
         latest = {
@@ -54,32 +78,33 @@ def slip_content(session: Session, job_id: str, satisfaction: int, comments: str
         for item in checklist_items(session, run.id):
             ans = latest.get(item.id)
             backup.append(
-                {
-                    "item": item.label,
-                    "at": ans.recorded_at if ans else None,
-                    "sha256": ans.blob_sha256 if ans else None,
-                    "note": ans.text if ans else "",
-                }
+                BackupFact(
+                    item.label,
+                    ans.recorded_at if ans else None,
+                    ans.blob_sha256 if ans else None,
+                    ans.text if ans else "",
+                )
             )
+    approved = session.scalars(
+        select(m.Quote)
+        .where(m.Quote.job_id == job_id, m.Quote.status == QuoteStatus.APPROVED.value)
+        .order_by(m.Quote.decided_at.desc(), m.Quote.number.desc())
+    ).first()
+    quote = to_domain_quote(session, approved) if approved is not None else None
     approved_prices = {
-        line.part_no: line.unit_price
-        for q in session.scalars(
-            select(m.Quote).where(
-                m.Quote.job_id == job_id, m.Quote.status == QuoteStatus.APPROVED.value
-            )
-        )
-        for line in session.scalars(select(m.QuoteLine).where(m.QuoteLine.quote_id == q.id))
+        line.part_no: line.unit_price.amount
+        for line in (quote.lines if quote else ())
         if line.part_no
     }
     parts = [
-        {
-            "part_no": r.part_no,
-            "quantity": r.quantity,
-            "paid": r.paid,
-            "unit_price": approved_prices.get(r.part_no) if r.paid else None,
-            "serial_removed": r.serial_removed,
-            "serial_installed": r.serial_installed,
-        }
+        PartFact(
+            r.part_no,
+            r.quantity,
+            r.paid,
+            approved_prices.get(r.part_no) if r.paid else None,
+            r.serial_removed,
+            r.serial_installed,
+        )
         for r in session.scalars(
             select(m.PartReplacement)
             .where(m.PartReplacement.job_id == job_id)
@@ -94,33 +119,83 @@ def slip_content(session: Session, job_id: str, satisfaction: int, comments: str
         job.arrived_at,
     )
     now = job.updated_at
-    return {
-        "job": {
-            "number": job.number,
-            "type": job.job_type,
-            "severity": job.severity,
-            "reported_at": job.reported_at,
-            "channel": job.channel,
-            "billing": job.billing,
-        },
-        "customer": {"name": customer.name, "name_en": customer.name_en},
-        "site": {"name": site.name, "address": site.address},
-        "device": (
-            {"name": device.name, "model": device.model, "serial": device.serial}
-            if device
-            else None
-        ),
-        "fault_reported": job.fault_description,
-        "fault_found": job.fault_found,
-        "cause": {"area": job.cause_area, "origin": job.cause_origin},
-        "work_performed": job.resolution,
-        "confirmed_with": job.confirmed_with,
-        "backup": backup,
-        "parts": parts,
-        "sla": {"respond": sla.respond.state(now).value, "arrive": sla.arrive.state(now).value},
-        "satisfaction": satisfaction,
-        "comments": comments.strip(),
-    }
+    times = _work_log_times(session, job_id)
+    return SlipFacts(
+        job_number=job.number,
+        job_type=job.job_type,
+        severity=job.severity,
+        reported_at=job.reported_at,
+        channel=job.channel,
+        billing=job.billing,
+        customer_name=customer.name,
+        customer_name_en=customer.name_en,
+        site_name=site.name,
+        site_address=site.address,
+        site_timezone=site.timezone,
+        device=(device.name, device.model, device.serial) if device else None,
+        fault_reported=job.fault_description,
+        fault_found=job.fault_found,
+        cause_area=job.cause_area,
+        cause_origin=job.cause_origin,
+        work_performed=job.resolution,
+        confirmed_with=job.confirmed_with,
+        sla_respond=sla.respond.state(now).value,
+        sla_arrive=sla.arrive.state(now).value,
+        engineer_username=job.assigned_engineer or "",
+        engineer_name=engineer_name or job.assigned_engineer or "",
+        arrived_at=times["arrived"] or job.arrived_at,
+        started_at=times["started"],
+        finished_at=times["finished"],
+        backup=tuple(backup),
+        parts=tuple(parts),
+        quote_number=approved.number if approved is not None else None,
+        quote=quote,
+    )
+
+
+def slip_content(
+    session: Session,
+    job_id: str,
+    satisfaction: int | None,
+    comments: str,
+    engineer_name: str | None = None,
+    customer_absent: str | None = None,
+) -> dict[str, Any]:
+    """The payload the customer would sign now (no signatures yet): previews use it."""
+    return slip_payload(
+        slip_facts(session, job_id, engineer_name), satisfaction, comments, (), customer_absent
+    )
+
+
+def signature_fact(capture: SignatureCapture, at: datetime) -> SignatureFact:
+    return SignatureFact(capture.role, capture.signer_name, at, _strokes_sha(capture.as_lists()))
+
+
+@dataclass(frozen=True, slots=True)
+class SlipIds:
+    slip_id: str
+    job_id: str
+    number: str
+    supersedes_id: str | None = None
+
+
+def signed_slip(
+    facts: SlipFacts,
+    satisfaction: int | None,
+    comments: str,
+    captures: list[SignatureCapture],
+    at: datetime,
+    ids: SlipIds,
+    customer_absent: str | None = None,
+) -> SignedSlip:
+    """The signed canonical slip from the record's facts: the one path every slip takes (the
+    app's signing, the demo data set), checked by the rule the center checks again."""
+    content = slip_payload(
+        facts, satisfaction, comments, [signature_fact(c, at) for c in captures], customer_absent
+    )
+    content["number"] = ids.number
+    check_payload({**content, "schema": SCHEMA})
+    return SlipDraft(ids.slip_id, ids.job_id, content, ids.supersedes_id).sign(at)
 
 
 def sign_slip(
@@ -160,28 +235,19 @@ def sign_slip(
                 raise NotFound("The slip to correct is not on this device")
             if status not in (JobStatus.SIGNED, JobStatus.CLOSED):
                 raise GuardFailed("correct_slip", "Only a signed job's slip can be corrected")
-        content = slip_content(tx.session, job_id, satisfaction, comments)
-        cust_id = store_signature(tx, customer, now)
-        eng_id = store_signature(tx, engineer, now) if engineer is not None else None
-        content["signatures"] = [
-            {
-                "role": s.role.value,
-                "name": s.signer_name.strip(),
-                "at": now,
-                "strokes_sha256": _strokes_sha(s.as_lists()),
-            }
-            for s in (customer, engineer)
-            if s is not None
-        ]
+        captures = [c for c in (customer, engineer) if c is not None]
         count = tx.session.scalar(select(func.count()).where(m.Slip.job_id == job_id)) or 0
         number = f"{job.number}-S{count + 1}"
-        draft = SlipDraft(
-            id=m.new_id(),
-            job_id=job_id,
-            content={**content, "number": number},
-            supersedes_id=supersedes_id,
+        signed = signed_slip(
+            slip_facts(tx.session, job_id, engineer.signer_name if engineer else None),
+            satisfaction,
+            comments,
+            captures,
+            now,
+            SlipIds(m.new_id(), job_id, number, supersedes_id),
         )
-        signed = draft.sign(now)
+        cust_id = store_signature(tx, customer, now)
+        eng_id = store_signature(tx, engineer, now) if engineer is not None else None
         device_signature, device_public = device_key.sign_hash(ctx, signed.sha256)
         tx.session.add(
             m.Slip(
@@ -232,6 +298,26 @@ def sign_slip(
             tuple(tx.mutation_ids),
             signed.id,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OnSiteTimes:
+    """The work log's times as the slip prints them: the site's local time with its offset."""
+
+    timezone: str
+    arrived: str
+    started: str
+    finished: str
+
+
+def on_site_times(ctx: ServiceContext, job_id: str) -> OnSiteTimes:
+    with ctx.db.read() as session:
+        job = job_row(session, job_id)
+        site = session.get(m.Site, job.site_id)
+        zone = site.timezone if site is not None else None
+        times = _work_log_times(session, job_id)
+    shown = {k: local_time(v, zone) if v else "-" for k, v in times.items()}
+    return OnSiteTimes(zone or "UTC", shown["arrived"], shown["started"], shown["finished"])
 
 
 def load_slip(ctx: ServiceContext, slip_id: str) -> SignedSlip:

@@ -13,6 +13,7 @@ from fieldkit.i18n import _
 from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
+from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
@@ -36,6 +37,7 @@ class SigningDialog(QDialog):
         self._ctx, self.job_id = ctx, job_id
         self.slip_id: str | None = None
         self._capture: SignatureCapture | None = None
+        self._engineer_capture: SignatureCapture | None = None
         self.setWindowTitle(_("Customer signs the slip"))
         self.satisfaction = QComboBox()
         for score in (5, 4, 3, 2, 1):
@@ -53,6 +55,10 @@ class SigningDialog(QDialog):
         # The signers on this slip, in signing order; an engineer's panel can join the list.
         self.signers: list[SignerPanel] = [self.signer]
         self.pad, self.undo, self.clear = self.signer.pad, self.signer.undo, self.signer.clear
+        self.on_site = on_site_label(ctx, job_id)
+        form.addRow(_("On site"), self.on_site)
+        # The engineer signs too, beside the customer.
+        self.engineer = EngineerSignature(ctx.actor)
         self.error = QLabel()
         self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
         self.error.setWordWrap(True)
@@ -79,7 +85,8 @@ class SigningDialog(QDialog):
         page.setContentsMargins(0, 0, 0, 0)
         page.addLayout(form)
         self.pads = QHBoxLayout()  # one column per signer
-        self.pads.addWidget(self.signer, 1)
+        self.pads.addWidget(self.signer, 3)
+        self.pads.addWidget(self.engineer, 2)
         page.addLayout(self.pads, 1)
         page.addWidget(self.error)
         page.addLayout(buttons)
@@ -124,6 +131,8 @@ class SigningDialog(QDialog):
         self.error.setText("")
         try:
             self._capture = self.signer.capture()
+            self._engineer_capture = self.engineer.capture()
+            self._engineer_capture.validate()  # both signatures are checked before the pause
             content = slip_summary.content_to_sign(
                 self._ctx, self.job_id, int(self.satisfaction.currentData()), self.comments.text()
             )
@@ -136,7 +145,7 @@ class SigningDialog(QDialog):
         return True
 
     def back_to_signing(self) -> None:
-        self._capture = None
+        self._capture = self._engineer_capture = None
         self.confirm.hide()
         self.signing.show()
 
@@ -150,7 +159,7 @@ class SigningDialog(QDialog):
                 self._ctx,
                 self.job_id,
                 capture,
-                None,
+                self.engineer.capture(),
                 int(self.satisfaction.currentData()),
                 self.comments.text(),
             )

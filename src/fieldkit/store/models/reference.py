@@ -57,6 +57,8 @@ class Site(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     installed_by_us: Mapped[bool] = mapped_column(Boolean, default=True)
     software_media_notes: Mapped[str] = mapped_column(Text, default="")
+    # IANA zone of the site: every time a document shows the customer is local time there.
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 

@@ -1,0 +1,34 @@
+"""Sites carry their IANA time zone; existing sites take their contract's zone.
+
+Revision ID: s0004_slip_content
+Revises: s0003
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "s0004_slip_content"
+down_revision: str | None = "s0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "sites",
+        sa.Column("timezone", sa.String(length=64), nullable=False, server_default="Asia/Shanghai"),
+    )
+    op.execute(
+        "UPDATE sites SET timezone = (SELECT c.timezone FROM contracts c "
+        "WHERE c.id = sites.contract_id) WHERE contract_id IS NOT NULL"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("sites") as batch:
+        batch.drop_column("timezone")

@@ -1,0 +1,55 @@
+"""The engineer's signature on the slip, beside the customer's: name (pre-filled with the
+signed-in engineer), a pad of its own, Undo stroke and Clear."""
+
+from __future__ import annotations
+
+from fieldkit.domain.enums import SignerRole
+from fieldkit.domain.signature import SignatureCapture
+from fieldkit.i18n import _
+from fieldkit.services.context import ServiceContext
+from fieldkit.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSize, QVBoxLayout, QWidget
+from fieldkit.ui.signature_pad import SignaturePad
+
+
+class EngineerSignature(QWidget):
+    def __init__(self, engineer: str) -> None:
+        super().__init__()
+        self.name = QLineEdit(engineer)
+        self.name.setPlaceholderText(_("Engineer's name"))
+        self.pad = SignaturePad()
+        self.pad.setMinimumSize(QSize(320, 200))
+        self.undo = QPushButton(_("Undo stroke"))
+        self.clear = QPushButton(_("Clear"))
+        for button in (self.undo, self.clear):
+            button.setMinimumHeight(48)
+        self.undo.clicked.connect(self.pad.undo)
+        self.clear.clicked.connect(self.pad.clear)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.undo)
+        buttons.addWidget(self.clear)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(_("Engineer signs here")))
+        layout.addWidget(self.name)
+        layout.addWidget(self.pad, 1)
+        layout.addLayout(buttons)
+
+    def capture(self) -> SignatureCapture:
+        return self.pad.capture(SignerRole.ENGINEER, self.name.text())
+
+
+def on_site_label(ctx: ServiceContext, job_id: str) -> QLabel:
+    """The work log's times in the site's local time, as the slip will print them."""
+    from fieldkit.services import slips  # device keys and the keyring: loaded when signing
+
+    times = slips.on_site_times(ctx, job_id)
+    label = QLabel(
+        _("arrived {arrived} · started {started} · finished {finished} ({zone})").format(
+            arrived=times.arrived,
+            started=times.started,
+            finished=times.finished,
+            zone=times.timezone,
+        )
+    )
+    label.setWordWrap(True)
+    return label

@@ -1,0 +1,62 @@
+"""The engineer signs the slip too, on a second pad beside the customer's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pytestqt.qtbot import QtBot
+
+from fieldkit.services import queries, slips
+from fieldkit.services.context import ServiceContext
+from fieldkit.store import models as m
+from fieldkit.ui.qt import Qt
+from fieldkit.ui.signing_dialog import SigningDialog
+from tests.services.fixtures import seed_job
+from tests.ui.strokes import draw_signature
+
+
+def test_slip_is_locked_only_with_the_engineers_signature_beside_the_customers(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    seed_job(ctx, status="resolved")
+    with ctx.db.write() as s:  # on site 09:00-10:10 UTC, in Shanghai 17:00-18:10
+        for kind, minutes in (("arrived", 0), ("started", 20), ("finished", 70)):
+            at = ctx.clock.now() + timedelta(minutes=minutes)
+            s.add(m.WorkLogEntry(job_id="j1", kind=kind, at=at, by="eng-wang"))
+    dialog = SigningDialog(ctx, "j1")
+    qtbot.addWidget(dialog)
+    dialog.resize(1200, 600)
+    assert dialog.engineer.name.text() == "eng-wang"  # the signed-in engineer
+    assert dialog.on_site.text() == (
+        "arrived 2026-11-20 17:00 +08:00 · started 2026-11-20 17:20 +08:00 · "
+        "finished 2026-11-20 18:10 +08:00 (Asia/Shanghai)"
+    )
+    customer = dialog.signer.name.lineEdit()
+    customer.clear()
+    qtbot.keyClicks(customer, "Li Na")
+    draw_signature(qtbot, dialog.signer.pad)
+    qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)
+    assert "too short" in dialog.error.text() and dialog.result() == 0
+    assert queries.job_detail(ctx, "j1").status == "resolved"
+
+    engineer = dialog.engineer
+    engineer.name.clear()
+    qtbot.keyClicks(engineer.name, "Wang Jianguo")
+    draw_signature(qtbot, engineer.pad)
+    draw_signature(qtbot, engineer.pad)
+    qtbot.mouseClick(engineer.undo, Qt.MouseButton.LeftButton)
+    assert len(engineer.pad.strokes) == 1 and len(dialog.signer.pad.strokes) == 1
+    qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)
+    assert queries.job_detail(ctx, "j1").status == "resolved"  # the pause before the lock
+    qtbot.mouseClick(dialog.confirm.lock, Qt.MouseButton.LeftButton)
+    assert queries.job_detail(ctx, "j1").status == "signed"
+    slip = slips.load_slip(ctx, dialog.slip_id or "")
+    content = slip.content()
+    assert content["engineer"]["name"] == "Wang Jianguo"
+    assert content["times"]["arrived"] == "2026-11-20T09:00:00.000000Z"
+    assert [s["role"] for s in content["signatures"]] == ["customer", "engineer"]
+    with ctx.db.read() as s:
+        row = s.get(m.Slip, slip.id)
+        assert row is not None and row.engineer_signature_id is not None
+        signature = s.get(m.Signature, row.engineer_signature_id)
+        assert signature is not None and signature.signer_name == "Wang Jianguo"
