@@ -37,6 +37,7 @@ SYNCED_MODELS: tuple[type[m.Base], ...] = (
     m.QuoteLine,
     m.PartReplacement,
     m.Slip,
+    m.SlipEmail,
 )
 ORDER = {model.__tablename__: i for i, model in enumerate(SYNCED_MODELS)}
 GLOBAL_TABLES = ("parts", "checklist_templates", "checklist_template_items")
@@ -62,6 +63,7 @@ ENTITY_TABLE = {
     "quote": "quotes",
     "slip": "slips",
     "checklist_item": "checklist_run_items",
+    "slip_email": "slip_emails",
 }
 
 
