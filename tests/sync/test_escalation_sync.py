@@ -115,6 +115,7 @@ def test_the_center_refuses_an_escalation_the_app_would_refuse(
     assert "what the center needs to know" in reasons
     assert "not at the center" in reasons
     with center.engine().connect() as conn:
-        assert conn.scalar(
-            select(t.ENTITY["jobs"].c.status).where(t.ENTITY["jobs"].c.id == job)
-        ) == "diagnosing"
+        assert (
+            conn.scalar(select(t.ENTITY["jobs"].c.status).where(t.ENTITY["jobs"].c.id == job))
+            == "diagnosing"
+        )

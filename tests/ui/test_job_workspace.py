@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldkit.services import queries
@@ -190,7 +191,7 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
 
 
 def test_slip_preview_before_signing_and_export_after(
-    qtbot: QtBot, ctx: ServiceContext, tmp_path: object
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pathlib import Path
 
@@ -241,6 +242,10 @@ def test_slip_preview_before_signing_and_export_after(
     assert copy is not None and handed == [copy] and copy.read_bytes() == exported[0]
     assert copy.name.startswith("SO-j1") and ws.preview.status.text() == "Opened in the PDF app"
     ws.preview.open_external = lambda _url: False  # nothing on this device opens PDFs
+    from fieldkit.ui.qt import QFileDialog
+
+    # The export it offers instead: the engineer cancels the save dialog.
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert ws.preview.print_or_share() is None
     assert ws.preview.status.text().startswith("No app on this device opens PDF files")
 

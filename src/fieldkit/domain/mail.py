@@ -10,6 +10,8 @@ from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.domain.messages import N_, Message
 
 LANGUAGES = ("en", "zh_CN")
+# A customer's language as recorded ("zh", "zh_CN", "en") to the language of their documents.
+CUSTOMER_LANGUAGE = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
 # RFC 5322 dot-atom for the local part: what mail servers accept without quoting.
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")

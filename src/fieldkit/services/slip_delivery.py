@@ -10,9 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from fieldkit.domain.enums import DeliveryStatus
-from fieldkit.domain.mail import ensure_sendable, validate_address, validate_language
+from fieldkit.domain.mail import (
+    CUSTOMER_LANGUAGE,
+    ensure_sendable,
+    validate_address,
+    validate_language,
+)
 from fieldkit.services.context import ServiceContext
-from fieldkit.services.documents import LANGUAGES
 from fieldkit.services.records import NotFound
 from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
@@ -61,7 +65,7 @@ def customer_language(ctx: ServiceContext, job_id: str) -> str:
     with ctx.db.read() as session:
         job = session.get(m.Job, job_id)
         customer = session.get(m.Customer, job.customer_id) if job else None
-    return LANGUAGES.get(customer.language if customer else "en", "en")
+    return CUSTOMER_LANGUAGE.get(customer.language if customer else "en", "en")
 
 
 def send_slip(ctx: ServiceContext, slip_id: str, to: str, language: str) -> Changed:
@@ -103,6 +107,17 @@ def send_slip(ctx: ServiceContext, slip_id: str, to: str, language: str) -> Chan
     return Changed(
         frozenset({slip.job_id}), frozenset({"slip", "outbox"}), tuple(tx.mutation_ids), row.id
     )
+
+
+def send_current_slip(ctx: ServiceContext, job_id: str, to: str, language: str) -> Changed:
+    """Send the job's slip in force (the newest: a correction supersedes the one before)."""
+    with ctx.db.read() as session:
+        slip_id = session.scalars(
+            select(m.Slip.id).where(m.Slip.job_id == job_id).order_by(m.Slip.signed_at.desc())
+        ).first()
+    if slip_id is None:
+        raise NotFound("This job has no signed slip yet")
+    return send_slip(ctx, slip_id, to, language)
 
 
 def deliveries(ctx: ServiceContext, job_id: str) -> list[Delivery]:

@@ -24,6 +24,7 @@ from fieldkit.services import dossier, jobs, queries
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
 from fieldkit.ui.backup_panel import BackupPanel
+from fieldkit.ui.escalation_panel import EscalationDialog, EscalationPanel
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
     QDialog,
@@ -36,16 +37,13 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.signing_dialog import SigningDialog
+from fieldkit.ui.slip_delivery import SlipDeliveryPanel
 
 # What an action needs from the engineer before it can run: (field, prompt).
 PROMPTS: dict[str, list[tuple[str, str]]] = {
     "arrive": [("confirmed_with", N_("Who confirmed the problem on site (system owner)?"))],
     "resolve": [("resolution", N_("How was the fault resolved?"))],
     "resolve_remotely": [("resolution", N_("How was the fault resolved?"))],
-    "escalate": [
-        ("reason", N_("Why can it not be fixed on site?")),
-        ("findings", N_("What do you bring back for the center?")),
-    ],
 }
 Ask = Callable[[str], str | None]
 
@@ -112,6 +110,12 @@ class JobWorkspace(QWidget):
         layout.addWidget(self.primary)
         layout.addWidget(self.reason)
         layout.addWidget(self.slip_button)
+        self.delivery = SlipDeliveryPanel(ctx)  # e-mail the signed slip, and how it went
+        self.delivery.changed.connect(self.changed.emit)
+        layout.addWidget(self.delivery)
+        self.escalation = EscalationPanel(ctx)  # what the center was told, what came of it
+        self.escalation_dialog: EscalationDialog | None = None
+        layout.addWidget(self.escalation)
         layout.addLayout(self.secondary)
         self.backup = BackupPanel(ctx)
         self.backup.changed.connect(lambda job_id: self.show_job(job_id, emit=True))
@@ -180,6 +184,8 @@ class JobWorkspace(QWidget):
         self.show_pack(job_id)
         self.slip_button.setVisible(detail.status in ("signed", "closed"))
         self.slip_button.setEnabled(True)
+        self.delivery.show_job(job_id, detail.status in ("signed", "closed"))
+        self.escalation.show_job(job_id)
         on_site = detail.status in ("on_site", "diagnosing", "backed_up", "repairing")
         self.backup.setVisible(on_site)
         if on_site:
@@ -262,6 +268,8 @@ class JobWorkspace(QWidget):
             self.show_job(self.job_id)
             self.changed.emit(self.job_id)
             return True
+        if action == "escalate":
+            return self._escalate(self.job_id)
         values: dict[str, str] = {}
         for field_name, prompt in PROMPTS.get(action, []):
             answer = self._ask(_(prompt))
@@ -309,6 +317,13 @@ class JobWorkspace(QWidget):
         dialog = SigningDialog(self._ctx, job_id)
         dialog.showFullScreen()  # the customer holds the tablet
         return bool(dialog.exec()) and dialog.slip_id is not None
+
+    def _escalate(self, job_id: str) -> bool:
+        """The escalation screen; the workspace shows the result once it is recorded."""
+        self.escalation_dialog = EscalationDialog(self._ctx, job_id, self)
+        self.escalation_dialog.accepted.connect(lambda: self.show_job(job_id, emit=True))
+        self.escalation_dialog.open()
+        return True
 
     def _dialog(self, prompt: str) -> str | None:
         text, ok = QInputDialog.getMultiLineText(self, _("FieldKit"), prompt)
