@@ -196,3 +196,20 @@ def test_a_mail_server_that_is_down_is_retried_with_backoff(
     finally:
         wang.close()
         srv.stop()
+
+
+def test_without_a_mail_server_the_engineer_is_told_why_it_waits(
+    server_template: Path, tmp_path: Path
+) -> None:
+    from fieldkit.server.mail import NOT_CONFIGURED
+
+    srv = start_server(copy_template(server_template, tmp_path / "server"))
+    wang = make_client(srv.url, "wang", tmp_path / "wang")
+    try:
+        job, slip_id = signed_slip(Office(srv.url), wang, tmp_path)
+        slip_delivery.send_slip(wang.ctx, slip_id, "li.wei@example.com", "en")
+        waiting = status_after_sync(wang, job, lambda d: d.detail != "")
+        assert (waiting.status, waiting.detail) == (DeliveryStatus.QUEUED, NOT_CONFIGURED)
+    finally:
+        wang.close()
+        srv.stop()

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from fieldkit.domain.enums import DeliveryStatus
 from fieldkit.domain.slip import SignedSlip
-from fieldkit.i18n import translator
+from fieldkit.i18n import N_, translator
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.settings import MailSettings
@@ -32,6 +32,9 @@ from fieldkit.server.settings import MailSettings
 log = logging.getLogger(__name__)
 E = t.ENTITY
 MAX_ATTEMPTS = 8
+NOT_CONFIGURED = N_(
+    "The service center has no mail server configured yet; the e-mail waits for one"
+)
 STALE_CLAIM = timedelta(minutes=10)  # a sender that crashed mid-send: try again after this
 
 
@@ -165,8 +168,8 @@ class MailOutbox:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        if self.settings is None or self._thread is not None:
-            return  # no mail server configured: requests stay queued until there is one
+        if self._thread is not None:
+            return
         self._thread = threading.Thread(target=self._loop, name="fieldkit-mail", daemon=True)
         self._thread.start()
 
@@ -190,14 +193,37 @@ class MailOutbox:
                 log.exception("sending slip e-mails failed; retrying later")
 
     def run_due(self, now: datetime | None = None) -> int:
-        """Send every due e-mail this process can claim; returns how many were tried."""
+        """Send every due e-mail this process can claim; returns how many were tried.
+        Without a mail server they stay queued, and the engineer is told why."""
         if self.settings is None:
+            self._tell_not_configured(now or datetime.now(UTC))
             return 0
         tried = 0
         while (item := self._claim(now or datetime.now(UTC))) is not None:
             tried += 1
             self._deliver(item, now)
         return tried
+
+    def _tell_not_configured(self, now: datetime) -> None:
+        box, emails = t.mail_outbox, E["slip_emails"]
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(emails.c.id, E["jobs"].c.assigned_engineer)
+                .join(box, box.c.id == emails.c.id)
+                .join(E["jobs"], E["jobs"].c.id == emails.c.job_id)
+                .where(box.c.state == "pending", emails.c.detail != NOT_CONFIGURED)
+            ).all()
+            if not rows:
+                return
+            writer = ChangeWriter(conn, now)
+            for email_id, engineer in rows:
+                conn.execute(
+                    update(emails)
+                    .where(emails.c.id == email_id)
+                    .values(detail=NOT_CONFIGURED, status_at=now)
+                )
+                writer.upsert("slip_emails", email_id, {engineer} if engineer else set())
+            writer.flush()
 
     def _claim(self, now: datetime) -> dict[str, Any] | None:
         box = t.mail_outbox
@@ -232,7 +258,13 @@ class MailOutbox:
                     .mappings()
                     .one()
                 )
-                number, pdf = render_slip_pdf(conn, request["slip_id"], request["language"])
+                try:
+                    number, pdf = render_slip_pdf(conn, request["slip_id"], request["language"])
+                except Permanent:
+                    raise
+                except Exception as exc:  # a slip this center cannot render: not retried
+                    log.exception("slip %s could not be rendered", request["slip_id"])
+                    raise Permanent(f"The center could not render the slip ({exc!r})") from exc
             _ = translator(request["language"])
             item = Outgoing(
                 request["id"],

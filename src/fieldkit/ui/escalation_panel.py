@@ -74,6 +74,7 @@ class EscalationDialog(QDialog):
             row.addWidget(radio)
         self.files = QListWidget()
         self.files.setMinimumHeight(80)
+        self.files.setMaximumHeight(140)
         self.attach = QPushButton(_("Attach files or logs…"))
         self.remove = QPushButton(_("Remove the selected file"))
         for button in (self.attach, self.remove):
@@ -111,6 +112,7 @@ class EscalationDialog(QDialog):
         buttons.addWidget(self.submit_button)
         layout.addLayout(buttons)
         self._paths: list[Path] = []
+        self.reason.setFocus()
 
     def chosen_files(self) -> list[Path]:
         return list(self._paths)

@@ -76,6 +76,7 @@ class SendSlipDialog(QDialog):
         self.cancel = QPushButton(_("Cancel"))
         for button in (self.send, self.cancel):
             button.setMinimumHeight(48)
+        self.send.setDefault(True)  # Enter in the address field sends
         self.send.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
         form = QFormLayout()
@@ -119,10 +120,8 @@ def status_text(d: Delivery) -> str:
         return _("Not sent to {to}: {why}").format(to=d.to, why=d.detail or "-")
     if not d.synced:
         return _("Queued for {to}: goes to the center with the next sync").format(to=d.to)
-    if d.attempts:
-        return _("Queued for {to}: the center will try again ({why})").format(
-            to=d.to, why=d.detail or "-"
-        )
+    if d.detail:  # what the center said (its fixed messages are in the catalog)
+        return _("Queued for {to}, not sent yet: {why}").format(to=d.to, why=_(d.detail))
     return _("Queued for {to}: the center is sending it").format(to=d.to)
 
 
