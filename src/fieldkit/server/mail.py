@@ -184,13 +184,13 @@ class MailOutbox:
         self._wake.set()
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.poll_s)
-            self._wake.clear()
+        while not self._stop.is_set():  # at start (what a restart left), then when woken
             try:
                 self.run_due()
             except Exception:  # the sender must outlive a bad row or a database hiccup
                 log.exception("sending slip e-mails failed; retrying later")
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
 
     def run_due(self, now: datetime | None = None) -> int:
         """Send every due e-mail this process can claim; returns how many were tried.
