@@ -30,9 +30,17 @@ def smtp(tmp_path: Path) -> Iterator[SmtpServer]:
     server.stop()
 
 
-@pytest.fixture
-def center(server_template: Path, tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    srv = start_server(copy_template(server_template, tmp_path / "server"), env=smtp.env())
+@pytest.fixture(params=["sqlite", "postgresql"])
+def center(request: pytest.FixtureRequest, tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
+    """A real center process with the loopback mail server in its settings."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("server_template")
+        srv = start_server(copy_template(template, tmp_path / "server"), env=smtp.env())
+    else:
+        postgres = request.getfixturevalue("postgres")
+        folder, name = request.getfixturevalue("pg_template")
+        db = postgres.url(postgres.create_database(template=name))
+        srv = start_server(copy_template(folder, tmp_path / "server"), db=db, env=smtp.env())
     yield srv
     srv.stop()
 

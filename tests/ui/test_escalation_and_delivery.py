@@ -173,3 +173,31 @@ def test_print_or_share_without_a_pdf_app_offers_export(
     assert asked == ["Export PDF…"]
     assert target.read_bytes().startswith(b"%PDF")
     assert preview.status.text() == f"Saved to {target}"
+
+
+def test_the_workspace_follows_the_escalation_to_the_reassignment(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    seed_job(ctx, status="escalated")
+    with ctx.db.write() as s:  # as the sync brings it: recorded here, taken by the center
+        s.add(
+            m.Escalation(
+                job_id="j1",
+                at=ctx.clock.now(),
+                by="eng-zhao",
+                reason="No spare",
+                findings="E42",
+                category="needs_part",
+            )
+        )
+    window = open_job(qtbot, ctx)
+    ws = window.workspace
+    assert ws.escalation.state.text().startswith("Waiting for the center")
+    assert "Needs a part" in ws.escalation.body.text() and "eng-zhao" in ws.escalation.body.text()
+    with ctx.db.write() as s:  # the center re-assigned it to this engineer (a pulled change)
+        job = s.get(m.Job, "j1")
+        assert job is not None
+        job.status = "assigned"
+    ws.show_job("j1")  # what the workspace does after a sync changed the job
+    assert ws.escalation.state.text() == "The center re-assigned the job to eng-wang"
+    assert ws.primary.text() == "Accept job"
