@@ -100,7 +100,7 @@ def test_backup_cannot_be_confirmed_without_checklist_or_diagnosis() -> None:
         (S.TRAVELLING, "arrive", ActionArgs(confirmed_with="  "), "system owner"),
         (S.REPAIRING, "resolve", ActionArgs(), "how the fault was resolved"),
         (S.REPAIRING, "escalate", ActionArgs(findings="x"), "why the fault"),
-        (S.DIAGNOSING, "escalate", ActionArgs(reason="x"), "bring back"),
+        (S.DIAGNOSING, "escalate", ActionArgs(reason="x"), "what the center needs to know"),
         (S.ESCALATED, "reassign", ActionArgs(), "engineer"),
     ],
 )

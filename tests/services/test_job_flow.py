@@ -196,7 +196,7 @@ def test_remote_job_and_escalation(ctx: ServiceContext) -> None:
     with pytest.raises(IllegalTransition):
         jobs.depart(ctx, "j1")
     jobs.start_diagnosis(ctx, "j1")
-    with pytest.raises(GuardFailed, match="what you bring back"):
+    with pytest.raises(GuardFailed, match="what the center needs to know"):
         jobs.escalate(ctx, "j1", "需要上门", "")
     jobs.escalate(ctx, "j1", "需要上门 needs a site visit", "通话记录 call log; 截图 screenshots")
     assert status(ctx) == "escalated"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -79,6 +80,7 @@ def start_server(
     db: str | None = None,
     port: int | None = None,
     tls: tuple[Path, Path] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Server:
     port = port or free_port()
     extra = ["--ssl-certfile", str(tls[0]), "--ssl-keyfile", str(tls[1])] if tls else []
@@ -87,6 +89,7 @@ def start_server(
             server_cmd(data_dir, "serve", "--port", str(port), *extra, db=db),
             stdout=log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **env} if env else None,
         )
     url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{port}"
     deadline = time.monotonic() + 60

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldkit.services import queries
@@ -192,7 +193,7 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
 
 
 def test_slip_preview_before_signing_and_export_after(
-    qtbot: QtBot, ctx: ServiceContext, tmp_path: object
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pathlib import Path
 
@@ -246,7 +247,11 @@ def test_slip_preview_before_signing_and_export_after(
     assert copy.read_bytes() == exported[0]
     assert copy.name.startswith("SO-j1") and ws.preview.status.text() == "Opened in the PDF app"
     ws.preview.open_external = lambda _url: False  # nothing on this device opens PDFs
+    # The export it offers instead: the engineer cancels the save dialog.
+    offered: list[str] = []
+    ws.preview.choose_target = lambda name: offered.append(name) or None
     qtbot.mouseClick(ws.preview.share_button, Qt.MouseButton.LeftButton)
+    assert offered and offered[0].startswith("SO-j1")
     assert ws.preview.status.text().startswith("No app on this device opens PDF files")
 
 

@@ -90,3 +90,20 @@ class SignerRole(StrEnum):
     CUSTOMER = "customer"
     CUSTOMER_WITNESS = "customer_witness"
     ENGINEER = "engineer"
+
+
+class EscalationCategory(StrEnum):
+    """What the center needs to continue a fault that could not be fixed on site."""
+
+    NEEDS_PART = "needs_part"
+    VENDOR = "vendor"
+    SPECIALIST = "specialist"
+    OTHER = "other"
+
+
+class DeliveryStatus(StrEnum):
+    """A signed slip sent to the customer by e-mail: queued until the center has sent it."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"

@@ -11,6 +11,7 @@ from fieldkit.domain.enums import (
     CauseArea,
     CauseOrigin,
     Channel,
+    EscalationCategory,
     JobStatus,
     JobType,
     Severity,
@@ -25,7 +26,8 @@ class Escalation:
     at: datetime
     by: str
     reason: str
-    findings: str  # what the engineer brings back: logs, observations, part numbers
+    findings: str  # what the engineer found and what the center needs to know to continue
+    category: EscalationCategory = EscalationCategory.OTHER
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from fieldkit.domain.checklist import Progress
 from fieldkit.domain.clock import require_aware
+from fieldkit.domain.enums import EscalationCategory
 from fieldkit.domain.enums import JobStatus as S
 from fieldkit.domain.errors import GuardFailed, IllegalTransition
 from fieldkit.domain.job import Escalation, Job
@@ -89,7 +90,9 @@ class ActionArgs:
     confirmed_with: str = ""  # arrive: the system owner who confirmed the problem
     resolution: str = ""  # resolve / resolve_remotely
     reason: str = ""  # escalate
-    findings: str = ""  # escalate: what the engineer brings back
+    findings: str = ""  # escalate: what the engineer found, what the center needs to know
+    # escalate: what the center needs; changes queued before there were categories are "other"
+    category: str = EscalationCategory.OTHER.value
     engineer: str = ""  # reassign
     actor: str = ""
 
@@ -155,9 +158,23 @@ def _require_args(action: str, args: ActionArgs, job: Job) -> None:
         need(args.resolution, Message(N_("Describe how the fault was resolved")))
     elif action == "escalate":
         need(args.reason, Message(N_("Say why the fault could not be fixed on site")))
-        need(args.findings, Message(N_("Record what you bring back for the center's analysis")))
+        need(
+            args.findings,
+            Message(N_("Record what you found and what the center needs to know to continue")),
+        )
+        parse_category(args.category)
     elif action == "reassign":
         need(args.engineer, Message(N_("Choose the engineer to assign")))
+
+
+def parse_category(value: str) -> EscalationCategory:
+    try:
+        return EscalationCategory(value)
+    except ValueError:
+        raise GuardFailed(
+            "escalate",
+            Message(N_("Choose what the center needs: a part, the vendor, a specialist or other")),
+        ) from None
 
 
 def check(job: Job, action: str, ctx: JobContext, args: ActionArgs = ActionArgs()) -> S:
@@ -188,7 +205,11 @@ def apply(
         changed = replace(changed, resolution=args.resolution.strip())
     elif action == "escalate":
         entry = Escalation(
-            at=at, by=args.actor, reason=args.reason.strip(), findings=args.findings.strip()
+            at=at,
+            by=args.actor,
+            reason=args.reason.strip(),
+            findings=args.findings.strip(),
+            category=parse_category(args.category),
         )
         changed = replace(changed, escalations=(*job.escalations, entry))
     elif action == "reassign":

@@ -37,6 +37,7 @@ SYNCED_MODELS: tuple[type[m.Base], ...] = (
     m.QuoteLine,
     m.PartReplacement,
     m.Slip,
+    m.SlipEmail,
 )
 ORDER = {model.__tablename__: i for i, model in enumerate(SYNCED_MODELS)}
 # Columns the center keeps on a synced row that never travel to a device: a device id in a
@@ -66,6 +67,7 @@ ENTITY_TABLE = {
     "quote": "quotes",
     "slip": "slips",
     "checklist_item": "checklist_run_items",
+    "slip_email": "slip_emails",
 }
 
 

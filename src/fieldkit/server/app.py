@@ -4,7 +4,8 @@ one database; all shared state lives in it."""
 # No `from __future__ import annotations`: FastAPI must evaluate the dependency aliases.
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -39,6 +40,7 @@ from fieldkit.server.changes import (
     pull_snapshot,
 )
 from fieldkit.server.errors import ApiError
+from fieldkit.server.mail import MailOutbox
 from fieldkit.server.push import process_push
 from fieldkit.server.scope import scope_clause
 from fieldkit.server.settings import ServerSettings
@@ -93,9 +95,18 @@ def now() -> datetime:
 
 
 def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
-    app = FastAPI(title="FieldKit service center", version=__version__)
+    mail = MailOutbox(engine, settings.mail)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        mail.start()  # slip e-mails go out after the push that asked for them committed
+        yield
+        mail.stop()
+
+    app = FastAPI(title="FieldKit service center", version=__version__, lifespan=lifespan)
     blobs = ServerBlobs(settings.blob_dir, engine, settings.max_blob_bytes)
     app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
+    app.state.mail = mail
     # Pages of JSON compress ~10x: it matters on a site's 3G link.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
 
@@ -196,7 +207,9 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
 
     @app.post("/sync/push", responses=ERRORS)
     def push(body: PushRequest, who: Who) -> PushResponse:
-        return process_push(engine, who, body)
+        response = process_push(engine, who, body)
+        mail.wake()  # committed: queued slip e-mails are sent off the request path
+        return response
 
     @app.get("/sync/pull", responses=ERRORS)
     def pull(
@@ -438,6 +451,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
                         jobs.c.assigned_engineer,
                         esc.c.reason,
                         esc.c.findings,
+                        esc.c.category,
                         esc.c.at,
                     )
                     .join(esc, esc.c.job_id == jobs.c.id)

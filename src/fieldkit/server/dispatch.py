@@ -39,6 +39,7 @@ JOB_PACK = (
     "quotes",
     "part_replacements",
     "slips",
+    "slip_emails",
 )
 EDITABLE = (
     "customers",

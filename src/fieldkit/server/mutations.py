@@ -23,12 +23,14 @@ from fieldkit.domain.enums import (
     Billing,
     CauseArea,
     CauseOrigin,
+    DeliveryStatus,
     EvidenceKind,
     JobStatus,
     QuoteLineKind,
     QuoteStatus,
 )
 from fieldkit.domain.errors import DomainError
+from fieldkit.domain.mail import ensure_sendable, validate_address, validate_language
 from fieldkit.domain.money import Money
 from fieldkit.domain.quote import (
     Quote,
@@ -44,7 +46,7 @@ from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.jobstate import job_context, job_quotes, job_row, to_job
 from fieldkit.server.tables import ENTITY as E
-from fieldkit.server.tables import client_devices, job_assignments
+from fieldkit.server.tables import blobs, client_devices, job_assignments, mail_outbox
 from fieldkit.services.device_key import verify as device_key_ok
 
 # What an engineer may do is exactly what the app offers them (the office closes, re-assigns).
@@ -656,6 +658,131 @@ def slip_sign(ctx: Ctx) -> None:
     )
 
 
+def job_escalate(ctx: Ctx) -> None:
+    """``job.escalate.v1``: the escalation with its category and the files or logs that go
+    with it, checked by the rule the app ran. A file counts only if the center holds its
+    blob complete; its size is the center's, never the device's figure."""
+    a = ctx.args
+    row = _job(ctx, ctx.mutation.entity_id)
+    at = _at(a.get("at"))
+    escalation_id = str(a.get("escalation_id") or "")
+    files = a.get("attachments") or []
+    if not 1 <= len(escalation_id) <= 36 or not isinstance(files, list) or len(files) > 20:
+        raise Rejected("mutation.invalid", "Malformed escalation")
+    args = workflow.ActionArgs(
+        reason=str(a.get("reason", ""))[:20000],
+        findings=str(a.get("findings", ""))[:20000],
+        category=str(a.get("category", "")),
+        actor=ctx.who.username,
+    )
+    try:
+        after = workflow.apply(to_job(row), "escalate", job_context(ctx.conn, row["id"]), at, args)
+    except DomainError as exc:
+        raise Rejected("job.rule", str(exc), [("jobs", row["id"])], row["status"]) from exc
+    sizes: list[int] = []
+    for f in files:
+        sha = str(f.get("sha256", "")) if isinstance(f, dict) else ""
+        size = ctx.conn.scalar(
+            select(blobs.c.size).where(blobs.c.sha256 == sha, blobs.c.complete.is_(True))
+        )
+        if sha not in ctx.mutation.blob_refs or size is None:
+            raise Rejected("escalation.file", "A file of the escalation is not at the center")
+        sizes.append(int(size))
+    ctx.conn.execute(
+        update(E["jobs"])
+        .where(E["jobs"].c.id == row["id"])
+        .values(status=after.status.value, version=row["version"] + 1, updated_at=ctx.now)
+    )
+    ctx.writer.upsert("jobs", row["id"], ctx.me())
+    esc = after.escalations[-1]
+    _insert(
+        ctx,
+        "escalations",
+        {
+            "id": escalation_id,
+            "job_id": row["id"],
+            "at": at,
+            "by": esc.by,
+            "reason": esc.reason,
+            "findings": esc.findings,
+            "category": esc.category.value,
+        },
+        ctx.me(),
+    )
+    for f, size in zip(files, sizes, strict=True):
+        _insert(
+            ctx,
+            "attachments",
+            {
+                "id": str(f["id"])[:36],
+                "job_id": row["id"],
+                "kind": "escalation",
+                "escalation_id": escalation_id,
+                "filename": str(f.get("filename", ""))[:255] or "file",
+                "mime": str(f.get("mime", ""))[:80] or "application/octet-stream",
+                "blob_sha256": f["sha256"],
+                "size_bytes": size,
+                "created_at": at,
+            },
+            ctx.me(),
+        )
+
+
+def slip_send_email(ctx: Ctx) -> None:
+    """``slip.send_email.v1``: queue the signed slip for the customer, checked by the rules
+    the app ran. The mail goes out after this push commits (server/mail.py), never on the
+    request path; its status reaches the engineer as the ``slip_emails`` row."""
+    a = ctx.args
+    email_id = str(a.get("id") or "")
+    if not 1 <= len(email_id) <= 36:
+        raise Rejected("mutation.invalid", "Malformed e-mail request")
+    if _exists(ctx.conn, "slip_emails", email_id):
+        return
+    slips = E["slips"]
+    slip = ctx.conn.execute(
+        select(slips.c.id, slips.c.job_id).where(slips.c.id == str(a.get("slip_id", "")))
+    ).first()
+    if slip is None:
+        raise Rejected("slip.unknown", "This slip is not at the service center")
+    job = _job(ctx, slip.job_id, append_only=True)
+    superseded = ctx.conn.scalar(select(slips.c.id).where(slips.c.supersedes_id == slip.id))
+    try:
+        address = validate_address(str(a.get("to", "")))
+        language = validate_language(str(a.get("language", "")))
+        ensure_sendable(superseded is not None)
+    except DomainError as exc:
+        raise Rejected("mail.rule", str(exc)) from exc
+    _insert(
+        ctx,
+        "slip_emails",
+        {
+            "id": email_id,
+            "job_id": slip.job_id,
+            "slip_id": slip.id,
+            "to_address": address,
+            "language": language,
+            "requested_at": _at(a.get("at")),
+            "requested_by": ctx.who.username,
+            "status": DeliveryStatus.QUEUED.value,
+            "status_at": ctx.now,
+            "detail": "",
+            "attempts": 0,
+        },
+        _audience(ctx, job),
+    )
+    ctx.conn.execute(
+        insert(mail_outbox).values(
+            id=email_id,
+            state="pending",
+            attempts=0,
+            next_attempt_at=ctx.now,
+            claimed_at=None,
+            last_error="",
+            created_at=ctx.now,
+        )
+    )
+
+
 HANDLERS: dict[str, Callable[[Ctx], None]] = {
     "job.transition.v1": job_transition,
     "job.classify.v1": job_classify,
@@ -670,6 +797,8 @@ HANDLERS: dict[str, Callable[[Ctx], None]] = {
     "quote.withdraw.v1": quote_withdraw,
     "part.replace.v1": part_replace,
     "slip.sign.v1": slip_sign,
+    "job.escalate.v1": job_escalate,
+    "slip.send_email.v1": slip_send_email,
 }
 
 

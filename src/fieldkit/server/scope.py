@@ -20,6 +20,7 @@ JOB_CHILDREN = (
     "quotes",
     "part_replacements",
     "slips",
+    "slip_emails",
 )
 SITE_CHILDREN = ("site_contacts", "subsystems", "devices", "documents")
 

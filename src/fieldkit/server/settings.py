@@ -3,9 +3,57 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+SMTP_DEFAULT_PORT = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The mail server the center sends slips through. The password is never logged or
+    shown: it comes from FIELDKIT_SMTP_PASSWORD or the file FIELDKIT_SMTP_PASSWORD_FILE."""
+
+    host: str
+    port: int
+    security: str  # starttls | ssl | none (a relay on the same host or network only)
+    sender: str
+    user: str = ""
+    password: str = field(default="", repr=False)
+    timeout_s: float = 30.0
+    ca_file: str = ""  # a private certificate authority of the mail server (else the system's)
+
+
+def load_mail_settings(env: Mapping[str, str] | None = None) -> MailSettings | None:
+    """From FIELDKIT_SMTP_*; None when no mail server is configured (e-mails stay queued)."""
+    env = os.environ if env is None else env
+    host = env.get("FIELDKIT_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    security = env.get("FIELDKIT_SMTP_SECURITY", "starttls").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ValueError(f"FIELDKIT_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    sender = env.get("FIELDKIT_SMTP_SENDER", "").strip()
+    if not sender:
+        raise ValueError("FIELDKIT_SMTP_SENDER (the From address of slip e-mails) is not set")
+    password = env.get("FIELDKIT_SMTP_PASSWORD", "")
+    secret_file = env.get("FIELDKIT_SMTP_PASSWORD_FILE", "").strip()
+    if not password and secret_file:
+        password = Path(secret_file).read_text(encoding="utf-8").rstrip("\r\n")
+    port = env.get("FIELDKIT_SMTP_PORT", "").strip()
+    return MailSettings(
+        host=host,
+        port=int(port) if port else SMTP_DEFAULT_PORT[security],
+        security=security,
+        sender=sender,
+        user=env.get("FIELDKIT_SMTP_USER", "").strip(),
+        password=password,
+        timeout_s=float(env.get("FIELDKIT_SMTP_TIMEOUT", "30")),
+        ca_file=env.get("FIELDKIT_SMTP_CA_FILE", "").strip(),
+    )
 
 
 @dataclass(frozen=True)
@@ -16,6 +64,7 @@ class ServerSettings:
     login_window: timedelta = timedelta(minutes=15)
     login_max_failures: int = 5
     max_blob_bytes: int = 2 << 30
+    mail: MailSettings | None = None
 
     @property
     def blob_dir(self) -> Path:
@@ -29,4 +78,8 @@ def load_server_settings(
         data_dir or os.environ.get("FIELDKIT_SERVER_DATA", "fieldkit-server-data")
     ).resolve()
     url = database_url or os.environ.get("FIELDKIT_SERVER_DB") or f"sqlite:///{root / 'server.db'}"
-    return ServerSettings(data_dir=root, database_url=url)
+    return ServerSettings(
+        data_dir=root,
+        database_url=url,
+        mail=load_mail_settings(),
+    )

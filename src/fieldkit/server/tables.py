@@ -136,6 +136,21 @@ blobs = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+# Slip e-mails the center still has to send (state pending -> sending -> sent | failed), with
+# their retry schedule; the synced slip_emails row carries the status the engineer sees.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", ForeignKey("slip_emails.id"), primary_key=True),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("claimed_at", UtcDateTime),  # a sender working on it (stale after a crash)
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_mail_outbox_state_next", "state", "next_attempt_at"),
+)
+
 hotline_reports = Table(
     "hotline_reports",
     metadata,

@@ -14,6 +14,7 @@ from fieldkit.domain.enums import (
     CauseOrigin,
     Channel,
     ChecklistPurpose,
+    EscalationCategory,
     EvidenceKind,
     JobStatus,
     JobType,
@@ -69,7 +70,10 @@ def to_domain_job(session: Session, row: m.Job) -> Job:
         confirmed_with=row.confirmed_with,
         responded_at=row.responded_at,
         arrived_at=row.arrived_at,
-        escalations=tuple(Escalation(e.at, e.by, e.reason, e.findings) for e in escalations),
+        escalations=tuple(
+            Escalation(e.at, e.by, e.reason, e.findings, EscalationCategory(e.category))
+            for e in escalations
+        ),
         version=row.version,
     )
 

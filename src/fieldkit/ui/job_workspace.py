@@ -20,6 +20,7 @@ from fieldkit.ui.background import Background
 from fieldkit.ui.backup_panel import BackupPanel
 from fieldkit.ui.diagnosis_form import DiagnosisForm
 from fieldkit.ui.errors import show_error
+from fieldkit.ui.escalation_panel import EscalationDialog, EscalationPanel
 from fieldkit.ui.job_facts import JobFacts
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
@@ -32,16 +33,13 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.signing_dialog import SigningDialog
+from fieldkit.ui.slip_delivery import SlipDeliveryPanel
 
 # What an action needs from the engineer before it can run: (field, prompt).
 PROMPTS: dict[str, list[tuple[str, str]]] = {
     "arrive": [("confirmed_with", N_("Who confirmed the problem on site (system owner)?"))],
     "resolve": [("resolution", N_("How was the fault resolved?"))],
     "resolve_remotely": [("resolution", N_("How was the fault resolved?"))],
-    "escalate": [
-        ("reason", N_("Why can it not be fixed on site?")),
-        ("findings", N_("What do you bring back for the center?")),
-    ],
 }
 Ask = Callable[[str], str | None]
 BEFORE_ARRIVAL = {"assigned", "accepted", "travelling"}
@@ -96,6 +94,12 @@ class JobWorkspace(QWidget):
         layout.addWidget(self.primary)
         layout.addWidget(self.reason)
         layout.addWidget(self.slip_button)
+        self.delivery = SlipDeliveryPanel(ctx)  # e-mail the signed slip, and how it went
+        self.delivery.changed.connect(self.changed.emit)
+        layout.addWidget(self.delivery)
+        self.escalation = EscalationPanel(ctx)  # what the center was told, what came of it
+        self.escalation_dialog: EscalationDialog | None = None
+        layout.addWidget(self.escalation)
         layout.addLayout(self.secondary)
         self.diagnosis = DiagnosisForm(ctx)
         self.diagnosis.changed.connect(lambda job_id: self.show_job(job_id, emit=True))
@@ -151,6 +155,8 @@ class JobWorkspace(QWidget):
         self.diagnosis.setVisible(detail.status in DIAGNOSIS_SHOWN)
         if detail.status in DIAGNOSIS_SHOWN:
             self.diagnosis.show_job(job_id)
+        self.delivery.show_job(job_id, detail.status in ("signed", "closed"))
+        self.escalation.show_job(job_id)
         self.backup.setVisible(arrived)
         if arrived:
             self.backup.show_job(job_id)
@@ -232,6 +238,8 @@ class JobWorkspace(QWidget):
             self.show_job(self.job_id)
             self.changed.emit(self.job_id)
             return True
+        if action == "escalate":
+            return self._escalate(self.job_id)
         values: dict[str, str] = {}
         for field_name, prompt in PROMPTS.get(action, []):
             answer = self._ask(_(prompt))
@@ -279,6 +287,13 @@ class JobWorkspace(QWidget):
         dialog = SigningDialog(self._ctx, job_id)
         dialog.showFullScreen()  # the customer holds the tablet
         return bool(dialog.exec()) and dialog.slip_id is not None
+
+    def _escalate(self, job_id: str) -> bool:
+        """The escalation screen; the workspace shows the result once it is recorded."""
+        self.escalation_dialog = EscalationDialog(self._ctx, job_id, self)
+        self.escalation_dialog.accepted.connect(lambda: self.show_job(job_id, emit=True))
+        self.escalation_dialog.open()
+        return True
 
     def _dialog(self, prompt: str) -> str | None:
         text, ok = QInputDialog.getMultiLineText(self, _("FieldKit"), prompt)

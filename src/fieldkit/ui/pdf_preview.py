@@ -95,7 +95,7 @@ class PdfPreviewDialog(QDialog):
             self.status.setText(
                 _("No app on this device opens PDF files: export the PDF and open it elsewhere.")
             )
-            return None
+            return self.export()  # not a dead end: save it where it can be opened or printed
         self.status.setText(_("Opened in the PDF app"))
         return copy
 

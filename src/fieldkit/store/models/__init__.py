@@ -9,6 +9,7 @@ from fieldkit.store.models.checklists import (
     ChecklistTemplateItem,
 )
 from fieldkit.store.models.commerce import PartReplacement, Quote, QuoteLine
+from fieldkit.store.models.delivery import SlipEmail
 from fieldkit.store.models.jobs import Attachment, Escalation, Job, WorkLogEntry
 from fieldkit.store.models.reference import (
     Contract,
@@ -60,6 +61,7 @@ __all__ = [
     "Site",
     "SiteContact",
     "Slip",
+    "SlipEmail",
     "SnapshotSeen",
     "Subsystem",
     "SyncCursor",

@@ -53,6 +53,8 @@ class Escalation(Base):
     by: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text)
     findings: Mapped[str] = mapped_column(Text)
+    # needs_part | vendor | specialist | other (domain.enums.EscalationCategory)
+    category: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
 
 
 class WorkLogEntry(Base):
@@ -72,6 +74,8 @@ class Attachment(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # photo | backup_file | log | document
+    # Files and logs sent with an escalation name it (kind "escalation").
+    escalation_id: Mapped[str | None] = mapped_column(String(36))
     filename: Mapped[str] = mapped_column(String(255))
     mime: Mapped[str] = mapped_column(String(80))
     blob_sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -1,6 +1,6 @@
 """Sites carry their IANA time zone; existing sites take their contract's zone.
 
-Revision ID: s0004_slip_content
+Revision ID: s0004
 Revises: s0003
 Create Date: 2026-12-01
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "s0004_slip_content"
+revision: str = "s0004"
 down_revision: str | None = "s0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

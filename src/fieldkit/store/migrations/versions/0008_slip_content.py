@@ -1,8 +1,8 @@
 """Sites carry their IANA time zone (documents print the site's local time); existing sites
 take their contract's zone.
 
-Revision ID: 0007_slip_content
-Revises: 0007_rescue_wipe
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_slip_content"
-down_revision: str | None = "0007_rescue_wipe"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
