@@ -15,6 +15,7 @@ from fieldkit.sync import session
 from fieldkit.sync.auto import Connection, SyncState
 from fieldkit.sync.engine import Progress
 from fieldkit.sync.errors import SyncError
+from fieldkit.sync.transport import check_server_url
 from fieldkit.ui.background import Background
 from fieldkit.ui.qt import (
     QDialog,
@@ -81,6 +82,16 @@ class LoginDialog(QDialog):
         if not url.startswith(("https://", "http://")) or not user or not password:
             self.message.setText(
                 _("Enter the service center address, your user name and password.")
+            )
+            return
+        try:
+            check_server_url(url)
+        except ValueError:
+            self.message.setText(
+                _(
+                    "Use an https:// address: plain http:// would send your password "
+                    "unprotected (it is allowed only for this computer)."
+                )
             )
             return
         self.login.setEnabled(False)
