@@ -407,3 +407,17 @@ def test_l4_engine_errors_do_not_carry_sql_parameters(center: Center) -> None:
     with pytest.raises(IntegrityError) as caught, center.engine.begin() as conn:
         conn.execute(text("INSERT INTO users (username) VALUES (:u)"), {"u": secret})
     assert secret not in str(caught.value)
+
+
+# -- issue 16: pool sizes ------------------------------------------------------------------
+@pytest.mark.parametrize("workers", [1, 2, 4, 8, 16])
+@pytest.mark.parametrize("max_connections", [20, 50, 100, 200, 500])
+def test_pools_of_all_workers_fit_the_database_connection_limit(
+    workers: int, max_connections: int
+) -> None:
+    size, overflow = database.pool_size(workers, max_connections)
+    assert size >= 1 and overflow >= 0
+    reserve = database.RESERVED_PG_CONNECTIONS
+    assert workers * (size + overflow) <= max(max_connections - reserve, 2 * workers)
+    if max_connections >= 200 and workers <= 4:
+        assert size + overflow >= 20  # a big server is used, not left idle

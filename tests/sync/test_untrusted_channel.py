@@ -76,10 +76,12 @@ def test_m8_a_wipe_answer_to_an_unauthenticated_request_erases_nothing(tmp_path:
     hostile = Hostile(reply(401, "application/json", WIPE))
     ctx = open_context(tmp_path / "app", "wang", SystemClock())
     try:
-        with pytest.raises(AuthRequired):
+        with pytest.raises(AuthRequired) as on_login:
             session.login(ctx, hostile.url, "wang", "fieldkit-demo")
-        with Transport(hostile.url, retries=0) as anonymous, pytest.raises(AuthRequired):
+        assert not isinstance(on_login.value, DeviceWiped)
+        with Transport(hostile.url, retries=0) as anonymous, pytest.raises(AuthRequired) as bare:
             anonymous.request("GET", "/sync/pull")
+        assert not isinstance(bare.value, DeviceWiped)
         # With the device's token, over loopback (the local demo center), it is an order.
         with Transport(hostile.url, token="t", retries=0) as mine, pytest.raises(DeviceWiped):
             mine.request("GET", "/sync/pull")
