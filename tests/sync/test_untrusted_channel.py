@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from fieldkit.domain.clock import SystemClock
 from fieldkit.services.context import open_context
 from fieldkit.sync import session
-from fieldkit.sync.errors import AuthRequired, DeviceWiped
+from fieldkit.sync.errors import AuthRequired, DeviceWiped, ServerRefused
 from fieldkit.sync.transport import Transport
 from fieldkit.ui.qt import Qt
 from fieldkit.ui.sync_dialogs import LoginDialog
@@ -112,3 +112,27 @@ def test_h3_client_waits_as_long_as_a_busy_center_asks() -> None:
     finally:
         hostile.close()
     assert len(slept) == 2 and all(s >= 7 for s in slept), slept
+
+
+def test_m6_a_throttled_login_is_reported_at_once_not_retried() -> None:
+    body = json.dumps(
+        {"code": "auth.throttled", "message": "Too many failed logins. Try again in 15 seconds"}
+    ).encode()
+
+    def throttled(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(429)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Retry-After", "15")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    hostile = Hostile(throttled)
+    slept: list[float] = []
+    try:
+        refused = pytest.raises(ServerRefused, match="Try again in 15 seconds")
+        with Transport(hostile.url, sleep=slept.append) as http, refused:
+            http.request("POST", "/auth/login", json_body={})
+    finally:
+        hostile.close()
+    assert slept == [] and len(hostile.requests) == 1

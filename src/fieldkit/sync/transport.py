@@ -244,7 +244,7 @@ class Transport:
             self._note_server_time(reply)
             if reply.status_code in ok:
                 return reply
-            if reply.status_code in RETRY_STATUS:
+            if reply.status_code in RETRY_STATUS and not _throttled_login(reply):
                 asked = retry_after(reply.headers)
                 last = ServerUnavailable(
                     f"The service center is busy or failing "
@@ -307,6 +307,12 @@ def parse(response: Reply, model: type[T]) -> T:
             f"The service center's reply is malformed ({exc.error_count()} errors); "
             "sync stopped, nothing was changed"
         ) from exc
+
+
+def _throttled_login(reply: Reply) -> bool:
+    """Too many failed logins: retrying in a loop only lengthens the wait; the message says
+    when to try again."""
+    return reply.status_code == 429 and _error(reply)[0] == "auth.throttled"
 
 
 def _error(response: Reply) -> tuple[str, str]:
