@@ -421,3 +421,14 @@ def test_pools_of_all_workers_fit_the_database_connection_limit(
     assert workers * (size + overflow) <= max(max_connections - reserve, 2 * workers)
     if max_connections >= 200 and workers <= 4:
         assert size + overflow >= 20  # a big server is used, not left idle
+
+
+@pytest.mark.parametrize(("workers", "per_process"), [("", 2), ("1", 2), ("2", 1), ("4", 1)])
+def test_h3_password_checks_are_bounded_per_machine(
+    workers: str, per_process: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from fieldkit.server.settings import load_server_settings
+
+    monkeypatch.setenv("FIELDKIT_WORKERS", workers)
+    monkeypatch.delenv("FIELDKIT_LOGIN_VERIFIERS", raising=False)
+    assert load_server_settings(tmp_path).login_verifiers == per_process

@@ -23,8 +23,9 @@ class ServerSettings:
     login_base_delay: timedelta = timedelta(seconds=15)
     login_max_delay: timedelta = timedelta(minutes=15)
     login_account_max_delay: timedelta = timedelta(seconds=60)
-    # Password checks (argon2id, 64 MiB and ~0.3 s each) run at most this many at once per
-    # process; the others queue up to login_queue_seconds, then get 503 + Retry-After.
+    # Password checks (argon2id, 64 MiB, four lanes, ~0.3 s each) run at most this many at
+    # once per process; the others queue up to login_queue_seconds, then get 503 +
+    # Retry-After. The default keeps two per machine: split among the workers.
     login_verifiers: int = 2
     login_queue_seconds: float = 20.0
     max_blob_bytes: int = 2 << 30
@@ -47,4 +48,6 @@ def load_server_settings(
     ).resolve()
     url = database_url or os.environ.get("FIELDKIT_SERVER_DB") or f"sqlite:///{root / 'server.db'}"
     debug = os.environ.get("FIELDKIT_SERVER_DEBUG", "").lower() in ("1", "true", "yes")
-    return ServerSettings(data_dir=root, database_url=url, debug=debug)
+    workers = int(os.environ.get("FIELDKIT_WORKERS", "") or 1)
+    verifiers = int(os.environ.get("FIELDKIT_LOGIN_VERIFIERS", "") or max(1, 2 // workers))
+    return ServerSettings(data_dir=root, database_url=url, debug=debug, login_verifiers=verifiers)
