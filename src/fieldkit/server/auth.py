@@ -185,16 +185,20 @@ def throttle_wait(
     """Seconds before this account may be tried again from this address (0: now). Failures
     of one account from one address, of one account from everywhere, and of one address at
     any account each allow a few tries, then a wait that doubles per failure. A successful
-    login or the office's unlock starts the account's count afresh; nobody can lock an
-    account for others for longer than ``login_account_max_delay`` at a time."""
+    login starts the account-wide count afresh, the office's unlock every count of the
+    account; nobody can lock an account for others for longer than
+    ``login_account_max_delay`` at a time."""
     la = t.login_attempts
     since = now - settings.login_window
-    reset = conn.scalar(
-        select(func.max(la.c.at)).where(
-            la.c.username == username, la.c.ok.is_(True), la.c.at >= since
-        )
-    )
+    ok = (la.c.username == username) & la.c.ok.is_(True) & (la.c.at >= since)
+    reset = conn.scalar(select(func.max(la.c.at)).where(ok))
     account_since = max(since, reset) if reset else since
+    # One address's count is lifted only by the office: a success in the middle of a burst
+    # of parallel guesses from the same address must not make room for five more.
+    unlocked = conn.scalar(
+        select(func.max(la.c.at)).where(ok, la.c.remote.startswith(UNLOCK_PREFIX))
+    )
+    pair_since = max(since, unlocked) if unlocked else since
 
     def failures(*where: Any) -> tuple[int, datetime | None]:
         row = conn.execute(
@@ -205,7 +209,7 @@ def throttle_wait(
     wait = 0.0
     limits = (
         (
-            failures(la.c.username == username, la.c.remote == remote, la.c.at >= account_since),
+            failures(la.c.username == username, la.c.remote == remote, la.c.at >= pair_since),
             settings.login_max_failures,
             settings.login_base_delay.total_seconds(),
             settings.login_max_delay.total_seconds(),
