@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHES = ("sync", "reports", "drawings", "ui")
+BENCHES = ("sync", "reports", "drawings", "ui", "logins")
 
 
 def main() -> int:

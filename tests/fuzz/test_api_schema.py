@@ -22,7 +22,7 @@ EXAMPLES = 25
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
     folder = tmp_path_factory.mktemp("fuzz-server")
     seed(folder)
-    server = start_server(folder)
+    server = start_server(folder, env={"FIELDKIT_SERVER_DEBUG": "1"})  # publishes the schema
     login = requests.post(
         server.url + "/auth/login",
         json={

@@ -81,15 +81,18 @@ def start_server(
     port: int | None = None,
     tls: tuple[Path, Path] | None = None,
     env: dict[str, str] | None = None,
+    serve_args: tuple[str, ...] = (),
 ) -> Server:
+    """``env``: extra environment (e.g. FIELDKIT_SERVER_DEBUG=1 to publish the API schema);
+    ``serve_args``: extra options of `fieldkit-server serve`."""
     port = port or free_port()
     extra = ["--ssl-certfile", str(tls[0]), "--ssl-keyfile", str(tls[1])] if tls else []
     with (data_dir / "server.log").open("wb") as log:  # the child keeps its own handle
         proc = subprocess.Popen(
-            server_cmd(data_dir, "serve", "--port", str(port), *extra, db=db),
+            server_cmd(data_dir, "serve", "--port", str(port), *extra, *serve_args, db=db),
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **env} if env else None,
+            env={**os.environ, **(env or {})},
         )
     url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{port}"
     deadline = time.monotonic() + 60

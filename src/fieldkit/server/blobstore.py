@@ -1,28 +1,56 @@
-"""Server blob storage: resumable chunked uploads, verified by hash before they are visible."""
+"""Server blob storage: resumable chunked uploads, verified by hash before they are visible.
+
+Bytes are accepted only for an upload its user declared first (hash and size), within
+per-user caps on open uploads and on the bytes they may add; partial files older than a day
+are swept. The hash is computed while the chunks arrive, so the last chunk costs no re-read."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from datetime import UTC, datetime
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fieldkit.server import tables as t
 from fieldkit.server.errors import ApiError
 from fieldkit.store.blobs import BlobStore
 
+try:  # several API processes may append to one partial file (PostgreSQL deployments)
+    import fcntl
+except ImportError:  # pragma: no cover - the demo center on Windows runs one process
+    fcntl = None  # type: ignore[assignment]
+
 MAX_CHUNK = 8 << 20
 
 
 class ServerBlobs:
-    def __init__(self, root: Path, engine: Engine, max_bytes: int) -> None:
+    def __init__(
+        self,
+        root: Path,
+        engine: Engine,
+        max_bytes: int,
+        *,
+        max_open_uploads: int = 64,
+        max_partial_bytes: int = 4 << 30,
+        partial_max_age: timedelta = timedelta(days=1),
+    ) -> None:
         self.store = BlobStore(root, max_bytes=max_bytes)
         self.partial = root / "partial"
         self.partial.mkdir(parents=True, exist_ok=True)
         self.engine = engine
         self.max_bytes = max_bytes
+        self.max_open_uploads = max_open_uploads
+        self.max_partial_bytes = max_partial_bytes
+        self.partial_max_age = partial_max_age
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._digests: dict[str, tuple[int, Any]] = {}  # sha -> (bytes hashed, hash object)
 
     def status(self, sha: str) -> tuple[bool, int, int | None]:
         with self.engine.connect() as conn:
@@ -32,8 +60,47 @@ class ServerBlobs:
         part = self.partial / sha
         return False, part.stat().st_size if part.exists() else 0, row["size"] if row else None
 
+    def declare(self, sha: str, size: int, who: str) -> tuple[bool, int]:
+        """Announce an upload of ``size`` bytes hashing to ``sha``. Refused (413 / 429) past
+        the user's caps; declaring again is harmless. Returns (complete, offset)."""
+        self.store.path(sha)  # validates the id
+        if size <= 0 or size > self.max_bytes:
+            raise ApiError(
+                413, "blob.too_large", f"Blob exceeds the {self.max_bytes >> 20} MiB limit"
+            )
+        complete, offset, _ = self.status(sha)
+        if complete:
+            return True, size
+        up = t.blob_uploads
+        with self.engine.begin() as conn:
+            mine = conn.execute(
+                select(up.c.size).where(up.c.sha256 == sha, up.c.username == who)
+            ).first()
+            if mine is not None and mine.size == size:
+                return False, offset
+            others = (up.c.username == who) & (up.c.sha256 != sha)
+            row = conn.execute(select(func.count(), func.sum(up.c.size)).where(others)).one()
+            count, reserved = int(row[0] or 0), int(row[1] or 0)
+            if count >= self.max_open_uploads:
+                raise ApiError(
+                    429,
+                    "blob.too_many_uploads",
+                    "Too many unfinished uploads; finish or wait for them first",
+                    retry_after=60,
+                )
+            if reserved + size > self.max_partial_bytes:
+                raise ApiError(
+                    413,
+                    "blob.quota",
+                    "Unfinished uploads exceed this account's quota; finish them first",
+                )
+            conn.execute(delete(up).where(up.c.sha256 == sha, up.c.username == who))
+            conn.execute(insert(up).values(sha256=sha, username=who, size=size, declared_at=_now()))
+        return False, offset
+
     def append(self, sha: str, offset: int, total: int, chunk: bytes, who: str) -> tuple[bool, int]:
-        """Append a chunk at ``offset``; on the last byte verify and publish. Idempotent."""
+        """Append a chunk at ``offset``; on the last byte verify and publish. Idempotent.
+        Blocking (fsync, hashing): call it from a worker thread, never the event loop."""
         self.store.path(sha)  # validates the id
         if total <= 0 or total > self.max_bytes:
             raise ApiError(
@@ -41,52 +108,71 @@ class ServerBlobs:
             )
         if len(chunk) > MAX_CHUNK:
             raise ApiError(413, "blob.chunk_too_large", "Chunk larger than 8 MiB")
-        complete, current, _ = self.status(sha)
-        if complete:
-            return True, total
-        if offset != current:
-            raise ApiError(
-                409,
-                "blob.offset",
-                "Upload offset mismatch; resume from the given offset",
-                offset=current,
-            )
-        if current + len(chunk) > total:
-            raise ApiError(400, "blob.overflow", "More bytes than the declared length")
-        part = self.partial / sha
-        with part.open("ab") as fh:
-            fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        now = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            exists = conn.scalar(select(t.blobs.c.sha256).where(t.blobs.c.sha256 == sha))
-            if exists is None:
-                conn.execute(
-                    insert(t.blobs).values(
-                        sha256=sha, size=total, complete=False, uploaded_by=who, created_at=now
-                    )
+        with self._sha_lock(sha):
+            complete, current, _ = self.status(sha)
+            if complete:
+                return True, total
+            self._require_declared(sha, total, who)
+            if offset != current:
+                raise ApiError(
+                    409,
+                    "blob.offset",
+                    "Upload offset mismatch; resume from the given offset",
+                    offset=current,
                 )
-        size = part.stat().st_size
-        if size < total:
-            return False, size
-        digest = hashlib.sha256()
-        with part.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        if digest.hexdigest() != sha:
-            part.unlink()
-            raise ApiError(
-                422,
-                "blob.hash_mismatch",
-                "Uploaded bytes do not match the hash; the upload was discarded, send it again",
-            )
-        with part.open("rb") as fh:
-            self.store.put_verified(iter(lambda: fh.read(1 << 20), b""), sha)
-        part.unlink()
+            if current + len(chunk) > total:
+                raise ApiError(400, "blob.overflow", "More bytes than the declared length")
+            part = self.partial / sha
+            with part.open("ab") as fh, _file_lock(fh):
+                size = fh.seek(0, os.SEEK_END)
+                if size != current:  # another process appended meanwhile
+                    raise ApiError(
+                        409, "blob.offset", "Upload offset mismatch; resume", offset=size
+                    )
+                digest = self._digest(sha, part, size)
+                fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+                digest.update(chunk)
+                size += len(chunk)
+                self._digests[sha] = (size, digest)
+            self._record(sha, total, who)
+            if size < total:
+                return False, size
+            self._digests.pop(sha, None)
+            if digest.hexdigest() != sha:
+                part.unlink()
+                raise ApiError(
+                    422,
+                    "blob.hash_mismatch",
+                    "Uploaded bytes do not match the hash; the upload was discarded, send it again",
+                )
+            self._publish(part, sha)
+            with self.engine.begin() as conn:
+                conn.execute(update(t.blobs).where(t.blobs.c.sha256 == sha).values(complete=True))
+                conn.execute(delete(t.blob_uploads).where(t.blob_uploads.c.sha256 == sha))
+            return True, total
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Delete partial uploads untouched for ``partial_max_age`` and their declarations,
+        so abandoned or junk uploads cannot fill the disk. Returns how many files went."""
+        now = now or _now()
+        horizon = now - self.partial_max_age
+        removed = 0
+        for part in self.partial.iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                if part.stat().st_mtime < horizon.timestamp():
+                    with self._sha_lock(part.name):
+                        part.unlink()
+                        self._digests.pop(part.name, None)
+                    removed += 1
         with self.engine.begin() as conn:
-            conn.execute(update(t.blobs).where(t.blobs.c.sha256 == sha).values(complete=True))
-        return True, total
+            conn.execute(delete(t.blob_uploads).where(t.blob_uploads.c.declared_at < horizon))
+            stale = (t.blobs.c.complete.is_(False)) & (t.blobs.c.created_at < horizon)
+            for (sha,) in conn.execute(select(t.blobs.c.sha256).where(stale)).all():
+                if not (self.partial / sha).exists():
+                    conn.execute(delete(t.blobs).where(t.blobs.c.sha256 == sha))
+        return removed
 
     def register_local(self, sha: str, size: int, who: str) -> None:
         """Record a blob already in the store (demo seeding, rescue import)."""
@@ -94,10 +180,93 @@ class ServerBlobs:
             if conn.scalar(select(t.blobs.c.sha256).where(t.blobs.c.sha256 == sha)) is None:
                 conn.execute(
                     insert(t.blobs).values(
-                        sha256=sha,
-                        size=size,
-                        complete=True,
-                        uploaded_by=who,
-                        created_at=datetime.now(UTC),
+                        sha256=sha, size=size, complete=True, uploaded_by=who, created_at=_now()
                     )
                 )
+            else:
+                conn.execute(
+                    update(t.blobs).where(t.blobs.c.sha256 == sha).values(complete=True, size=size)
+                )
+
+    # -- internals ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _sha_lock(self, sha: str) -> Iterator[None]:
+        with self._lock:
+            lock = self._locks.setdefault(sha, threading.Lock())
+        with lock:
+            yield
+
+    def _require_declared(self, sha: str, total: int, who: str) -> None:
+        up = t.blob_uploads
+        with self.engine.connect() as conn:
+            size = conn.scalar(select(up.c.size).where(up.c.sha256 == sha, up.c.username == who))
+        if size is None:
+            raise ApiError(
+                409,
+                "blob.undeclared",
+                "Declare the upload first (POST /blobs/{sha256}/declare)",
+            )
+        if size != total:
+            raise ApiError(409, "blob.length", "Upload-Length differs from the declared size")
+
+    def _digest(self, sha: str, part: Path, size: int) -> Any:
+        """The running hash of the partial file's first ``size`` bytes. Rebuilt from the file
+        only when this process did not see the earlier chunks (restart, another worker)."""
+        known = self._digests.get(sha)
+        if known is not None and known[0] == size:
+            return known[1]
+        digest = hashlib.sha256()
+        with part.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest
+
+    def _record(self, sha: str, total: int, who: str) -> None:
+        with self.engine.begin() as conn:
+            exists = conn.scalar(select(t.blobs.c.sha256).where(t.blobs.c.sha256 == sha))
+            if exists is None:
+                conn.execute(
+                    insert(t.blobs).values(
+                        sha256=sha, size=total, complete=False, uploaded_by=who, created_at=_now()
+                    )
+                )
+
+    def _publish(self, part: Path, sha: str) -> None:
+        """Move the verified partial file into the store: a rename, not a copy."""
+        final = self.store.path(sha)
+        final.parent.mkdir(exist_ok=True)
+        part.replace(final)
+        if os.name == "posix":
+            fd = os.open(final.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+@contextlib.contextmanager
+def _file_lock(fh: BinaryIO) -> Iterator[None]:
+    if fcntl is None:
+        yield
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def sweep_periodically(blobs: ServerBlobs, every: float, stop: threading.Event) -> None:
+    """The janitor's loop for a server process: sweep, then every ``every`` seconds."""
+    while not stop.is_set():
+        try:
+            blobs.sweep()
+        except Exception:  # the janitor must outlive a bad sweep
+            import logging
+
+            logging.getLogger("fieldkit.server").exception("blob sweep failed")
+        stop.wait(every)

@@ -48,7 +48,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1, help="API processes (PostgreSQL)")
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
+    serve.add_argument(
+        "--limit-concurrency",
+        type=int,
+        default=1000,
+        help="open connections per process before new requests get 503 (keep it well under "
+        "the file limit, LimitNOFILE in the systemd unit)",
+    )
+    serve.add_argument(
+        "--timeout-keep-alive",
+        type=int,
+        default=5,
+        help="seconds an idle connection stays open between requests",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a request's headers may take to arrive (slow clients are cut off)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="",
+        help="addresses of the TLS reverse proxy whose X-Forwarded-For is trusted "
+        "(comma-separated; default: none, the peer address is recorded)",
+    )
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    sub.add_parser(
+        "sweep-blobs",
+        help="delete unfinished blob uploads older than a day (the server does "
+        "this at start and every hour)",
+    )
     user = sub.add_parser("create-user", help="add an engineer or dispatcher")
     user.add_argument("username")
     user.add_argument("--role", choices=("engineer", "dispatcher"), default="engineer")
@@ -107,22 +137,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(
             "--workers above 1 needs PostgreSQL (FIELDKIT_SERVER_DB): SQLite has one writer"
         )
-    engine = create_server_engine(settings.database_url)
+    engine = create_server_engine(settings.database_url, workers=1)
     migrate(engine)
     if args.command == "serve":
-        import uvicorn
+        engine.dispose()
+        return _serve(args, settings.data_dir, settings.database_url)
+    if args.command == "sweep-blobs":
+        from fieldkit.server.blobstore import ServerBlobs
 
-        os.environ["FIELDKIT_SERVER_DATA"] = str(settings.data_dir)
-        os.environ["FIELDKIT_SERVER_DB"] = settings.database_url
-        uvicorn.run(
-            "fieldkit.server.asgi:app",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            ssl_certfile=args.ssl_certfile,
-            ssl_keyfile=args.ssl_keyfile,
-            log_level="warning",
+        blobs = ServerBlobs(
+            settings.blob_dir,
+            engine,
+            settings.max_blob_bytes,
+            partial_max_age=settings.partial_max_age,
         )
+        print(f"removed {blobs.sweep()} unfinished upload(s)")
         return 0
     if args.command == "migrate":
         print(f"database at head: {settings.database_url.split('@')[-1]}")
@@ -207,6 +236,36 @@ def _import_outbox(engine: object, settings: object, args: argparse.Namespace) -
             "changes with their sequence numbers from this device"
         )
     print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+def _serve(args: argparse.Namespace, data_dir: Path, database_url: str) -> int:
+    import uvicorn
+
+    os.environ["FIELDKIT_SERVER_DATA"] = str(data_dir)
+    os.environ["FIELDKIT_SERVER_DB"] = database_url
+    os.environ["FIELDKIT_WORKERS"] = str(args.workers)  # each worker sizes its pool from it
+    os.environ["FIELDKIT_HEADER_TIMEOUT"] = str(args.header_timeout)
+    allow = [ip.strip() for ip in args.forwarded_allow_ips.split(",") if ip.strip()]
+    uvicorn.run(
+        "fieldkit.server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        log_level="warning",
+        # Slow or idle clients must not pin sockets: idle connections close after a few
+        # seconds, a request's headers must arrive within HEADER_TIMEOUT, and past
+        # --limit-concurrency new requests get 503 instead of the process running out of
+        # file descriptors. The TLS reverse proxy in front stays mandatory (installer/README).
+        http="fieldkit.server.slow_clients:HeaderTimeoutProtocol",
+        timeout_keep_alive=args.timeout_keep_alive,
+        limit_concurrency=args.limit_concurrency,
+        server_header=False,
+        proxy_headers=bool(allow),
+        forwarded_allow_ips=allow or None,
+    )
     return 0
 
 

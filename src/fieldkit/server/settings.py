@@ -62,9 +62,27 @@ class ServerSettings:
     database_url: str
     token_ttl: timedelta = timedelta(days=30)  # engineers sync rarely; revocation is instant
     login_window: timedelta = timedelta(minutes=15)
+    # Failed logins of one account from one address before each further try waits (the wait
+    # doubles per failure, up to login_max_delay); an address guessing at many accounts is
+    # slowed after login_source_failures. The account itself is never locked outright.
     login_max_failures: int = 5
+    login_source_failures: int = 20
+    login_account_failures: int = 50  # from every address together
+    login_base_delay: timedelta = timedelta(seconds=15)
+    login_max_delay: timedelta = timedelta(minutes=15)
+    login_account_max_delay: timedelta = timedelta(seconds=60)
+    # Password checks (argon2id, 64 MiB, four lanes, ~0.3 s each) run at most this many at
+    # once per process; the others queue up to login_queue_seconds, then get 503 +
+    # Retry-After. The default keeps two per machine: split among the workers.
+    login_verifiers: int = 2
+    login_queue_seconds: float = 20.0
     max_blob_bytes: int = 2 << 30
     mail: MailSettings | None = None
+    # Per user: uploads declared and not finished, and the bytes they may still add.
+    max_open_uploads: int = 64
+    max_partial_bytes: int = 4 << 30
+    partial_max_age: timedelta = timedelta(days=1)
+    debug: bool = False  # serves /docs, /redoc and /openapi.json
 
     @property
     def blob_dir(self) -> Path:
@@ -78,8 +96,13 @@ def load_server_settings(
         data_dir or os.environ.get("FIELDKIT_SERVER_DATA", "fieldkit-server-data")
     ).resolve()
     url = database_url or os.environ.get("FIELDKIT_SERVER_DB") or f"sqlite:///{root / 'server.db'}"
+    debug = os.environ.get("FIELDKIT_SERVER_DEBUG", "").lower() in ("1", "true", "yes")
+    workers = int(os.environ.get("FIELDKIT_WORKERS", "") or 1)
+    verifiers = int(os.environ.get("FIELDKIT_LOGIN_VERIFIERS", "") or max(1, 2 // workers))
     return ServerSettings(
         data_dir=root,
         database_url=url,
         mail=load_mail_settings(),
+        debug=debug,
+        login_verifiers=verifiers,
     )

@@ -151,6 +151,17 @@ mail_outbox = Table(
     Index("ix_mail_outbox_state_next", "state", "next_attempt_at"),
 )
 
+# An upload its user announced (hash and size) before sending bytes: the quota is charged here.
+blob_uploads = Table(
+    "blob_uploads",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("username", String(80), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("declared_at", UtcDateTime, nullable=False),
+    Index("ix_blob_uploads_username", "username"),
+)
+
 hotline_reports = Table(
     "hotline_reports",
     metadata,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision. Checked against the scripts by tests/store/test_database.py; a data
 # file already at it opens without loading Alembic (a fifth of the app's start-up time).
 HEAD = "0009"
+# Alembic keeps its running environment in module globals (``alembic.context``, the loaded
+# env.py): two stores migrating at once in one process trample each other ("KeyError:
+# 'script'", "table already exists", even a crash). One migration at a time per process.
+_ALEMBIC = threading.RLock()
 
 
 def alembic_config() -> Config:
@@ -26,18 +31,20 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    cfg = alembic_config()
-    with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-        conn.commit()
+    with _ALEMBIC:
+        cfg = alembic_config()
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
 
 
 def upgrade_to_head(engine: Engine) -> None:
     if _stamped(engine) == HEAD:
         return
-    if current_revision(engine) != head_revision():
-        upgrade(engine, "head")
+    with _ALEMBIC:
+        if current_revision(engine) != head_revision():
+            upgrade(engine, "head")
 
 
 def _stamped(engine: Engine) -> str | None:
@@ -56,11 +63,12 @@ def _stamped(engine: Engine) -> str | None:
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
+    with _ALEMBIC, engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with _ALEMBIC:
+        return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -274,6 +274,11 @@ class SyncEngine:
         if status.complete:
             return False
         total = self.ctx.blobs.size(sha)
+        # The center takes bytes only for an upload announced first (its quota is per user).
+        declared = self.http.request("POST", f"/blobs/{sha}/declare", json_body={"size": total})
+        status = BlobStatus.model_validate_json(declared.content)
+        if status.complete:
+            return False
         offset = status.offset
         with self.ctx.blobs.open(sha) as fh:
             while offset < total:

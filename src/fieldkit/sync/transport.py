@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import random
 import time
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -30,6 +32,35 @@ T = TypeVar("T", bound=BaseModel)
 RETRY_STATUS = {429, 500, 502, 503, 504}
 MAX_REPLY_BYTES = 64 << 20  # a pull page of 2,000 changes is a few MB
 DOWNLOAD_BLOCK = 256 << 10
+MAX_RETRY_AFTER = 60.0  # a longer wait is the center's problem, not a reason to hang a sync
+
+
+def is_loopback(url: str) -> bool:
+    """True when ``url`` names this machine (127.0.0.0/8, ::1 or localhost)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server_url(url: str) -> None:
+    """Plain http:// carries the password and token in clear text: loopback only."""
+    if url.startswith("https://") and urlsplit(url).hostname:
+        return
+    if url.startswith("http://") and is_loopback(url):
+        return
+    raise ValueError("Server URL must start with https:// (or http:// on loopback)")
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The center's Retry-After in seconds (delta form), capped; None when absent."""
+    value = headers.get("Retry-After", "").strip()
+    if not value.isdigit():
+        return None
+    return min(float(value), MAX_RETRY_AFTER)
 
 
 @dataclass(frozen=True)
@@ -61,8 +92,7 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        if not base_url.startswith(("https://", "http://")):
-            raise ValueError("Server URL must start with https:// (or http:// on loopback)")
+        check_server_url(base_url)
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
@@ -172,11 +202,15 @@ class Transport:
         read into memory up to ``max_reply_bytes``: a broken or hostile server cannot make
         the tablet buffer an endless reply."""
         last: Exception | None = None
+        asked: float | None = None  # the center's Retry-After on the last answer
         for attempt in range(self.retries + 1):
             if attempt:
                 # Exponential backoff with full jitter: many tablets coming back online at once
-                # must not hammer the center in lockstep.
-                self._sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + self._jitter()))
+                # must not hammer the center in lockstep. A busy center's Retry-After is a
+                # floor: coming back sooner only queues again.
+                wait = self.backoff * (2 ** (attempt - 1)) * (0.5 + self._jitter())
+                self._sleep(max(wait, asked or 0.0))
+                asked = None
             try:
                 with self.session.request(
                     method,
@@ -214,14 +248,15 @@ class Transport:
             self._note_server_time(reply)
             if reply.status_code in ok:
                 return reply
-            if reply.status_code in RETRY_STATUS:
+            if reply.status_code in RETRY_STATUS and not _throttled_login(reply):
+                asked = retry_after(reply.headers)
                 last = ServerUnavailable(
                     f"The service center is busy or failing "
                     f"(HTTP {reply.status_code}); try again later"
                 )
                 continue
             code, message = _error(reply)
-            if reply.status_code == 401 and code == "auth.wipe":
+            if reply.status_code == 401 and code == "auth.wipe" and self._may_wipe():
                 raise DeviceWiped(message, url=response.url or self.base_url + path)
             if reply.status_code == 401:
                 raise AuthRequired(message or "Please log in again")
@@ -229,6 +264,14 @@ class Transport:
         if isinstance(last, ServerUnavailable):
             raise last
         raise Offline(type(last).__name__ if last else "")
+
+    def _may_wipe(self) -> bool:
+        """Erase this tablet's data only on an answer to an authenticated request over a
+        verified TLS channel (certificate checks are never disabled), or from the local demo
+        center on loopback: anyone on the network path can forge a plain-HTTP answer."""
+        if "Authorization" not in self.session.headers:
+            return False
+        return self.base_url.startswith("https://") or is_loopback(self.base_url)
 
     def _read_capped(self, response: requests.Response) -> bytes:
         received = bytearray()
@@ -268,6 +311,12 @@ def parse(response: Reply, model: type[T]) -> T:
             f"The service center's reply is malformed ({exc.error_count()} errors); "
             "sync stopped, nothing was changed"
         ) from exc
+
+
+def _throttled_login(reply: Reply) -> bool:
+    """Too many failed logins: retrying in a loop only lengthens the wait; the message says
+    when to try again."""
+    return reply.status_code == 429 and _error(reply)[0] == "auth.throttled"
 
 
 def _error(response: Reply) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.sync import session
 from fieldkit.sync.auto import Connection, SyncState
 from fieldkit.sync.engine import Progress
+from fieldkit.sync.transport import check_server_url
 from fieldkit.ui.background import Background
 from fieldkit.ui.errors import explain, show_error
 from fieldkit.ui.qt import (
@@ -80,6 +81,16 @@ class LoginDialog(QDialog):
         if not url.startswith(("https://", "http://")) or not user or not password:
             self.message.setText(
                 _("Enter the service center address, your user name and password.")
+            )
+            return
+        try:
+            check_server_url(url)
+        except ValueError:
+            self.message.setText(
+                _(
+                    "Use an https:// address: plain http:// would send your password "
+                    "unprotected (it is allowed only for this computer)."
+                )
             )
             return
         self.login.setEnabled(False)
