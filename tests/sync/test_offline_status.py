@@ -88,6 +88,30 @@ def test_a_stopped_center_shows_offline_within_seconds_and_the_reason_in_full(
         bridge.stop()
 
 
+def test_a_center_back_on_its_port_is_seen_within_seconds(
+    qtbot: QtBot, center: Server, wang: Client
+) -> None:
+    window, bridge = online_window(qtbot, wang)
+    try:
+        center.stop()
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+        dialog = opened[-1]
+        assert isinstance(dialog, SyncProgressDialog)
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=60_000)  # retries done
+        assert window.sync_label.text().startswith("Offline")
+        port = int(center.url.rsplit(":", 1)[1])
+        again = start_server(center.data_dir, port=port)
+        try:
+            back = time.monotonic()
+            # The next full retry is 10 minutes away (QUIET); a light look every 5 s sees it.
+            qtbot.waitUntil(lambda: window.sync_label.text().startswith("Online"), timeout=20_000)
+            assert time.monotonic() - back < 12
+        finally:
+            again.stop()
+    finally:
+        bridge.stop()
+
+
 class Network(QObject):
     """What the OS says about the network (the machine's own network cannot be unplugged
     in a test): the same signal as QNetworkInformation."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.sync import session
 from fieldkit.sync.engine import Progress, SyncEngine, SyncReport
 from fieldkit.sync.errors import AuthRequired, DeviceWiped, Offline, SyncError
+from fieldkit.sync.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,9 @@ class AutoSyncSettings:
     after_change_s: float = 5.0  # debounce: batch a burst of edits into one sync
     offline_retry_s: float = 30.0  # first probe delay once offline, doubled up to the max
     offline_retry_max_s: float = 600.0
+    # While offline, a one-request look at the center's /health this often: it coming back
+    # starts a sync at once instead of at the next (backed-off) retry.
+    probe_s: float = 5.0
 
 
 class AutoSync:
@@ -125,7 +130,10 @@ class AutoSync:
         delay = 0.0
         offline_delay = self.settings.offline_retry_s
         while not self._stop.is_set():
-            self._wake.wait(delay)
+            if self.state.connection is Connection.OFFLINE:
+                self._wait_offline(delay)
+            else:
+                self._wake.wait(delay)
             self._wake.clear()
             if self._stop.is_set():
                 return
@@ -146,6 +154,30 @@ class AutoSync:
                 offline_delay = min(offline_delay * 2, self.settings.offline_retry_max_s)
             else:
                 delay = self.settings.interval_s
+
+    def _wait_offline(self, delay: float) -> None:
+        """Wait up to ``delay``, looking at the center every ``probe_s``; back early when it
+        answers (or anything wakes the loop)."""
+        deadline = time.monotonic() + delay
+        while not self._wake.is_set() and not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or self._wake.wait(min(self.settings.probe_s, left)):
+                return
+            if self._reachable():
+                return
+
+    def _reachable(self) -> bool:
+        acct = session.account(self.ctx)
+        if acct is None:
+            return False
+        try:
+            with Transport(
+                acct.server_url, ca_bundle=acct.ca_bundle, retries=0, timeout=(2.0, 3.0)
+            ) as http:
+                http.request("GET", "/health")
+        except SyncError:
+            return False
+        return True
 
     def run_once(self) -> SyncState:
         self.runs += 1

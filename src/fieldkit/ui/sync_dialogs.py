@@ -14,7 +14,7 @@ from fieldkit.sync import session
 from fieldkit.sync.auto import Connection, SyncState
 from fieldkit.sync.engine import Progress
 from fieldkit.ui.background import Background
-from fieldkit.ui.errors import explain, show_error
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.qt import (
     QDialog,
     QFormLayout,
@@ -98,11 +98,7 @@ class LoginDialog(QDialog):
     def _failed(self, exc: Exception) -> None:
         self.login.setEnabled(True)
         self.password.clear()
-        text = explain(exc)
-        if text is None:
-            show_error(exc, self.message)
-            return
-        self.message.setText(_("Login failed: {error}").format(error=text))
+        show_error(exc, self.message, context=_("Login failed: {error}"))
 
 
 class SyncProgressDialog(QDialog):
@@ -185,6 +181,7 @@ class SyncProgressDialog(QDialog):
             self.phase.setText(_("Not synced"))
             self.bar.setRange(0, 1)
             self.bar.setValue(0)
+            self.bar.setTextVisible(False)  # "0%" would read as stuck; the reason says it
             self.detail.setText(state.message or _("Not synced: working offline"))
 
     def _cancel(self) -> None:
