@@ -105,9 +105,7 @@ class AutoSync:
         if reachable:
             self.sync_now()
         elif self.state.connection is not Connection.WIPED:
-            self._publish(
-                SyncState(Connection.OFFLINE, self.state.last_success, str(Offline("no network")))
-            )
+            self._publish(SyncState(Connection.OFFLINE, self.state.last_success, Offline().reason))
 
     def _request_failed(self, exc: Exception) -> None:
         """A request of the running sync could not reach the center; it is retried."""
@@ -116,7 +114,7 @@ class AutoSync:
                 SyncState(
                     Connection.OFFLINE,
                     self.state.last_success,
-                    str(Offline(type(exc).__name__)),
+                    Offline().reason,
                     final=False,
                     run=self.runs,
                 )
@@ -195,7 +193,8 @@ class AutoSync:
         except AuthRequired as exc:
             state = SyncState(Connection.LOGIN_NEEDED, last, str(exc), run=run)
         except Offline as exc:
-            state = SyncState(Connection.OFFLINE, last, str(exc), run=run)
+            log.info("service center unreachable: %s", exc)
+            state = SyncState(Connection.OFFLINE, last, exc.reason, run=run)
         except SyncError as exc:
             state = SyncState(Connection.ERROR, last, str(exc), run=run)
         except Exception as exc:  # a bug must not kill the sync thread; it is logged

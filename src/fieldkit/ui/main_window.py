@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fieldkit.domain.clock import SystemClock
-from fieldkit.i18n import N_, _, ngettext
+from fieldkit.i18n import N_, _, ngettext, tr
 from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
 
         self.online = state.connection is Connection.ONLINE
         self.sync_indicator.connection = state.connection.value
-        self._sync_message = state.message
+        self._sync_message = tr(state.message)
         if state.connection is Connection.WIPED:
             # Reported lost or stolen: the list must not show what was just erased.
             self.apply_filter()

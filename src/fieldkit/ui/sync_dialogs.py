@@ -161,7 +161,7 @@ class SyncProgressDialog(QDialog):
         if not state.final:  # a request failed and is being retried
             self.phase.setText(_("The service center does not answer: trying again…"))
             self.bar.setRange(0, 0)
-            self.detail.setText(state.message)
+            self.detail.setText(tr(state.message))
             return
         self.outcome = state
         self.cancel.setText(_("Close"))
@@ -182,7 +182,9 @@ class SyncProgressDialog(QDialog):
             self.bar.setRange(0, 1)
             self.bar.setValue(0)
             self.bar.setTextVisible(False)  # "0%" would read as stuck; the reason says it
-            self.detail.setText(state.message or _("Not synced: working offline"))
+            self.detail.setText(
+                tr(state.message) if state.message else _("Not synced: working offline")
+            )
 
     def _cancel(self) -> None:
         self._bridge.cancel()
