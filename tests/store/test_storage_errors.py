@@ -18,7 +18,7 @@ from fieldkit.store import models as m
 from fieldkit.store.errors import StorageFull, StorageReadOnly, StoreError, StoreLocked, classify
 from tests.conftest import NOW
 from tests.services.fixtures import seed_job
-from tests.support.small_disk import fill, small_disk
+from tests.support.small_disk import fill, remount, small_disk
 
 FULL = "The device's storage is full: free some space; nothing you saved was lost."
 
@@ -71,6 +71,27 @@ def test_a_full_disk_while_storing_a_file_is_the_same_sentence(disk: Path) -> No
         assert list((ctx.blobs.root / "tmp").iterdir()) == []  # no half-written file stays
     finally:
         ctx.db.close()
+
+
+def test_a_read_only_folder_is_one_plain_sentence_and_loses_nothing(disk: Path) -> None:
+    clock = FixedClock(NOW)
+    ctx = open_context(disk / "data", "eng-wang", clock)
+    job = seed_job(ctx)
+    jobs.add_note(ctx, job, "before the card went read-only")
+    ctx.db.close()
+    remount(disk, "ro")  # a memory card's write-protect switch, a folder mounted read-only
+    try:
+        with pytest.raises(StorageReadOnly) as caught:
+            open_context(disk / "data", "eng-wang", clock)
+        assert str(caught.value).startswith("The data folder cannot be written")
+        assert "sqlalche.me" not in str(caught.value)
+    finally:
+        remount(disk, "rw")
+    again = open_context(disk / "data", "eng-wang", clock)
+    try:
+        assert notes(again, job) == {"before the card went read-only"}
+    finally:
+        again.db.close()
 
 
 def test_a_read_only_data_file_and_a_locked_one_are_known(tmp_path: Path) -> None:

@@ -57,3 +57,10 @@ def fill(folder: Path) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+def remount(folder: Path, mode: str) -> None:
+    """Make the small filesystem read-only ("ro") or writable again ("rw")."""
+    done = _run("mount", "-o", f"remount,{mode}", str(folder))
+    if done.returncode != 0:
+        pytest.fail(f"cannot remount {folder} {mode}: {done.stderr.strip()}")

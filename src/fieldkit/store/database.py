@@ -122,7 +122,8 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
             upgrade_to_head(engine)
     except Exception as exc:
         engine.dispose()
-        if isinstance(exc, StoreError):
-            raise
+        known = classify(exc)  # a read-only folder, a full disk, a file locked elsewhere
+        if known is not None:
+            raise known from exc
         raise StoreError(f"Cannot open {path}: {exc}") from exc
     return Database(path, engine)

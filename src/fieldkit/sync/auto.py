@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.sync import session
 from fieldkit.sync.engine import Progress, SyncEngine, SyncReport
 from fieldkit.sync.errors import AuthRequired, DeviceWiped, Offline, SyncError
+from fieldkit.sync.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,9 @@ class AutoSyncSettings:
     after_change_s: float = 5.0  # debounce: batch a burst of edits into one sync
     offline_retry_s: float = 30.0  # first probe delay once offline, doubled up to the max
     offline_retry_max_s: float = 600.0
+    # While offline, a one-request look at the center's /health this often: it coming back
+    # starts a sync at once instead of at the next (backed-off) retry.
+    probe_s: float = 5.0
 
 
 class AutoSync:
@@ -100,9 +105,7 @@ class AutoSync:
         if reachable:
             self.sync_now()
         elif self.state.connection is not Connection.WIPED:
-            self._publish(
-                SyncState(Connection.OFFLINE, self.state.last_success, str(Offline("no network")))
-            )
+            self._publish(SyncState(Connection.OFFLINE, self.state.last_success, Offline().reason))
 
     def _request_failed(self, exc: Exception) -> None:
         """A request of the running sync could not reach the center; it is retried."""
@@ -111,7 +114,7 @@ class AutoSync:
                 SyncState(
                     Connection.OFFLINE,
                     self.state.last_success,
-                    str(Offline(type(exc).__name__)),
+                    Offline().reason,
                     final=False,
                     run=self.runs,
                 )
@@ -125,7 +128,10 @@ class AutoSync:
         delay = 0.0
         offline_delay = self.settings.offline_retry_s
         while not self._stop.is_set():
-            self._wake.wait(delay)
+            if self.state.connection is Connection.OFFLINE:
+                self._wait_offline(delay)
+            else:
+                self._wake.wait(delay)
             self._wake.clear()
             if self._stop.is_set():
                 return
@@ -147,6 +153,30 @@ class AutoSync:
             else:
                 delay = self.settings.interval_s
 
+    def _wait_offline(self, delay: float) -> None:
+        """Wait up to ``delay``, looking at the center every ``probe_s``; back early when it
+        answers (or anything wakes the loop)."""
+        deadline = time.monotonic() + delay
+        while not self._wake.is_set() and not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or self._wake.wait(min(self.settings.probe_s, left)):
+                return
+            if self._reachable():
+                return
+
+    def _reachable(self) -> bool:
+        acct = session.account(self.ctx)
+        if acct is None:
+            return False
+        try:
+            with Transport(
+                acct.server_url, ca_bundle=acct.ca_bundle, retries=0, timeout=(2.0, 3.0)
+            ) as http:
+                http.request("GET", "/health")
+        except SyncError:
+            return False
+        return True
+
     def run_once(self) -> SyncState:
         self.runs += 1
         run = self.runs
@@ -163,7 +193,8 @@ class AutoSync:
         except AuthRequired as exc:
             state = SyncState(Connection.LOGIN_NEEDED, last, str(exc), run=run)
         except Offline as exc:
-            state = SyncState(Connection.OFFLINE, last, str(exc), run=run)
+            log.info("service center unreachable: %s", exc)
+            state = SyncState(Connection.OFFLINE, last, exc.reason, run=run)
         except SyncError as exc:
             state = SyncState(Connection.ERROR, last, str(exc), run=run)
         except Exception as exc:  # a bug must not kill the sync thread; it is logged

@@ -3,6 +3,8 @@ None of them loses data: the outbox stays until the server confirms every mutati
 
 from __future__ import annotations
 
+from fieldkit.domain.messages import N_, Message
+
 
 class SyncError(Exception):
     """Base: a sync did not complete; local work is safe."""
@@ -10,6 +12,24 @@ class SyncError(Exception):
 
 class Offline(SyncError):
     def __init__(self, detail: str = "") -> None:
+        # What people read (translatable): a human detail (an untrusted certificate) is
+        # part of it; an exception's name is only for the log.
+        self.detail = detail
+        if detail and not detail.isidentifier():
+            self.reason = Message(
+                N_(
+                    "The service center cannot be reached ({detail}). "
+                    "Your work is saved on this device and will be sent later."
+                ),
+                detail=detail,
+            )
+        else:
+            self.reason = Message(
+                N_(
+                    "The service center cannot be reached (no network or server down). "
+                    "Your work is saved on this device and will be sent later."
+                )
+            )
         super().__init__(
             "The service center cannot be reached (no network or server down). "
             "Your work is saved on this device and will be sent later."

@@ -18,7 +18,7 @@ from fieldkit.services.checklists import EvidenceShown
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui import camera
 from fieldkit.ui.background import Background
-from fieldkit.ui.errors import explain, show_error
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.photo_view import PhotoDialog, PhotoThumbnail
 from fieldkit.ui.qt import (
     QApplication,
@@ -292,13 +292,10 @@ class BackupPanel(QWidget):
             self._set_busy(False)
             if then is not None:
                 then()
-            text = explain(exc)  # a full disk, a refused rule: nothing was attached
-            if text is None:
-                show_error(exc, self.message)
-            else:
-                self.message.setText(
-                    _("{name} was not attached: {error}").format(name=path.name, error=text)
-                )
+            # A full disk, a refused rule, a fault: nothing was attached, and it says which.
+            name = path.name.replace("{", "{{").replace("}", "}}")
+            context = _("{name} was not attached: {error}").replace("{name}", name)
+            show_error(exc, self.message, context=context)
             self._refresh()
 
         self.background.run(

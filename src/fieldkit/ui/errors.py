@@ -46,17 +46,28 @@ def explain(exc: BaseException) -> str | None:
 
 
 def show_error(
-    exc: BaseException, where: QLabel | None = None, parent: QWidget | None = None
+    exc: BaseException,
+    where: QLabel | None = None,
+    parent: QWidget | None = None,
+    context: str | None = None,
 ) -> None:
     """Show what went wrong: a known error in ``where`` (or a message box), a bug in the bug
-    dialog (logged first), with a short sentence in ``where`` too."""
+    dialog (logged first), with a short sentence in ``where`` too. ``context`` is a
+    translated template with ``{error}`` ("The slip could not be rendered: {error}")."""
     text = explain(exc)
     if text is None:
         log.error("error in the app", exc_info=(type(exc), exc, exc.__traceback__))
         report_bug(exc, parent or (where.window() if where is not None else None))
         if where is not None:
-            where.setText(_("Something went wrong; it was not saved. Details were logged."))
+            fault = _("a fault in FieldKit; details were logged")
+            where.setText(
+                context.format(error=fault)
+                if context
+                else _("Something went wrong; it was not saved. Details were logged.")
+            )
         return
+    if context:
+        text = context.format(error=text)
     if where is not None:
         where.setText(text)
         return

@@ -281,7 +281,7 @@ class JobWorkspace(QWidget):
     def _slip_failed(self, exc: Exception) -> None:
         self.slip_button.setEnabled(True)
         self.reason.setVisible(True)
-        self.reason.setText(_("The slip could not be rendered: {error}").format(error=exc))
+        show_error(exc, self.reason, context=_("The slip could not be rendered: {error}"))
 
     def _signing_screen(self, job_id: str) -> bool:
         dialog = SigningDialog(self._ctx, job_id)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fieldkit.domain.clock import SystemClock
-from fieldkit.i18n import N_, _, ngettext
+from fieldkit.i18n import N_, _, ngettext, tr
 from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
@@ -39,7 +39,7 @@ from fieldkit.ui.qt import (
     QToolBar,
     QWidget,
 )
-from fieldkit.ui.status_bar import QuitPrompt, SyncIndicator
+from fieldkit.ui.status_bar import SyncIndicator, may_quit
 
 if TYPE_CHECKING:  # the store, the screens and sync load in attach(), after the first paint
     from fieldkit.services.context import ServiceContext
@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
 
         self.online = state.connection is Connection.ONLINE
         self.sync_indicator.connection = state.connection.value
-        self._sync_message = state.message
+        self._sync_message = tr(state.message)
         if state.connection is Connection.WIPED:
             # Reported lost or stolen: the list must not show what was just erased.
             self.apply_filter()
@@ -336,15 +336,7 @@ class MainWindow(QMainWindow):
             return True
         from fieldkit.services.queries import sync_summary
 
-        pending = sync_summary(self.ctx).pending
-        if not pending:
-            return True
-        prompt = QuitPrompt(self, pending, self.online)
-        prompt.exec()
-        if prompt.clickedButton() is prompt.sync_now:
-            self.sync_now()  # the engineer sees it finish (or fail: nothing is lost)
-            return True
-        return prompt.clickedButton() is prompt.keep
+        return may_quit(self, sync_summary(self.ctx).pending, self.online, self.sync_now)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if event.spontaneous() and not self._may_quit():  # the window's own close button
@@ -439,21 +431,15 @@ class MainWindow(QMainWindow):
             if flt == self.model.filter and not self._closing:
                 self._count_timer.start()
             return
-        self.count_label.setText(_("Jobs could not be counted: {error}").format(error=exc))
+        from fieldkit.ui.errors import show_error
+
+        show_error(exc, self.count_label, context=_("Jobs could not be counted: {error}"))
 
     def refresh_status(self) -> None:
         from fieldkit.services.queries import sync_summary
 
         summary = sync_summary(self.ctx)
-        last = (
-            summary.last_sync_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            if summary.last_sync_at
-            else _("never")
-        )
-        connection = self.sync_indicator.connection
-        if connection == "unknown":  # no sync has reported yet
-            connection = "online" if self.online else "offline"
-        self.sync_indicator.show_state(connection, last, summary.pending, self._sync_message)
+        self.sync_indicator.show_summary(summary, self.online, self._sync_message)
         self.refused.setText(
             _("{count} refused by the center: review").format(count=summary.rejected)
         )

@@ -407,4 +407,4 @@ class QuoteBuilder(QWidget):
 
     def _preview_failed(self, exc: Exception) -> None:
         self.preview_button.setEnabled(True)
-        self.error.setText(_("The quote could not be rendered: {error}").format(error=exc))
+        show_error(exc, self.error, context=_("The quote could not be rendered: {error}"))

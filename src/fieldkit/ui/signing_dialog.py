@@ -120,7 +120,7 @@ class SigningDialog(QDialog):
 
     def _preview_failed(self, exc: Exception) -> None:
         self.preview_button.setEnabled(True)
-        self.error.setText(_("The slip could not be rendered: {error}").format(error=exc))
+        show_error(exc, self.error, context=_("The slip could not be rendered: {error}"))
 
     # -- signing -----------------------------------------------------------------------------
 

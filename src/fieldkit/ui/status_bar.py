@@ -3,6 +3,9 @@ the service center has not received yet. Loaded with the first paint: no store, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from fieldkit.i18n import _, ngettext
 from fieldkit.ui.qt import (
     QColor,
@@ -15,6 +18,9 @@ from fieldkit.ui.qt import (
     Qt,
     QWidget,
 )
+
+if TYPE_CHECKING:  # the store loads after the first paint
+    from fieldkit.services.queries import SyncSummary
 
 # Colour per connection state (sync.auto.Connection values), readable on both themes.
 COLOURS = {
@@ -52,6 +58,17 @@ class SyncIndicator(QWidget):
         layout.addWidget(self.icon)
         layout.addWidget(self.label)
         self.connection = "unknown"
+
+    def show_summary(self, summary: SyncSummary, online: bool, message: str = "") -> None:
+        last = (
+            summary.last_sync_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            if summary.last_sync_at
+            else _("never")
+        )
+        connection = self.connection
+        if connection == "unknown":  # no sync has reported yet
+            connection = "online" if online else "offline"
+        self.show_state(connection, last, summary.pending, message)
 
     def show_state(self, connection: str, last: str, pending: int, message: str = "") -> None:
         self.connection = connection
@@ -105,3 +122,16 @@ class QuitPrompt(QMessageBox):
         self.setEscapeButton(self.stay)
         for button in (self.sync_now, self.keep, self.stay):
             button.setMinimumHeight(44)
+
+
+def may_quit(parent: QWidget, pending: int, online: bool, sync_now: Callable[[], None]) -> bool:
+    """Ask before quitting with ``pending`` unsynced changes; True to go on quitting. "Sync
+    now" runs ``sync_now`` (which shows the sync until the engineer closes it) first."""
+    if not pending:
+        return True
+    prompt = QuitPrompt(parent, pending, online)
+    prompt.exec()
+    if prompt.clickedButton() is prompt.sync_now:
+        sync_now()  # seen to the end, or to its failure: nothing is lost either way
+        return True
+    return prompt.clickedButton() is prompt.keep

@@ -15,7 +15,7 @@ from fieldkit.sync.auto import Connection, SyncState
 from fieldkit.sync.engine import Progress
 from fieldkit.sync.transport import check_server_url
 from fieldkit.ui.background import Background
-from fieldkit.ui.errors import explain, show_error
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.qt import (
     QDialog,
     QFormLayout,
@@ -109,11 +109,7 @@ class LoginDialog(QDialog):
     def _failed(self, exc: Exception) -> None:
         self.login.setEnabled(True)
         self.password.clear()
-        text = explain(exc)
-        if text is None:
-            show_error(exc, self.message)
-            return
-        self.message.setText(_("Login failed: {error}").format(error=text))
+        show_error(exc, self.message, context=_("Login failed: {error}"))
 
 
 class SyncProgressDialog(QDialog):
@@ -176,7 +172,7 @@ class SyncProgressDialog(QDialog):
         if not state.final:  # a request failed and is being retried
             self.phase.setText(_("The service center does not answer: trying again…"))
             self.bar.setRange(0, 0)
-            self.detail.setText(state.message)
+            self.detail.setText(tr(state.message))
             return
         self.outcome = state
         self.cancel.setText(_("Close"))
@@ -196,7 +192,10 @@ class SyncProgressDialog(QDialog):
             self.phase.setText(_("Not synced"))
             self.bar.setRange(0, 1)
             self.bar.setValue(0)
-            self.detail.setText(state.message or _("Not synced: working offline"))
+            self.bar.setTextVisible(False)  # "0%" would read as stuck; the reason says it
+            self.detail.setText(
+                tr(state.message) if state.message else _("Not synced: working offline")
+            )
 
     def _cancel(self) -> None:
         self._bridge.cancel()

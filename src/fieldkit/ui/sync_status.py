@@ -8,6 +8,7 @@ moment it is back.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fieldkit.services.context import ServiceContext
@@ -24,7 +25,7 @@ class SyncBridge(QObject):
         self.auto = AutoSync(
             ctx, self.state_changed.emit, settings or AutoSyncSettings(), self.progress.emit
         )
-        self.network: Any = None
+        self._sources: list[Any] = []  # what reports the network's reachability
 
     def sync_now(self) -> None:
         self.auto.sync_now()
@@ -41,6 +42,11 @@ class SyncBridge(QObject):
 
     def stop(self) -> None:
         self.auto.stop()
+        # The OS's network object outlives this bridge: no signal may reach it after.
+        for source in self._sources:
+            with contextlib.suppress(RuntimeError, TypeError):
+                source.reachabilityChanged.disconnect(self._reachability)
+        self._sources.clear()
 
     def watch_network(self, source: Any = None) -> bool:
         """Follow the OS's network reachability (``source``: a QNetworkInformation, by
@@ -52,7 +58,7 @@ class SyncBridge(QObject):
             ):
                 return False
             source = QNetworkInformation.instance()
-        self.network = source
+        self._sources.append(source)
         source.reachabilityChanged.connect(self._reachability)
         return True
 
