@@ -23,6 +23,7 @@ from fieldkit.sync import session
 from fieldkit.sync.errors import AuthRequired, BadReply, ServerRefused
 from fieldkit.sync.rescue import export_outbox
 from fieldkit.sync.transport import Transport
+from tests.support.flow import arrive_and_diagnose, record_all_evidence
 from tests.support.server import Client, Office, Server
 
 
@@ -56,8 +57,10 @@ def next_seq(client: Client) -> int:
         return dev.next_seq - 1
 
 
-def slip_mutation(client: Client, job_id: str, slip_id: str, text: str) -> dict:
-    signed = SlipDraft(slip_id, job_id, {"work_performed": text, "number": "S-1"}).sign(
+def slip_mutation(
+    client: Client, job_id: str, slip_id: str, text: str, number: str = "S-1"
+) -> dict:
+    signed = SlipDraft(slip_id, job_id, {"work_performed": text, "number": number}).sign(
         datetime.now(UTC)
     )
     sig = {
@@ -82,7 +85,7 @@ def slip_mutation(client: Client, job_id: str, slip_id: str, text: str) -> dict:
         "args": {
             "slip_id": slip_id,
             "job_id": job_id,
-            "number": "S-1",
+            "number": number,
             "canonical": signed.canonical,
             "sha256": signed.sha256,
             "signed_at": signed.signed_at.isoformat(),
@@ -97,16 +100,26 @@ def slip_mutation(client: Client, job_id: str, slip_id: str, text: str) -> dict:
 
 
 def test_signed_slip_same_hash_once_other_hash_refused_tampered_refused(
-    server: Server, office: Office, wang: Client
+    server: Server, office: Office, wang: Client, tmp_path: Path
 ) -> None:
     job = office.new_job("wang")
     wang.sync()
+    arrive_and_diagnose(wang.ctx, job)  # a slip is signed for a resolved job only
+    record_all_evidence(wang.ctx, job, tmp_path, b"config")
+    jobs.confirm_backup(wang.ctx, job)
+    jobs.start_repair(wang.ctx, job)
+    jobs.resolve(wang.ctx, job, "更换电源")
+    wang.sync()
+    with wang.ctx.db.read() as s:
+        row = s.get(m.Job, job)
+        assert row is not None and row.status == "resolved"
+        number = f"{row.number}-S1"
     slip_id = str(uuid.uuid4())
-    first = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源")]).json()
+    first = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源", number)]).json()
     assert first["results"][0]["status"] == "applied"
-    again = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源")]).json()
+    again = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源", number)]).json()
     assert again["results"][0]["status"] == "applied"  # acknowledged; nothing new stored
-    other = push(server, wang, [slip_mutation(wang, job, slip_id, "别的内容")]).json()
+    other = push(server, wang, [slip_mutation(wang, job, slip_id, "别的内容", number)]).json()
     assert other["results"][0]["status"] == "rejected"
     assert other["results"][0]["code"] == "slip.conflict"
     forged = slip_mutation(wang, job, str(uuid.uuid4()), "伪造")

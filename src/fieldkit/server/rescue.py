@@ -24,11 +24,6 @@ BUNDLE_FORMAT = "fieldkit.outbox/1"
 def import_bundle(engine: Engine, blobs: ServerBlobs, bundle: dict[str, Any]) -> dict[str, Any]:
     if bundle.get("format") != BUNDLE_FORMAT:
         raise ApiError(422, "rescue.format", "Not a FieldKit rescue bundle")
-    for sha, encoded in dict(bundle.get("blobs", {})).items():
-        data = base64.b64decode(encoded)
-        if hashlib.sha256(data).hexdigest() != sha:
-            raise ApiError(422, "rescue.blob", f"Blob {sha[:12]}... in the bundle is corrupt")
-        blobs.register_local(blobs.store.put_bytes(data), len(data), "rescue")
     device_id = str(bundle.get("device_id", ""))
     with engine.connect() as conn:
         row = conn.execute(
@@ -39,6 +34,11 @@ def import_bundle(engine: Engine, blobs: ServerBlobs, bundle: dict[str, Any]) ->
     if row is None:
         raise ApiError(404, "rescue.device", "The bundle's device never logged in to this center")
     who = Principal(user_id=row.id, username=row.username, role=row.role, device_id=device_id)
+    for sha, encoded in dict(bundle.get("blobs", {})).items():
+        data = base64.b64decode(encoded)
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise ApiError(422, "rescue.blob", f"Blob {sha[:12]}... in the bundle is corrupt")
+        blobs.register_local(blobs.store.put_bytes(data), len(data), who.username)
     mutations = [Mutation.model_validate(m) for m in bundle.get("mutations", [])]
     response = process_push(
         engine,

@@ -6,9 +6,11 @@ import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from fieldkit.domain import rules
 from fieldkit.domain.checklist import (
     ChecklistItem,
     Evidence,
@@ -17,7 +19,8 @@ from fieldkit.domain.checklist import (
     validate_evidence,
 )
 from fieldkit.domain.enums import EvidenceKind, JobStatus
-from fieldkit.domain.errors import GuardFailed, InvalidValue
+from fieldkit.domain.errors import InvalidValue
+from fieldkit.protocol.mutations import TEXT_MAX, ChecklistAnswerV1
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import (
     NotFound,
@@ -30,13 +33,7 @@ from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobError
 
-# Evidence may be recorded from arrival until the repair is finished.
-OPEN_FOR_EVIDENCE = {
-    JobStatus.ON_SITE,
-    JobStatus.DIAGNOSING,
-    JobStatus.BACKED_UP,
-    JobStatus.REPAIRING,
-}
+OPEN_FOR_EVIDENCE = rules.OPEN_FOR_EVIDENCE
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ def record_evidence(
 ) -> Changed:
     """Complete a checklist item. A file (photo or backup) is hashed into the blob store first,
     so the answer and the mutation can reference it by hash and nothing is half-attached."""
-    if len(text) > 20_000:
+    if len(text) > TEXT_MAX:
         raise InvalidValue("The note is longer than 20,000 characters")
     with ctx.db.read() as session:
         _open_item(session, run_item_id)  # refuse early, before hashing a large file
@@ -105,7 +102,7 @@ def record_evidence(
         domain_item = ChecklistItem(item.id, item.label, kind, item.required)
         evidence = Evidence(item.id, kind, now, ticked, text.strip(), sha)
         validate_evidence(domain_item, evidence)
-        filename = file.name if file is not None else ""
+        filename = file.name[:255] if file is not None else ""
         answer = m.ChecklistAnswer(
             run_item_id=item.id,
             at=now,
@@ -117,10 +114,10 @@ def record_evidence(
             filename=filename,
         )
         tx.session.add(answer)
-        attachment: dict[str, object] = {}
+        attachment: dict[str, Any] = {}
         if sha is not None and file is not None:
-            attach_kind = "photo" if kind is EvidenceKind.PHOTO else "backup_file"
-            mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            attach_kind = rules.attachment_kind(kind)
+            mime = (mimetypes.guess_type(file.name)[0] or "application/octet-stream")[:80]
             attachment = {"attachment_id": m.new_id(), "mime": mime, "size": size or 0}
             tx.session.add(
                 m.Attachment(
@@ -135,25 +132,18 @@ def record_evidence(
                 )
             )
         tx.session.flush()
-        args = {
-            "answer_id": answer.id,
-            "run_item_id": item.id,
-            "kind": kind.value,
-            "ticked": ticked,
-            "text": evidence.text,
-            "blob_sha256": sha,
-            "filename": filename,
-            "at": now.isoformat(),
+        args = ChecklistAnswerV1.checked(
+            answer_id=answer.id,
+            run_item_id=item.id,
+            kind=kind,
+            ticked=ticked,
+            text=evidence.text,
+            blob_sha256=sha,
+            filename=filename,
+            at=now,
             **attachment,
-        }
-        mid = tx.emit(
-            "checklist.answer.v1",
-            "checklist_item",
-            item.id,
-            None,
-            args,
-            blob_refs=[sha] if sha else [],
         )
+        mid = tx.emit(args, item.id)
         tx.audit(
             "checklist.answer",
             "checklist_item",
@@ -174,10 +164,7 @@ def _open_item(session: Session, run_item_id: str) -> tuple[m.ChecklistRunItem, 
     job = session.get(m.Job, run.job_id) if run is not None else None
     if job is None:
         raise NotFound("That checklist's job is not on this device")
-    if JobStatus(job.status) not in OPEN_FOR_EVIDENCE:
-        raise GuardFailed(
-            "record_evidence", f"Evidence is recorded on site; this job is {job.status}"
-        )
+    rules.ensure_open_for_evidence(JobStatus(job.status))
     return item, job
 
 
