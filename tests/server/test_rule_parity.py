@@ -18,7 +18,13 @@ from fieldkit.domain.clock import FixedClock
 from fieldkit.domain.enums import CauseArea, CauseOrigin, QuoteLineKind
 from fieldkit.domain.errors import DomainError
 from fieldkit.protocol.entities import SYNCED_MODELS, table_of
-from fieldkit.protocol.mutations import ChecklistAnswerV1, JobClassifyV1, PartReplaceV1
+from fieldkit.protocol.mutations import (
+    ChecklistAnswerV1,
+    JobClassifyV1,
+    PartReplaceV1,
+    QuoteDeclineV1,
+    WorklogAddV1,
+)
 from fieldkit.services import checklists, jobs, quotes, slips
 from fieldkit.services.context import ServiceContext, open_context
 from fieldkit.store import models as m
@@ -55,6 +61,7 @@ class Gate:
     # ``open_status`` makes it (for signed slips, which only a device can produce).
     craft: Callable[[ServiceContext], tuple[object, str]] | None = None
     open_status: str = ""
+    setup: Callable[[ServiceContext], object] | None = None  # run in the app, then synced
 
 
 EVIDENCE = Gate(
@@ -95,6 +102,42 @@ def _replace(part_no: str, quantity: int = 1) -> Gate:
 REPLACE = _replace("PSU-24V")
 REPLACE_UNLISTED = _replace("NOT-IN-LIST")
 REPLACE_TWO = _replace("PSU-24V", 2)
+NOTE_EMPTY = Gate(
+    "empty note",
+    lambda ctx: jobs.add_note(ctx, "j1", "   "),
+    lambda ctx: (WorklogAddV1(id="n-new", at=ctx.clock.now(), note="   "), "j1"),
+)
+NOTE = Gate("note", lambda ctx: jobs.add_note(ctx, "j1", "门禁已恢复"))
+
+
+def _decline(name: str) -> Gate:
+    def app(ctx: ServiceContext) -> object:
+        return quotes.decline_quote(ctx, _draft_quote(ctx), name, "too expensive")
+
+    return Gate(
+        f"decline by {name!r}",
+        app,
+        lambda ctx: (
+            QuoteDeclineV1(by=name, reason="too expensive", at=ctx.clock.now()),
+            _draft_quote(ctx),
+        ),
+        setup=_new_draft_quote,
+    )
+
+
+def _new_draft_quote(ctx: ServiceContext) -> None:
+    quote = quotes.create_quote(ctx, "j1").entity_id
+    assert quote is not None
+    quotes.add_quote_line(ctx, quote, QuoteLineKind.PART, 1, part_no="PSU-24V")
+
+
+def _draft_quote(ctx: ServiceContext) -> str:
+    with ctx.db.read() as s:
+        return str(s.scalars(select(m.Quote.id).where(m.Quote.status == "draft")).one())
+
+
+DECLINE_UNNAMED = _decline(" ")
+DECLINE = _decline("李经理")
 SIGN = Gate(
     "sign slip",
     lambda ctx: slips.sign_slip(ctx, "j1", signature(), None, 5),
@@ -119,6 +162,10 @@ CASES = [
     (REPLACE, "repairing", True, False, "refused"),
     (REPLACE, "repairing", True, True, "accepted"),
     (REPLACE_TWO, "repairing", True, True, "refused"),
+    (NOTE_EMPTY, "on_site", False, False, "refused"),
+    (NOTE, "on_site", False, False, "accepted"),
+    (DECLINE_UNNAMED, "repairing", True, False, "refused"),
+    (DECLINE, "repairing", True, False, "accepted"),
     (SIGN, "repairing", False, False, "refused"),
     (SIGN, "resolved", False, False, "accepted"),
 ]
@@ -149,6 +196,9 @@ def test_app_and_center_give_the_same_verdict(
         quotes.add_quote_line(ctx, quote, QuoteLineKind.PART, 1, part_no="PSU-24V")
         quotes.record_customer_approval(ctx, quote, signature())
         assert {r.status for r in center.push_outbox(device, ctx)} == {"applied"}
+    if gate.setup is not None:
+        gate.setup(ctx)
+        assert {r.status for r in center.push_outbox(device, ctx)} == {"applied"}
 
     try:
         gate.app(ctx)
@@ -160,7 +210,8 @@ def test_app_and_center_give_the_same_verdict(
         results = center.push_outbox(device, ctx)
     elif gate.craft is not None:
         args, entity_id = gate.craft(ctx)
-        results = [center.send(device, args, entity_id)]
+        version = center.rows("quotes", id=entity_id)[0]["version"] if gate.setup else None
+        results = [center.send(device, args, entity_id, version)]
     else:
         other = clone(ctx, tmp_path / "second-device", clock, gate.open_status)
         gate.app(other)

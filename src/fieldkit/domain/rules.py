@@ -80,6 +80,11 @@ def ensure_note(note: str) -> None:
         raise GuardFailed("note", Message(N_("The note is empty")))
 
 
+def ensure_decliner_named(name: str) -> None:
+    if not name.strip():
+        raise InvalidValue(Message(N_("Enter the name of the customer who declined")))
+
+
 def ensure_slip_signable(status: JobStatus, correcting: bool) -> None:
     """A first slip is signed once the job is resolved; a correction once it is signed."""
     if correcting:

@@ -178,8 +178,7 @@ def record_customer_approval(
 
 def decline_quote(ctx: ServiceContext, quote_id: str, customer_name: str, reason: str) -> Changed:
     """A declined quote is kept on record with the customer's reason."""
-    if not customer_name.strip():
-        raise InvalidValue("Enter the name of the customer who declined")
+    rules.ensure_decliner_named(customer_name)
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         row = _quote(tx, quote_id)

@@ -95,6 +95,10 @@ def job_classify(ctx: Ctx, a: JobClassifyV1) -> None:
 @handles(WorklogAddV1)
 def worklog_add(ctx: Ctx, a: WorklogAddV1) -> None:
     job = job_for(ctx, ctx.mutation.entity_id, append_only=True, done_at=a.at)
+    try:
+        rules.ensure_note(a.note)
+    except DomainError as exc:
+        raise Rejected("job.rule", str(exc)) from exc
     values = {
         "id": a.id,
         "job_id": job["id"],

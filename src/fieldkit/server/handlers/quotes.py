@@ -190,6 +190,10 @@ def quote_approve(ctx: Ctx, a: QuoteApproveV1) -> None:
 @handles(QuoteDeclineV1)
 def quote_decline(ctx: Ctx, a: QuoteDeclineV1) -> None:
     q = _decide(ctx)
+    try:
+        rules.ensure_decliner_named(a.by)
+    except DomainError as exc:
+        raise Rejected("quote.rule", str(exc), [("quotes", q["id"])]) from exc
     values = {
         "decided_at": a.at,
         "version": q["version"] + 1,
