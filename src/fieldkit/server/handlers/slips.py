@@ -9,6 +9,7 @@ from fieldkit.domain import rules
 from fieldkit.domain.enums import JobStatus, SignerRole
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.slip import SignedSlip
+from fieldkit.domain.slip import device_signature_ok as device_key_ok
 from fieldkit.protocol.mutations import SlipSignV1
 from fieldkit.server.handlers.base import (
     Ctx,
@@ -23,7 +24,6 @@ from fieldkit.server.handlers.base import (
 from fieldkit.server.handlers.quotes import store_new_signature
 from fieldkit.server.tables import ENTITY as E
 from fieldkit.server.tables import client_devices
-from fieldkit.services.device_key import verify as device_key_ok
 
 
 @handles(SlipSignV1)
