@@ -4,6 +4,7 @@ that does not fit, a bug in a handler and a value the database refuses are told 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -15,6 +16,7 @@ from sqlalchemy import insert
 from fieldkit.protocol.mutations import MUTATIONS, MutationArgs, WorklogAddV1
 from fieldkit.server import tables as t
 from fieldkit.server.app import create_app
+from fieldkit.server.database import create_server_engine, migrate
 from fieldkit.server.handlers.base import HANDLERS, Ctx, handles
 from fieldkit.server.settings import ServerSettings
 from fieldkit.services import checklists
@@ -22,6 +24,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from tests.server.center import Center
 from tests.server.hostile import two_engineers
+from tests.support.postgres import Postgres, start_postgres
 
 
 def now() -> datetime:
@@ -33,7 +36,7 @@ class ProbeV1(MutationArgs):
 
     NAME: ClassVar[str] = "test.probe.v1"
     ENTITY: ClassVar[str] = "job"
-    fail: str  # "" | "bug" | "duplicate_number"
+    fail: str  # "" | "bug" | "duplicate_number" | "too_long"
 
 
 @handles(ProbeV1)
@@ -44,6 +47,36 @@ def probe(ctx: Ctx, a: ProbeV1) -> None:
         jobs = t.ENTITY["jobs"]
         row = ctx.conn.execute(jobs.select().limit(1)).mappings().one()
         ctx.conn.execute(insert(jobs).values({**row, "id": str(uuid.uuid4())}))  # UNIQUE number
+    if a.fail == "too_long":  # String(120): PostgreSQL refuses, SQLite would store it
+        jobs = t.ENTITY["jobs"]
+        ctx.conn.execute(jobs.update().values(confirmed_with="x" * 133))
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    pg = start_postgres()
+    yield pg
+    pg.stop()
+
+
+def test_m12_value_too_long_on_postgresql_is_a_recorded_rejection(
+    ctx: ServiceContext, postgres: Postgres
+) -> None:
+    engine = create_server_engine(postgres.url(postgres.create_database()))
+    migrate(engine)
+    center = Center(engine)
+    try:
+        f = two_engineers(ctx, center)
+        refused = center.mutation(f.wang, ProbeV1(fail="too_long"), "j1")
+        later = center.mutation(f.wang, WorklogAddV1(id="n-pg", at=now(), note="next"), "j1")
+        results = center.push(f.wang, refused, later).results
+        assert [(r.status, r.code) for r in results] == [
+            ("rejected", "mutation.data"),
+            ("applied", ""),
+        ]
+        assert center.rows("jobs", id="j1")[0]["confirmed_with"] == ""
+    finally:
+        engine.dispose()
 
 
 def test_every_contract_has_a_center_handler() -> None:
