@@ -122,7 +122,7 @@ def quote_add_line(ctx: Ctx, a: QuoteAddLineV1) -> None:
         "quote_id": q["id"],
         "position": position,
         "kind": a.kind.value,
-        "part_id": None,
+        "part_id": part["id"] if part else None,  # as the app stores it
         "part_no": a.part_no if part else None,
         "description": a.description,
         "quantity": a.quantity,
