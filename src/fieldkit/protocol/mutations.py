@@ -199,7 +199,7 @@ class SignatureV1(MutationArgs):
     role: Annotated[str, StringConstraints(max_length=20)]
     signer_name: Name
     signed_at: AwareDatetime
-    device_id: Annotated[str, StringConstraints(max_length=36)]
+    device_id: Annotated[str, StringConstraints(max_length=36)] = ""  # informational
     canvas_width: Annotated[int, Field(ge=1, le=10_000)]
     canvas_height: Annotated[int, Field(ge=1, le=10_000)]
     strokes: Annotated[list[Stroke], Field(max_length=2_000)]
