@@ -22,10 +22,16 @@ from sqlalchemy.exc import IntegrityError
 from fieldkit.server import auth, database
 from fieldkit.server import tables as t
 from fieldkit.server.blobstore import ServerBlobs
-from tests.server.conftest import Center, login, token
+from tests.server.inproc import Center, login, open_center, token
 from tests.support.server import PASSWORD, server_cmd
 
 MiB = 1 << 20
+
+
+@pytest.fixture
+def center(seeded_center: Path, tmp_path: Path) -> Iterator[Center]:
+    """This module's center: the seeded demo data set, in process."""
+    yield from open_center(seeded_center, tmp_path)
 
 
 def chunked(total: int, block: int = MiB) -> Iterator[bytes]:

@@ -37,9 +37,8 @@ def center_answers(server: Server, item_id: str) -> list[bool]:
 def forged_untick(client: Client, item_id: str) -> None:
     """What a device sends if it skips the app's rule."""
     with transaction(client.ctx) as tx:
-        tx.emit(
+        tx.emit_stored(
             "checklist.answer.v1",
-            "checklist_item",
             item_id,
             None,
             {

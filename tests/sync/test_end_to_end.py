@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import func, select
 
+from fieldkit.protocol.mutations import MutationArgs
 from fieldkit.services import checklists, jobs, queries
 from fieldkit.store import models as m
 from tests.support.flow import arrive_and_diagnose, record_all_evidence
@@ -136,6 +138,13 @@ def test_second_sync_is_a_noop_and_a_concurrent_start_returns_at_once(
     assert report.pulled == 0 and report.pushed == 0
 
 
+class TeleportV9(MutationArgs):
+    """A change from a newer app that this center does not know."""
+
+    NAME: ClassVar[str] = "job.teleport.v9"
+    ENTITY: ClassVar[str] = "job"
+
+
 def test_unknown_mutation_is_rejected_with_reason_and_does_not_block(
     server: Server, wang: Client
 ) -> None:
@@ -143,7 +152,7 @@ def test_unknown_mutation_is_rejected_with_reason_and_does_not_block(
 
     wang.sync()
     with transaction(wang.ctx) as tx:
-        tx.emit("job.teleport.v9", "job", "x", None, {})
+        tx.emit(TeleportV9(), "x")
     job = sorted(job_ids(wang))[0]
     jobs.add_note(wang.ctx, job, "after the bad one")
     report = wang.sync()

@@ -18,6 +18,7 @@ from fieldkit.services.transaction import transaction
 from fieldkit.store import models as m
 from tests.support.flow import arrive_and_diagnose
 from tests.support.server import Client, Office, Server, copy_template, make_client, start_server
+from tests.sync.test_protocol import next_seq, push
 
 
 @pytest.fixture
@@ -98,22 +99,42 @@ def test_the_center_refuses_an_escalation_the_app_would_refuse(
     forged = [
         {**base, "escalation_id": "e1", "category": "urgent", "attachments": []},
         {**base, "escalation_id": "e2", "category": "vendor", "findings": "  "},
-        {
-            **base,
-            "escalation_id": "e3",
-            "category": "vendor",
-            "attachments": [{"id": "a1", "filename": "x.log", "sha256": "0" * 64, "size": 1}],
-        },
     ]
     with transaction(wang.ctx) as tx:
         for args in forged:
-            tx.emit("job.escalate.v1", "job", job, version, args)
+            tx.emit_stored("job.escalate.v1", job, version, args)
     report = wang.sync()
-    assert report.rejected == 3
+    assert report.rejected == 2
     reasons = " | ".join(report.rejections)
     assert "Choose what the center needs" in reasons
     assert "what the center needs to know" in reasons
-    assert "not at the center" in reasons
+    # A file that was never uploaded, and a device that does not even list it among the
+    # blobs the change needs: the center derives the list from the change and applies nothing.
+    ghost = {"id": "a1", "filename": "x.log", "sha256": "0" * 64, "size": 1}
+    sent = push(
+        center,
+        wang,
+        [
+            {
+                "mutation_id": m.new_id(),
+                "device_id": wang.ctx.device_id,
+                "seq": next_seq(wang),
+                "name": "job.escalate.v1",
+                "entity_type": "job",
+                "entity_id": job,
+                "base_version": version,
+                "created_at": base["at"],
+                "blob_refs": [],
+                "args": {
+                    **base,
+                    "escalation_id": "e3",
+                    "category": "vendor",
+                    "attachments": [ghost],
+                },
+            }
+        ],
+    ).json()
+    assert sent["results"] == [] and sent["stopped"] == "blob_missing"
     with center.engine().connect() as conn:
         assert (
             conn.scalar(select(t.ENTITY["jobs"].c.status).where(t.ENTITY["jobs"].c.id == job))

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from fieldkit.domain.enums import QuoteLineKind
 from fieldkit.protocol import rescue as fmt
 from fieldkit.server import tables as t
-from fieldkit.services import device_key, jobs
+from fieldkit.services import device_key, jobs, quotes
 from fieldkit.services.settings import set_setting
 from fieldkit.store import models as m
 from fieldkit.sync import session
@@ -26,7 +27,7 @@ from fieldkit.sync.errors import DeviceWiped, SyncError
 from fieldkit.sync.rescue import export_outbox
 from tests.support.keyrings import MemoryKeyring
 from tests.support.server import Client, Office, Server
-from tests.sync.test_protocol import push, raw, slip_mutation, token_of
+from tests.sync.test_protocol import next_seq, push, raw, token_of
 
 
 def center_notes(server: Server, like: str) -> list[tuple[str, str]]:
@@ -191,9 +192,45 @@ def test_l3_synced_signatures_carry_no_device_id(
 ) -> None:
     job = office.new_job("li")
     li.sync()
-    mutation = slip_mutation(li, job, str(uuid.uuid4()), "更换电源")
-    mutation["args"]["signatures"][0]["device_id"] = wang.ctx.device_id  # a false claim
-    assert push(server, li, [mutation]).json()["results"][0]["status"] == "applied"
+    jobs.accept_job(li.ctx, job)
+    quote_id = quotes.create_quote(li.ctx, job).entity_id
+    assert quote_id is not None
+    quotes.add_quote_line(
+        li.ctx,
+        quote_id,
+        QuoteLineKind.TRAVEL,
+        1,
+        description="路费",
+        unit_price="150",
+        tax_rate="0.06",
+    )
+    li.sync()
+    with li.ctx.db.read() as s:
+        version = s.get(m.Quote, quote_id).version  # type: ignore[union-attr]
+    now = datetime.now(UTC).isoformat()
+    signature = {
+        "id": str(uuid.uuid4()),
+        "role": "customer",
+        "signer_name": "李经理",
+        "signed_at": now,
+        "device_id": wang.ctx.device_id,  # a false claim, as an older app's field
+        "canvas_width": 600,
+        "canvas_height": 200,
+        "strokes": [[[1, 2, 0.5, 0], [40, 30, 0.5, 10]]],
+    }
+    mutation = {
+        "mutation_id": str(uuid.uuid4()),
+        "device_id": li.ctx.device_id,
+        "seq": next_seq(li),
+        "name": "quote.approve.v1",
+        "entity_type": "quote",
+        "entity_id": quote_id,
+        "base_version": version,
+        "created_at": now,
+        "args": {"at": now, "signer_name": "李经理", "signature": signature},
+    }
+    result = push(server, li, [mutation]).json()["results"][0]
+    assert result["status"] == "applied", result
     engine = server.engine()
     try:
         with engine.connect() as conn:
@@ -204,7 +241,7 @@ def test_l3_synced_signatures_carry_no_device_id(
     assert wang.ctx.device_id not in recorded
 
     wang.sync()
-    office.assign(job, "wang")  # the job and its signed slip now travel to wang
+    office.assign(job, "wang")  # the job, its approved quote and the signature go to wang
     wang.sync()
     with wang.ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(m.Signature)) >= 1

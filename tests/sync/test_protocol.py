@@ -23,6 +23,7 @@ from fieldkit.sync import session
 from fieldkit.sync.errors import AuthRequired, BadReply, ServerRefused
 from fieldkit.sync.rescue import export_outbox
 from fieldkit.sync.transport import Transport
+from tests.support.flow import arrive_and_diagnose, record_all_evidence
 from tests.support.server import Client, Office, Server
 
 
@@ -56,7 +57,9 @@ def next_seq(client: Client) -> int:
         return dev.next_seq - 1
 
 
-def slip_content(text: str, roles: tuple[str, ...] = ("customer", "engineer")) -> dict:
+def slip_content(
+    text: str, roles: tuple[str, ...] = ("customer", "engineer"), number: str = "S-1"
+) -> dict:
     """A ``fieldkit.slip/2`` payload as the app's domain code builds it."""
     at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     return {
@@ -71,24 +74,33 @@ def slip_content(text: str, roles: tuple[str, ...] = ("customer", "engineer")) -
         "signatures": [
             {"role": r, "name": "李经理", "at": at, "strokes_sha256": "0" * 64} for r in roles
         ],
-        "number": "S-1",
+        "number": number,
     }
 
 
 def slip_mutation(
-    client: Client, job_id: str, slip_id: str, text: str, content: dict | None = None
+    client: Client,
+    job_id: str,
+    slip_id: str,
+    text: str,
+    number: str = "S-1",
+    content: dict | None = None,
 ) -> dict:
-    signed = SlipDraft(slip_id, job_id, content or slip_content(text)).sign(datetime.now(UTC))
-    sig = {
-        "id": str(uuid.uuid4()),
-        "role": SignerRole.CUSTOMER.value,
-        "signer_name": "李经理",
-        "signed_at": datetime.now(UTC).isoformat(),
-        "device_id": client.ctx.device_id,
-        "canvas_width": 600,
-        "canvas_height": 200,
-        "strokes": [[[1, 2, 0.5, 0]]],
-    }
+    signed = SlipDraft(slip_id, job_id, content or slip_content(text, number=number)).sign(
+        datetime.now(UTC)
+    )
+    sig, eng = (
+        {
+            "id": str(uuid.uuid4()),
+            "role": role.value,
+            "signer_name": name,
+            "signed_at": datetime.now(UTC).isoformat(),
+            "canvas_width": 600,
+            "canvas_height": 200,
+            "strokes": [[[1, 2, 0.5, 0]]],
+        }
+        for role, name in ((SignerRole.CUSTOMER, "李经理"), (SignerRole.ENGINEER, "王工"))
+    )
     return {
         "mutation_id": str(uuid.uuid4()),
         "device_id": client.ctx.device_id,
@@ -101,14 +113,14 @@ def slip_mutation(
         "args": {
             "slip_id": slip_id,
             "job_id": job_id,
-            "number": "S-1",
+            "number": number,
             "canonical": signed.canonical,
             "sha256": signed.sha256,
             "signed_at": signed.signed_at.isoformat(),
             "supersedes": None,
             "customer_signature_id": sig["id"],
-            "engineer_signature_id": None,
-            "signatures": [sig],
+            "engineer_signature_id": eng["id"],
+            "signatures": [sig, eng],
             "device_signature": device_key.sign_hash(client.ctx, signed.sha256)[0],
             "device_public_key": device_key.known_public_key(client.ctx),
         },
@@ -116,16 +128,26 @@ def slip_mutation(
 
 
 def test_signed_slip_same_hash_once_other_hash_refused_tampered_refused(
-    server: Server, office: Office, wang: Client
+    server: Server, office: Office, wang: Client, tmp_path: Path
 ) -> None:
     job = office.new_job("wang")
     wang.sync()
+    arrive_and_diagnose(wang.ctx, job)  # a slip is signed for a resolved job only
+    record_all_evidence(wang.ctx, job, tmp_path, b"config")
+    jobs.confirm_backup(wang.ctx, job)
+    jobs.start_repair(wang.ctx, job)
+    jobs.resolve(wang.ctx, job, "更换电源")
+    wang.sync()
+    with wang.ctx.db.read() as s:
+        row = s.get(m.Job, job)
+        assert row is not None and row.status == "resolved"
+        number = f"{row.number}-S1"
     slip_id = str(uuid.uuid4())
-    first = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源")]).json()
+    first = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源", number)]).json()
     assert first["results"][0]["status"] == "applied"
-    again = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源")]).json()
+    again = push(server, wang, [slip_mutation(wang, job, slip_id, "更换电源", number)]).json()
     assert again["results"][0]["status"] == "applied"  # acknowledged; nothing new stored
-    other = push(server, wang, [slip_mutation(wang, job, slip_id, "别的内容")]).json()
+    other = push(server, wang, [slip_mutation(wang, job, slip_id, "别的内容", number)]).json()
     assert other["results"][0]["status"] == "rejected"
     assert other["results"][0]["code"] == "slip.conflict"
     forged = slip_mutation(wang, job, str(uuid.uuid4()), "伪造")
@@ -136,7 +158,9 @@ def test_signed_slip_same_hash_once_other_hash_refused_tampered_refused(
     refused = push(server, wang, [forged]).json()
     assert refused["results"][0]["code"] == "slip.device_signature"  # unknown signer
     # The rule the app signs by: no slip without the engineer's signature.
-    unsigned = slip_mutation(wang, job, str(uuid.uuid4()), "", slip_content("无", ("customer",)))
+    unsigned = slip_mutation(
+        wang, job, str(uuid.uuid4()), "", number, slip_content("无", ("customer",), number)
+    )
     refused = push(server, wang, [unsigned]).json()
     assert refused["results"][0]["code"] == "slip.content"
     assert "engineer signs" in refused["results"][0]["reason"]

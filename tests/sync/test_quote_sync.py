@@ -118,9 +118,8 @@ def test_the_center_refuses_quote_steps_on_a_signed_job(
         with tx.session.no_autoflush:
             number = tx.session.scalar(select(m.Job.number).where(m.Job.id == job))
         new_id = m.new_id()
-        tx.emit(
+        tx.emit_stored(
             "quote.create.v1",
-            "quote",
             new_id,
             None,
             {
@@ -132,10 +131,20 @@ def test_the_center_refuses_quote_steps_on_a_signed_job(
                 "created_at": now.isoformat(),
             },
         )
-        tx.emit("quote.approve.v1", "quote", stale, base, {"at": now.isoformat()})
-        tx.emit(
+        customer = {
+            "id": m.new_id(),
+            "role": SignerRole.CUSTOMER.value,
+            "signer_name": "李经理",
+            "signed_at": now.isoformat(),
+            "canvas_width": 600,
+            "canvas_height": 200,
+            "strokes": [[[1, 2, 0.5, 0], [40, 30, 0.5, 10]]],
+        }
+        tx.emit_stored(
+            "quote.approve.v1", stale, base, {"at": now.isoformat(), "signature": customer}
+        )
+        tx.emit_stored(
             "quote.update_line.v1",
-            "quote",
             stale,
             base,
             {"line_id": line, "description": "Travel", "quantity": "3", "unit_price": "150"},
@@ -167,18 +176,16 @@ def test_the_center_checks_the_line_and_the_reason_it_is_sent(
         base = version(wang, mine)
         # A line of another quote, a quantity the domain refuses, a withdrawal with no reason,
         # and the withdrawal of a quote the customer already approved.
-        tx.emit("quote.remove_line.v1", "quote", mine, base, {"line_id": foreign})
-        tx.emit(
+        tx.emit_stored("quote.remove_line.v1", mine, base, {"line_id": foreign})
+        tx.emit_stored(
             "quote.update_line.v1",
-            "quote",
             mine,
             base,
             {"line_id": line, "description": "Travel", "quantity": "0", "unit_price": "150"},
         )
-        tx.emit("quote.withdraw.v1", "quote", mine, base, {"reason": " ", "at": now})
-        tx.emit(
+        tx.emit_stored("quote.withdraw.v1", mine, base, {"reason": " ", "at": now})
+        tx.emit_stored(
             "quote.withdraw.v1",
-            "quote",
             theirs,
             version(wang, theirs),
             {"reason": "oops", "at": now},

@@ -149,9 +149,8 @@ def test_the_center_refuses_what_the_app_refuses(
     with transaction(engineer.ctx) as tx:
         for i, args in enumerate(forged):
             email_id = f"forged-{i}"
-            tx.emit(
+            tx.emit_stored(
                 "slip.send_email.v1",
-                "slip_email",
                 email_id,
                 None,
                 {"id": email_id, "slip_id": slip_id, "at": "2026-12-01T08:00:00+00:00", **args},

@@ -11,7 +11,7 @@ from fieldkit.domain.enums import EvidenceKind, JobStatus
 from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.domain.messages import N_, Message
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")  # fullmatch: "$" would accept a newline
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class Evidence:
             case EvidenceKind.TEXT:
                 return bool(self.text.strip())
             case EvidenceKind.PHOTO | EvidenceKind.FILE:
-                return self.blob_sha256 is not None and bool(_SHA256.match(self.blob_sha256))
+                return self.blob_sha256 is not None and bool(_SHA256.fullmatch(self.blob_sha256))
 
 
 def validate_evidence(item: ChecklistItem, evidence: Evidence) -> None:

@@ -21,6 +21,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from fieldkit.domain.clock import require_aware
 from fieldkit.domain.errors import InvalidValue, SlipLocked
 from fieldkit.domain.slip_payload import SCHEMA_V2
@@ -77,6 +80,17 @@ def verification_code(sha256_hex: str) -> str:
     """Short code a person can read over the phone: 12 base32 chars of the hash, grouped."""
     raw = base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")[:12]
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def device_signature_ok(public_b64: str, sha256_hex: str, signature_b64: str) -> bool:
+    """Whether the device key ``public_b64`` (Ed25519, base64) signed the content hash."""
+    try:
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64)).verify(
+            base64.b64decode(signature_b64), bytes.fromhex(sha256_hex)
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def key_fingerprint(public_key_b64: str) -> str:

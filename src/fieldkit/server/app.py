@@ -32,7 +32,7 @@ from fieldkit.protocol.wire import (
     PushRequest,
     PushResponse,
 )
-from fieldkit.server import auth, dispatch
+from fieldkit.server import auth, dispatch, jobstate
 from fieldkit.server import tables as t
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
 from fieldkit.server.changes import (
@@ -324,6 +324,8 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     def blob_status(sha256: Annotated[str, Field(pattern=SHA256_PATTERN)], who: Who) -> BlobStatus:
         _check_sha(sha256)
         complete, offset, size = blobs.status(sha256)
+        if complete and not who.is_dispatcher and not _may_read_blob(engine, who.username, sha256):
+            complete, offset, size = False, 0, None  # as for an unknown hash: no oracle
         return BlobStatus(sha256=sha256, complete=complete, offset=offset, size=size)
 
     @app.post("/blobs/{sha256}/declare", responses=ERRORS)
@@ -474,20 +476,12 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
 
     @app.patch("/dispatch/jobs/{job_id}", responses=ERRORS)
     def patch_job(job_id: str, body: JobPatch, who: Office) -> dict[str, str]:
-        jobs = t.ENTITY["jobs"]
         with engine.begin() as conn:
-            row = conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
-            if row is None:
-                raise ApiError(404, "job.unknown", "No such job")
-            if body.severity is not None:  # the office owns severity
-                conn.execute(
-                    update(jobs)
-                    .where(jobs.c.id == job_id)
-                    .values(severity=body.severity, version=row["version"] + 1, updated_at=now())
-                )
             writer = ChangeWriter(conn, now())
-            if row["assigned_engineer"]:
-                writer.upsert("jobs", job_id, {row["assigned_engineer"]})
+            if body.severity is not None:  # the office owns severity
+                dispatch.change_severity(conn, writer, job_id, body.severity, now())
+            elif jobstate.job_row(conn, job_id) is None:
+                raise ApiError(404, "job.unknown", "No such job")
             writer.flush()
         return {"id": job_id}
 

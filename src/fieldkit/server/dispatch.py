@@ -7,21 +7,22 @@ one receives removals for the job and for site data no other job of theirs needs
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from fieldkit.domain import workflow
-from fieldkit.domain.enums import JobStatus
+from fieldkit.domain.enums import JobStatus, Severity
 from fieldkit.domain.errors import DomainError
+from fieldkit.domain.sla import job_sla
 from fieldkit.domain.warranty import derive_billing
 from fieldkit.protocol.entities import GLOBAL_TABLES, decode_row, key_clause, key_of
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
-from fieldkit.server.jobstate import job_context, job_row, to_job
+from fieldkit.server.jobstate import contract_sla, job_context, job_row, to_job
 from fieldkit.server.scope import (
     contract_audience,
     customer_audience,
@@ -131,7 +132,7 @@ def assign(
     if previous:
         try:
             status = workflow.apply(
-                to_job(job),
+                to_job(conn, job),
                 "reassign",
                 job_context(conn, job_id),
                 now,
@@ -184,7 +185,7 @@ def close(conn: Connection, writer: ChangeWriter, job_id: str, now: datetime) ->
     if job is None:
         raise ApiError(404, "job.unknown", "No such job")
     try:
-        after = workflow.apply(to_job(job), "close", job_context(conn, job_id), now)
+        after = workflow.apply(to_job(conn, job), "close", job_context(conn, job_id), now)
     except DomainError as exc:
         raise ApiError(409, "job.rule", str(exc)) from exc
     conn.execute(
@@ -223,22 +224,7 @@ def create_job(
     decision = derive_billing(
         reported.date(), device_end, contract["warranty_ends_on"] if contract else None
     )
-    respond_by = arrive_by = None
-    if contract is not None:
-        sla = E["contract_sla"]
-        terms = (
-            conn.execute(
-                select(sla).where(
-                    sla.c.contract_id == contract["id"], sla.c.severity == fields["severity"]
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if terms is not None:
-            respond_by = reported + timedelta(minutes=terms["respond_minutes"])
-            if terms["arrive_minutes"] is not None:
-                arrive_by = reported + timedelta(minutes=terms["arrive_minutes"])
+    respond_by, arrive_by = deadlines(conn, site["contract_id"], fields["severity"], reported)
     count = conn.scalar(select(func.count()).select_from(E["jobs"])) or 0
     job_id = fields.get("id") or str(uuid.uuid4())
     conn.execute(
@@ -279,6 +265,38 @@ def create_job(
     if fields.get("engineer"):
         assign(conn, writer, job_id, fields["engineer"], now)
     return job_id
+
+
+def deadlines(
+    conn: Connection, contract_id: str | None, severity: int, reported: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """Respond-by and arrive-by from the contract's terms for this severity (``domain.sla``)."""
+    sla = job_sla(contract_sla(conn, contract_id), Severity(severity), reported)
+    return sla.respond.deadline, sla.arrive.deadline
+
+
+def change_severity(
+    conn: Connection, writer: ChangeWriter, job_id: str, severity: int, now: datetime
+) -> None:
+    """The office re-grades a job: its deadlines follow the contract's terms for the new
+    level, so the job list and a later slip agree."""
+    job = job_row(conn, job_id)
+    if job is None:
+        raise ApiError(404, "job.unknown", "No such job")
+    respond_by, arrive_by = deadlines(conn, job["contract_id"], severity, job["reported_at"])
+    conn.execute(
+        update(E["jobs"])
+        .where(E["jobs"].c.id == job_id)
+        .values(
+            severity=severity,
+            respond_by=respond_by,
+            arrive_by=arrive_by,
+            version=job["version"] + 1,
+            updated_at=now,
+        )
+    )
+    if job["assigned_engineer"]:
+        writer.upsert("jobs", job_id, {job["assigned_engineer"]})
 
 
 def attach_backup_checklist(conn: Connection, job_id: str) -> None:

@@ -1,4 +1,5 @@
-"""Server view of a job as domain objects, so the server runs the very same rules."""
+"""Server view of a job as domain objects, so the server runs the very same rules (through the
+same row mapper as the app: ``domain.records``)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from fieldkit.domain.checklist import ChecklistItem, Evidence, Progress, progress
-from fieldkit.domain.enums import (
-    Billing,
-    CauseArea,
-    CauseOrigin,
-    Channel,
-    EvidenceKind,
-    JobStatus,
-    JobType,
-    QuoteLineKind,
-    QuoteStatus,
-    Severity,
-)
-from fieldkit.domain.job import Cause, Job
-from fieldkit.domain.money import Money
-from fieldkit.domain.quote import Quote, QuoteLine
+from fieldkit.domain import records
+from fieldkit.domain.checklist import Progress, progress
+from fieldkit.domain.job import Job
+from fieldkit.domain.quote import Quote
+from fieldkit.domain.sla import ContractSla
 from fieldkit.domain.workflow import JobContext
 from fieldkit.server.tables import ENTITY as E
 
@@ -32,33 +22,10 @@ def job_row(conn: Connection, job_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def to_job(row: dict[str, Any]) -> Job:
-    cause = None
-    if row["cause_area"] and row["cause_origin"]:
-        cause = Cause(CauseArea(row["cause_area"]), CauseOrigin(row["cause_origin"]))
-    return Job(
-        id=row["id"],
-        number=row["number"],
-        customer_id=row["customer_id"],
-        site_id=row["site_id"],
-        reported_at=row["reported_at"],
-        channel=Channel(row["channel"]),
-        fault_description=row["fault_description"],
-        severity=Severity(row["severity"]),
-        job_type=JobType(row["job_type"]),
-        billing=Billing(row["billing"]),
-        status=JobStatus(row["status"]),
-        assigned_engineer=row["assigned_engineer"],
-        device_id=row["device_id"],
-        contract_id=row["contract_id"],
-        cause=cause,
-        fault_found=row["fault_found"],
-        resolution=row["resolution"],
-        confirmed_with=row["confirmed_with"],
-        responded_at=row["responded_at"],
-        arrived_at=row["arrived_at"],
-        version=row["version"],
-    )
+def to_job(conn: Connection, row: dict[str, Any]) -> Job:
+    esc = E["escalations"]
+    escalations = conn.execute(select(esc).where(esc.c.job_id == row["id"])).mappings().all()
+    return records.job_from_row(row, escalations)
 
 
 def backup_progress(conn: Connection, job_id: str) -> Progress:
@@ -79,21 +46,8 @@ def backup_progress(conn: Connection, job_id: str) -> Progress:
         .all()
     )
     return progress(
-        [
-            ChecklistItem(i["id"], i["label"], EvidenceKind(i["evidence_kind"]), i["required"])
-            for i in item_rows
-        ],
-        [
-            Evidence(
-                a["run_item_id"],
-                EvidenceKind(a["kind"]),
-                a["at"],
-                a["ticked"],
-                a["text"],
-                a["blob_sha256"],
-            )
-            for a in answer_rows
-        ],
+        [records.checklist_item_from_row(i) for i in item_rows],
+        [records.evidence_from_row(a) for a in answer_rows],
     )
 
 
@@ -105,35 +59,17 @@ def job_context(conn: Connection, job_id: str) -> JobContext:
 
 def job_quotes(conn: Connection, job_id: str) -> list[Quote]:
     quotes, lines = E["quotes"], E["quote_lines"]
-    out = []
-    for q in conn.execute(select(quotes).where(quotes.c.job_id == job_id)).mappings():
-        ls = (
-            conn.execute(
-                select(lines).where(lines.c.quote_id == q["id"]).order_by(lines.c.position)
-            )
-            .mappings()
-            .all()
+    return [
+        records.quote_from_row(
+            q, conn.execute(select(lines).where(lines.c.quote_id == q["id"])).mappings().all()
         )
-        out.append(
-            Quote(
-                id=q["id"],
-                job_id=job_id,
-                currency=q["currency"],
-                valid_until=q["valid_until"],
-                status=QuoteStatus(q["status"]),
-                decided_at=q["decided_at"],
-                lines=tuple(
-                    QuoteLine(
-                        QuoteLineKind(li["kind"]),
-                        li["description"],
-                        li["quantity"],
-                        Money(li["unit_price"], q["currency"]),
-                        li["tax_rate"],
-                        li["part_no"],
-                        li["id"],
-                    )
-                    for li in ls
-                ),
-            )
-        )
-    return out
+        for q in conn.execute(select(quotes).where(quotes.c.job_id == job_id)).mappings()
+    ]
+
+
+def contract_sla(conn: Connection, contract_id: str | None) -> ContractSla | None:
+    if contract_id is None:
+        return None
+    sla = E["contract_sla"]
+    rows = conn.execute(select(sla).where(sla.c.contract_id == contract_id)).mappings().all()
+    return records.contract_sla_from_rows(rows)

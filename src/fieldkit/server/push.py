@@ -3,22 +3,28 @@ last seq commit in one transaction; a replay returns the stored result."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import DataError, IntegrityError
 
 from fieldkit.protocol.entities import ENTITY_TABLE
+from fieldkit.protocol.mutations import MutationArgs
 from fieldkit.protocol.wire import Mutation, MutationResult, PushRequest, PushResponse
 from fieldkit.server import tables as t
 from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
-from fieldkit.server.mutations import Ctx, Rejected, apply_mutation
-from fieldkit.server.scope import scope_clause
+from fieldkit.server.handlers.base import visible
+from fieldkit.server.mutations import Ctx, Rejected, apply_mutation, parse
 
 log = logging.getLogger(__name__)
+EXCERPT_CHARS = 2_000  # of a refused mutation's args, kept for the office with their hash
 
 
 def _skew(device_time: str, now: datetime) -> int | None:
@@ -37,10 +43,20 @@ def _own_entity(
     table = ENTITY_TABLE.get(entity_type)
     if table is None:
         return []
-    tbl = t.ENTITY[table]
-    pk = next(iter(tbl.primary_key.columns))
-    visible = conn.scalar(select(pk).where(pk == entity_id, scope_clause(table, engineer)))
-    return [(table, entity_id)] if visible is not None else []
+    return [(table, entity_id)] if visible(conn, table, entity_id, engineer) else []
+
+
+def _stored_value(mutation: Mutation) -> dict[str, Any]:
+    """A refused mutation as kept in ``conflicts``: its envelope, a bounded excerpt of its
+    args and their hash, so refusals cannot fill the database (the device keeps the whole)."""
+    body = json.dumps(mutation.args, sort_keys=True, ensure_ascii=False, default=str)
+    return {
+        **mutation.model_dump(exclude={"args", "blob_refs"}),
+        "blob_refs": mutation.blob_refs[:10],
+        "args_excerpt": body[:EXCERPT_CHARS],
+        "args_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        "args_chars": len(body),
+    }
 
 
 def _conflict(
@@ -63,8 +79,8 @@ def _conflict(
             entity_id=mutation.entity_id,
             mutation_id=mutation.mutation_id,
             kind=kind,
-            reason=reason,
-            client_value=mutation.model_dump(),
+            reason=reason[:500],
+            client_value=_stored_value(mutation),
             server_value=server_value,
         )
     )
@@ -97,7 +113,8 @@ def process_push(
             done = (
                 conn.execute(
                     select(t.processed_mutations).where(
-                        t.processed_mutations.c.mutation_id == mutation.mutation_id
+                        t.processed_mutations.c.device_id == who.device_id,
+                        t.processed_mutations.c.mutation_id == mutation.mutation_id,
                     )
                 )
                 .mappings()
@@ -128,33 +145,59 @@ def process_push(
             if mutation.seq != last_seq + 1:
                 stopped, expected = "gap", last_seq + 1
                 break
-            missing = [
-                sha
-                for sha in mutation.blob_refs
-                if not conn.scalar(select(t.blobs.c.complete).where(t.blobs.c.sha256 == sha))
-            ]
-            if missing:
-                stopped, expected = "blob_missing", mutation.seq
-                break
             writer = ChangeWriter(conn, now)
             ctx = Ctx(conn, writer, who, now, mutation, [])
+            args: MutationArgs | None = None
+            with contextlib.suppress(Rejected):  # a malformed one is refused below
+                args = parse(ctx)
+            # The center derives the blobs a mutation needs from its args, not from the list
+            # the device sent alongside.
+            refs = {*mutation.blob_refs, *(args.blob_refs() if args is not None else ())}
+            missing = [
+                sha
+                for sha in sorted(refs)
+                if not conn.scalar(select(t.blobs.c.complete).where(t.blobs.c.sha256 == sha))
+            ]
+            if missing and args is not None:
+                stopped, expected = "blob_missing", mutation.seq
+                break
             status, code, reason = "applied", "", ""
             savepoint = conn.begin_nested()
             try:
-                apply_mutation(ctx)
+                try:
+                    apply_mutation(ctx, args)
+                except (IntegrityError, DataError) as exc:
+                    # A value the schema refuses (too long, a duplicate number): refuse this
+                    # mutation, so one bad change never blocks the device's queue.
+                    log.warning(
+                        "mutation %s refused by the database: %s",
+                        mutation.name,
+                        type(exc.orig).__name__,
+                    )
+                    raise Rejected(
+                        "mutation.integrity"
+                        if isinstance(exc, IntegrityError)
+                        else "mutation.data",
+                        "The service center could not store this change (a value is out of "
+                        "range or already taken); it is kept for the office to review",
+                    ) from None
                 savepoint.commit()
             except Rejected as rej:
                 savepoint.rollback()
                 writer = ChangeWriter(conn, now)
                 status, code, reason = "rejected", rej.code, rej.reason
-                # The client keeps its local version until told otherwise: always re-send
-                # the server's copy of what it tried to change, so it converges.
-                reassert = rej.reassert or _own_entity(
-                    conn, mutation.entity_type, mutation.entity_id, who.username
-                )
+                # The client keeps its local version until told otherwise: re-send the
+                # server's copy of what it tried to change, so it converges - but only rows
+                # the pusher may see (a foreign slip id must not disclose that slip).
+                reassert = [
+                    (table, key)
+                    for table, key in rej.reassert
+                    if visible(conn, table, key, who.username)
+                ] or _own_entity(conn, mutation.entity_type, mutation.entity_id, who.username)
+                server_value = rej.server_value if len(reassert) == len(rej.reassert) else None
                 for table, key in reassert:
                     writer.upsert(table, key, {who.username})
-                _conflict(conn, now, who, mutation, None, "rejected", reason, rej.server_value)
+                _conflict(conn, now, who, mutation, rej.job_id, "rejected", reason, server_value)
             for job_id, note in ctx.kept_conflicts if status == "applied" else []:
                 _conflict(conn, now, who, mutation, job_id, "reassigned_kept", note, None)
             conn.execute(

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine, insert, select
 
+from fieldkit.domain.slip import device_signature_ok as signature_ok
 from fieldkit.domain.slip import key_fingerprint
 from fieldkit.protocol import rescue as fmt
 from fieldkit.protocol.wire import Mutation, PushRequest
@@ -32,7 +33,6 @@ from fieldkit.server.auth import Principal
 from fieldkit.server.blobstore import ServerBlobs
 from fieldkit.server.errors import ApiError
 from fieldkit.server.push import process_push
-from fieldkit.services.device_key import verify as signature_ok
 
 BUNDLE_FORMAT = fmt.FORMAT
 REFUSED_KIND = "rescued_refused"
@@ -182,9 +182,9 @@ def _blobs(bundle: dict[str, Any], wanted: set[str]) -> dict[str, bytes]:
 def import_bundle(engine: Engine, blobs: ServerBlobs, bundle: object) -> dict[str, Any]:
     """Apply an authentic bundle as its device's push; keep its refused changes aside."""
     summary = inspect_bundle(engine, bundle)
-    for data in summary.blobs.values():
-        blobs.register_local(blobs.store.put_bytes(data), len(data), "rescue")
     who = _principal(engine, summary.device_id)
+    for data in summary.blobs.values():  # the device's engineer uploaded them, not the office
+        blobs.register_local(blobs.store.put_bytes(data), len(data), who.username)
     response = process_push(
         engine,
         who,

@@ -96,8 +96,9 @@ change_log = Table(
 processed_mutations = Table(
     "processed_mutations",
     metadata,
+    # Keyed per device: one device cannot make another's change look like a duplicate.
+    Column("device_id", String(36), primary_key=True),
     Column("mutation_id", String(36), primary_key=True),
-    Column("device_id", String(36), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("name", String(80), nullable=False),
     Column("status", String(20), nullable=False),  # applied | rejected

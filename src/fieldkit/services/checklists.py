@@ -6,10 +6,12 @@ import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.domain import rules
 from fieldkit.domain.checklist import (
     CORRECTABLE,
     OPEN_FOR_EVIDENCE,
@@ -22,6 +24,7 @@ from fieldkit.domain.checklist import (
 )
 from fieldkit.domain.enums import EvidenceKind, JobStatus
 from fieldkit.domain.errors import InvalidValue
+from fieldkit.protocol.mutations import TEXT_MAX, ChecklistAnswerV1
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import (
     NotFound,
@@ -104,7 +107,7 @@ def record_evidence(
     Answers are append-only: a correction (another note, file or photo, or unticking a box
     ticked by mistake) is a new answer, allowed until the backup is confirmed, and the old
     one stays on record; the latest counts."""
-    if len(text) > 20_000:
+    if len(text) > TEXT_MAX:
         raise InvalidValue("The note is longer than 20,000 characters")
     with ctx.db.read() as session:
         # Refuse early, before hashing a large file: the job's state and a late correction.
@@ -134,7 +137,7 @@ def record_evidence(
             now = max(now, max(a.recorded_at for a in earlier) + timedelta(microseconds=1))
         evidence = Evidence(item.id, kind, now, ticked, text.strip(), sha)
         ensure_answer_allowed(domain_item, evidence, earlier, JobStatus(job.status))
-        filename = file.name if file is not None else ""
+        filename = file.name[:255] if file is not None else ""
         answer = m.ChecklistAnswer(
             run_item_id=item.id,
             at=now,
@@ -146,10 +149,10 @@ def record_evidence(
             filename=filename,
         )
         tx.session.add(answer)
-        attachment: dict[str, object] = {}
+        attachment: dict[str, Any] = {}
         if sha is not None and file is not None:
-            attach_kind = "photo" if kind is EvidenceKind.PHOTO else "backup_file"
-            mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            attach_kind = rules.attachment_kind(kind)
+            mime = (mimetypes.guess_type(file.name)[0] or "application/octet-stream")[:80]
             attachment = {"attachment_id": m.new_id(), "mime": mime, "size": size or 0}
             tx.session.add(
                 m.Attachment(
@@ -164,25 +167,18 @@ def record_evidence(
                 )
             )
         tx.session.flush()
-        args = {
-            "answer_id": answer.id,
-            "run_item_id": item.id,
-            "kind": kind.value,
-            "ticked": ticked,
-            "text": evidence.text,
-            "blob_sha256": sha,
-            "filename": filename,
-            "at": now.isoformat(),
+        args = ChecklistAnswerV1.checked(
+            answer_id=answer.id,
+            run_item_id=item.id,
+            kind=kind,
+            ticked=ticked,
+            text=evidence.text,
+            blob_sha256=sha,
+            filename=filename,
+            at=now,
             **attachment,
-        }
-        mid = tx.emit(
-            "checklist.answer.v1",
-            "checklist_item",
-            item.id,
-            None,
-            args,
-            blob_refs=[sha] if sha else [],
         )
+        mid = tx.emit(args, item.id)
         tx.audit(
             "checklist.answer",
             "checklist_item",

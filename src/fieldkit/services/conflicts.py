@@ -90,9 +90,7 @@ def keep_mine(ctx: ServiceContext, mutation_id: str) -> Changed:
     with transaction(ctx) as tx:
         row = _rejected(ctx, tx.session, mutation_id)
         row.state = "dismissed"
-        new_id = tx.emit(
-            row.name, row.entity_type, row.entity_id, None, dict(row.args), row.blob_refs
-        )
+        new_id = tx.emit_stored(row.name, row.entity_id, None, dict(row.args))
         tx.audit(
             "conflict.keep_mine",
             row.entity_type,

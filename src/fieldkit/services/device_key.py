@@ -10,12 +10,11 @@ import contextlib
 import logging
 
 import keyring
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from keyring.errors import KeyringError
 
-from fieldkit.domain.slip import key_fingerprint
+from fieldkit.domain.slip import device_signature_ok, key_fingerprint
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
 
@@ -85,14 +84,7 @@ def sign_with(key: Ed25519PrivateKey, sha256_hex: str) -> tuple[str, str]:
     return base64.b64encode(key.sign(bytes.fromhex(sha256_hex))).decode(), public_key_b64(key)
 
 
-def verify(public_b64: str, sha256_hex: str, signature_b64: str) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64)).verify(
-            base64.b64decode(signature_b64), bytes.fromhex(sha256_hex)
-        )
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+verify = device_signature_ok  # the rule lives in the domain, so the center shares it
 
 
 def known_public_key(ctx: ServiceContext) -> str | None:

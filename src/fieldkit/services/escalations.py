@@ -20,6 +20,7 @@ from fieldkit.domain.enums import EscalationCategory, JobStatus
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.messages import N_, Message
 from fieldkit.domain.workflow import ActionArgs, JobContext
+from fieldkit.protocol.mutations import JobEscalateV1
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.jobs import job_context
 from fieldkit.services.records import backup_progress, has_signed_slip, job_row, to_domain_job
@@ -27,7 +28,7 @@ from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobError
 
-MUTATION = "job.escalate.v1"
+MUTATION = JobEscalateV1.NAME
 MAX_FILES = 20
 
 
@@ -121,22 +122,15 @@ def escalate(
                     created_at=now,
                 )
             )
-        payload = {
-            "escalation_id": escalation_id,
-            "at": now.isoformat(),
-            "reason": esc.reason,
-            "findings": esc.findings,
-            "category": esc.category.value,
-            "attachments": stored,
-        }
-        mid = tx.emit(
-            MUTATION,
-            "job",
-            job_id,
-            before.version,
-            payload,
-            blob_refs=sorted({str(f["sha256"]) for f in stored}),
+        payload = JobEscalateV1.checked(
+            escalation_id=escalation_id,
+            at=now,
+            reason=esc.reason,
+            findings=esc.findings,
+            category=esc.category.value,
+            attachments=stored,
         )
+        mid = tx.emit(payload, job_id, before.version)
         tx.audit(
             "job.escalate",
             "job",

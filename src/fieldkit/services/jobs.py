@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fieldkit.domain import workflow
+from fieldkit.domain import rules, workflow
 from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus
-from fieldkit.domain.errors import GuardFailed
+from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.workflow import ActionArgs, JobContext
+from fieldkit.protocol.mutations import TEXT_MAX, JobClassifyV1, JobTransitionV1, WorklogAddV1
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import (
     backup_progress,
@@ -20,15 +21,7 @@ from fieldkit.services.records import (
 from fieldkit.services.transaction import Changed, Tx, transaction
 from fieldkit.store import models as m
 
-# The work-log entry each action writes (accepted/departed/arrived/started/finished).
-WORK_LOG = {
-    "accept": "accepted",
-    "depart": "departed",
-    "arrive": "arrived",
-    "start_repair": "started",
-    "resolve": "finished",
-    "resolve_remotely": "finished",
-}
+WORK_LOG = rules.WORK_LOG
 
 
 def job_context(tx: Tx, job_id: str) -> JobContext:
@@ -72,30 +65,31 @@ def perform(
                     findings=esc.findings,
                 )
             )
-        if action in WORK_LOG:
+        log_kind = rules.work_log_kind(action)
+        if log_kind is not None:
             created["work_log_id"] = m.new_id()
             tx.session.add(
                 m.WorkLogEntry(
                     id=created["work_log_id"],
                     job_id=job_id,
-                    kind=WORK_LOG[action],
+                    kind=log_kind,
                     at=now,
                     by=ctx.actor,
                     note="",
                 )
             )
-        payload = {
-            "action": action,
-            "at": now.isoformat(),
-            "to": after.status.value,
-            "confirmed_with": args.confirmed_with,
-            "resolution": args.resolution,
-            "reason": args.reason,
-            "findings": args.findings,
-            "engineer": args.engineer,
-        }
-        payload = {k: v for k, v in {**payload, **created}.items() if v}
-        mid = tx.emit("job.transition.v1", "job", job_id, before.version, payload)
+        payload = JobTransitionV1.checked(
+            action=action,
+            at=now,
+            to=after.status.value,
+            confirmed_with=args.confirmed_with,
+            resolution=args.resolution,
+            reason=args.reason,
+            findings=args.findings,
+            engineer=args.engineer,
+            **created,
+        )
+        mid = tx.emit(payload, job_id, before.version)
         tx.audit(
             f"job.{action}",
             "job",
@@ -144,7 +138,7 @@ def escalate(ctx: ServiceContext, job_id: str, reason: str, findings: str) -> Ch
     return perform(ctx, job_id, "escalate", ActionArgs(reason=reason, findings=findings))
 
 
-CLASSIFIABLE = {JobStatus.DIAGNOSING, JobStatus.BACKED_UP, JobStatus.REPAIRING}
+CLASSIFIABLE = rules.CLASSIFIABLE
 
 
 def classify_cause(
@@ -154,41 +148,33 @@ def classify_cause(
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         row = job_row(tx.session, job_id)
-        if JobStatus(row.status) not in CLASSIFIABLE:
-            raise GuardFailed("classify", "The cause is classified while diagnosing or repairing")
+        rules.ensure_classifiable(JobStatus(row.status))
         base = row.version
         row.cause_area, row.cause_origin = area.value, origin.value
         if fault_found.strip():
             row.fault_found = fault_found.strip()
         row.version += 1
         row.updated_at = now
-        args = {
-            "cause_area": area.value,
-            "cause_origin": origin.value,
-            "fault_found": row.fault_found,
-        }
-        mid = tx.emit("job.classify.v1", "job", job_id, base, args)
-        tx.audit("job.classify", "job", job_id, args, mid)
+        args = JobClassifyV1.checked(
+            cause_area=area, cause_origin=origin, fault_found=row.fault_found
+        )
+        mid = tx.emit(args, job_id, base)
+        tx.audit("job.classify", "job", job_id, args.wire(), mid)
     return Changed(frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids))
 
 
 def add_note(ctx: ServiceContext, job_id: str, note: str) -> Changed:
     """Append a free note to the work log (append-only, never conflicts)."""
-    if not note.strip():
-        raise GuardFailed("note", "The note is empty")
+    rules.ensure_note(note)
+    if len(note) > TEXT_MAX:
+        raise InvalidValue("The note is longer than 20,000 characters")
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         job_row(tx.session, job_id)
         entry = m.WorkLogEntry(job_id=job_id, kind="note", at=now, by=ctx.actor, note=note.strip())
         tx.session.add(entry)
         tx.session.flush()
-        mid = tx.emit(
-            "worklog.add.v1",
-            "job",
-            job_id,
-            None,
-            {"id": entry.id, "at": now.isoformat(), "note": entry.note},
-        )
+        mid = tx.emit(WorklogAddV1.checked(id=entry.id, at=now, note=entry.note), job_id)
         tx.audit("job.note", "job", job_id, {"note_id": entry.id}, mid)
     return Changed(frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids))
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldkit.domain import rules
 from fieldkit.domain.enums import Billing, JobStatus, QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.domain.money import Money, to_decimal
@@ -18,6 +19,16 @@ from fieldkit.domain.quote import (
     ensure_quote_step_allowed,
 )
 from fieldkit.domain.signature import SignatureCapture
+from fieldkit.protocol.mutations import (
+    PartReplaceV1,
+    QuoteAddLineV1,
+    QuoteApproveV1,
+    QuoteCreateV1,
+    QuoteDeclineV1,
+    QuoteRemoveLineV1,
+    QuoteUpdateLineV1,
+    QuoteWithdrawV1,
+)
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import (
     NotFound,
@@ -63,7 +74,7 @@ def create_quote(ctx: ServiceContext, job_id: str, currency: str = "CNY") -> Cha
         count = tx.session.scalar(select(func.count()).where(m.Quote.job_id == job_id)) or 0
         quote = m.Quote(
             job_id=job_id,
-            number=f"{job.number}-Q{count + 1}",
+            number=rules.quote_number(job.number, count + 1),
             status=QuoteStatus.DRAFT.value,
             currency=currency,
             valid_until=(now + DEFAULT_VALIDITY).date(),
@@ -72,16 +83,16 @@ def create_quote(ctx: ServiceContext, job_id: str, currency: str = "CNY") -> Cha
         )
         tx.session.add(quote)
         tx.session.flush()
-        args = {
-            "id": quote.id,
-            "number": quote.number,
-            "currency": currency,
-            "valid_until": quote.valid_until.isoformat(),
-            "job_id": job_id,
-            "created_at": now.isoformat(),
-        }
-        mid = tx.emit("quote.create.v1", "quote", quote.id, None, args)
-        tx.audit("quote.create", "quote", quote.id, args, mid)
+        args = QuoteCreateV1.checked(
+            id=quote.id,
+            number=quote.number,
+            currency=currency,
+            valid_until=quote.valid_until,
+            job_id=job_id,
+            created_at=now,
+        )
+        mid = tx.emit(args, quote.id)
+        tx.audit("quote.create", "quote", quote.id, args.wire(), mid)
         return _changed(tx, job_id, quote.id)
 
 
@@ -151,17 +162,17 @@ def add_quote_line(
         base = row.version
         row.version += 1
         tx.session.flush()
-        args = {
-            "line_id": db_line.id,
-            "kind": kind.value,
-            "part_no": line.part_no,
-            "description": desc,
-            "quantity": str(line.quantity),
-            "unit_price": str(line.unit_price.amount),
-            "tax_rate": str(rate),
-        }
-        mid = tx.emit("quote.add_line.v1", "quote", quote_id, base, args)
-        tx.audit("quote.add_line", "quote", quote_id, args, mid)
+        args = QuoteAddLineV1.checked(
+            line_id=db_line.id,
+            kind=kind,
+            part_no=line.part_no,
+            description=desc,
+            quantity=line.quantity,
+            unit_price=line.unit_price.amount,
+            tax_rate=rate,
+        )
+        mid = tx.emit(args, quote_id, base)
+        tx.audit("quote.add_line", "quote", quote_id, args.wire(), mid)
         return _changed(tx, row.job_id, db_line.id)
 
 
@@ -183,22 +194,21 @@ def record_customer_approval(
         row.approval_signature_id = sig_id
         row.version += 1
         totals = decided.totals()
-        args = {
-            "signature": signature_payload(tx, sig_id),
-            "signature_id": sig_id,
-            "signer_name": row.decided_by_name,
-            "at": now.isoformat(),
-            "total": str(totals.total.amount),
-        }
-        mid = tx.emit("quote.approve.v1", "quote", quote_id, base, args)
-        tx.audit("quote.approve", "quote", quote_id, args, mid)
+        args = QuoteApproveV1.checked(
+            signature=signature_payload(tx, sig_id),
+            signature_id=sig_id,
+            signer_name=row.decided_by_name,
+            at=now,
+            total=str(totals.total.amount),
+        )
+        mid = tx.emit(args, quote_id, base)
+        tx.audit("quote.approve", "quote", quote_id, args.wire(), mid)
         return _changed(tx, row.job_id)
 
 
 def decline_quote(ctx: ServiceContext, quote_id: str, customer_name: str, reason: str) -> Changed:
     """A declined quote is kept on record with the customer's reason."""
-    if not customer_name.strip():
-        raise InvalidValue("Enter the name of the customer who declined")
+    rules.ensure_decliner_named(customer_name)
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         row = _quote(tx, quote_id)
@@ -208,9 +218,9 @@ def decline_quote(ctx: ServiceContext, quote_id: str, customer_name: str, reason
         row.status, row.decided_at = QuoteStatus.DECLINED.value, now
         row.decided_by_name, row.decline_reason = customer_name.strip(), reason.strip()
         row.version += 1
-        args = {"by": row.decided_by_name, "reason": row.decline_reason, "at": now.isoformat()}
-        mid = tx.emit("quote.decline.v1", "quote", quote_id, base, args)
-        tx.audit("quote.decline", "quote", quote_id, args, mid)
+        args = QuoteDeclineV1.checked(by=row.decided_by_name, reason=row.decline_reason, at=now)
+        mid = tx.emit(args, quote_id, base)
+        tx.audit("quote.decline", "quote", quote_id, args.wire(), mid)
         return _changed(tx, row.job_id)
 
 
@@ -224,8 +234,9 @@ def check_part_replacement(
 
 
 def _ensure_replacement(session: Session, job: m.Job, part_no: str, qty: Decimal) -> None:
-    if JobStatus(job.status) is not JobStatus.REPAIRING:
-        raise GuardFailed("replace_part", "Parts are replaced during the repair step")
+    rules.ensure_replacement_step(JobStatus(job.status))
+    part = session.scalars(select(m.Part).where(m.Part.part_no == part_no)).first()
+    rules.ensure_listed_part(part_no, part is not None and part.active)
     done = session.scalars(select(m.PartReplacement).where(m.PartReplacement.job_id == job.id))
     ensure_part_replacement_allowed(
         Billing(job.billing),
@@ -234,6 +245,8 @@ def _ensure_replacement(session: Session, job: m.Job, part_no: str, qty: Decimal
         job_quotes(session, job.id),
         [Replacement(r.part_no, r.quantity) for r in done],
     )
+
+
 def update_quote_line(
     ctx: ServiceContext,
     quote_id: str,
@@ -263,14 +276,14 @@ def update_quote_line(
         db_line.unit_price = line.unit_price.amount
         base = row.version
         row.version += 1
-        args = {
-            "line_id": line_id,
-            "description": line.description,
-            "quantity": str(line.quantity),
-            "unit_price": str(line.unit_price.amount),
-        }
-        mid = tx.emit("quote.update_line.v1", "quote", quote_id, base, args)
-        tx.audit("quote.update_line", "quote", quote_id, args, mid)
+        args = QuoteUpdateLineV1.checked(
+            line_id=line_id,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price.amount,
+        )
+        mid = tx.emit(args, quote_id, base)
+        tx.audit("quote.update_line", "quote", quote_id, args.wire(), mid)
         return _changed(tx, row.job_id, line_id)
 
 
@@ -290,10 +303,10 @@ def remove_quote_line(
         tx.session.delete(db_line)
         base = row.version
         row.version += 1
-        args = {"line_id": line_id}
-        mid = tx.emit("quote.remove_line.v1", "quote", quote_id, base, args)
+        args = QuoteRemoveLineV1.checked(line_id=line_id)
+        mid = tx.emit(args, quote_id, base)
         removed = {
-            **args,
+            **args.wire(),
             "description": old.description,
             "quantity": str(old.quantity),
             "unit_price": str(old.unit_price.amount),
@@ -317,9 +330,9 @@ def withdraw_quote(
         # decided_by_name / decline_reason hold who closed a quote without approval, and why.
         row.decided_by_name, row.decline_reason = ctx.actor, reason.strip()
         row.version += 1
-        args = {"reason": row.decline_reason, "at": now.isoformat()}
-        mid = tx.emit("quote.withdraw.v1", "quote", quote_id, base, args)
-        tx.audit("quote.withdraw", "quote", quote_id, args, mid)
+        args = QuoteWithdrawV1.checked(reason=row.decline_reason, at=now)
+        mid = tx.emit(args, quote_id, base)
+        tx.audit("quote.withdraw", "quote", quote_id, args.wire(), mid)
         return _changed(tx, row.job_id)
 
 
@@ -344,23 +357,23 @@ def record_part_replacement(
             quantity=qty,
             serial_removed=serial_removed.strip(),
             serial_installed=serial_installed.strip(),
-            paid=billing is Billing.PAID,
+            paid=rules.replacement_is_paid(billing),
             at=now,
             by=ctx.actor,
         )
         tx.session.add(rep)
         tx.session.flush()
-        args = {
-            "id": rep.id,
-            "part_no": part_no,
-            "quantity": str(qty),
-            "paid": rep.paid,
-            "serial_removed": rep.serial_removed,
-            "serial_installed": rep.serial_installed,
-            "at": now.isoformat(),
-        }
-        mid = tx.emit("part.replace.v1", "job", job_id, None, args)
-        tx.audit("part.replace", "job", job_id, args, mid)
+        args = PartReplaceV1.checked(
+            id=rep.id,
+            part_no=part_no,
+            quantity=qty,
+            paid=rep.paid,
+            serial_removed=rep.serial_removed,
+            serial_installed=rep.serial_installed,
+            at=now,
+        )
+        mid = tx.emit(args, job_id)
+        tx.audit("part.replace", "job", job_id, args.wire(), mid)
         return Changed(
             frozenset({job_id}), frozenset({"job", "outbox"}), tuple(tx.mutation_ids), rep.id
         )

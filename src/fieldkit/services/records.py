@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.domain import records
 from fieldkit.domain.checklist import ChecklistItem, Evidence, Progress, progress
-from fieldkit.domain.enums import (
-    Billing,
-    CauseArea,
-    CauseOrigin,
-    Channel,
-    ChecklistPurpose,
-    EscalationCategory,
-    EvidenceKind,
-    JobStatus,
-    JobType,
-    QuoteLineKind,
-    QuoteStatus,
-    Severity,
-)
+from fieldkit.domain.enums import ChecklistPurpose
 from fieldkit.domain.errors import DomainError
-from fieldkit.domain.job import Cause, Escalation, Job
-from fieldkit.domain.money import Money
-from fieldkit.domain.quote import Quote, QuoteLine
-from fieldkit.domain.sla import ContractSla, SlaTerms
+from fieldkit.domain.job import Job
+from fieldkit.domain.quote import Quote
+from fieldkit.domain.sla import ContractSla
 from fieldkit.store import models as m
 
 
@@ -41,41 +28,14 @@ def job_row(session: Session, job_id: str) -> m.Job:
     return row
 
 
+def as_row(obj: Any) -> dict[str, Any]:
+    """An ORM row as the column mapping the shared mapper (``domain.records``) reads."""
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+
+
 def to_domain_job(session: Session, row: m.Job) -> Job:
-    escalations = session.scalars(
-        select(m.Escalation).where(m.Escalation.job_id == row.id).order_by(m.Escalation.at)
-    ).all()
-    cause = None
-    if row.cause_area and row.cause_origin:
-        cause = Cause(CauseArea(row.cause_area), CauseOrigin(row.cause_origin))
-    return Job(
-        id=row.id,
-        number=row.number,
-        customer_id=row.customer_id,
-        site_id=row.site_id,
-        reported_at=row.reported_at,
-        channel=Channel(row.channel),
-        fault_description=row.fault_description,
-        severity=Severity(row.severity),
-        job_type=JobType(row.job_type),
-        billing=Billing(row.billing),
-        billing_basis=row.billing_basis,
-        status=JobStatus(row.status),
-        assigned_engineer=row.assigned_engineer,
-        device_id=row.device_id,
-        contract_id=row.contract_id,
-        cause=cause,
-        fault_found=row.fault_found,
-        resolution=row.resolution,
-        confirmed_with=row.confirmed_with,
-        responded_at=row.responded_at,
-        arrived_at=row.arrived_at,
-        escalations=tuple(
-            Escalation(e.at, e.by, e.reason, e.findings, EscalationCategory(e.category))
-            for e in escalations
-        ),
-        version=row.version,
-    )
+    escalations = session.scalars(select(m.Escalation).where(m.Escalation.job_id == row.id))
+    return records.job_from_row(as_row(row), [as_row(e) for e in escalations])
 
 
 def checklist_items(session: Session, run_id: str) -> list[ChecklistItem]:
@@ -84,7 +44,7 @@ def checklist_items(session: Session, run_id: str) -> list[ChecklistItem]:
         .where(m.ChecklistRunItem.run_id == run_id)
         .order_by(m.ChecklistRunItem.position)
     ).all()
-    return [ChecklistItem(r.id, r.label, EvidenceKind(r.evidence_kind), r.required) for r in rows]
+    return [records.checklist_item_from_row(as_row(r)) for r in rows]
 
 
 def answer_rows(session: Session, run_id: str) -> list[m.ChecklistAnswer]:
@@ -100,8 +60,7 @@ def answer_rows(session: Session, run_id: str) -> list[m.ChecklistAnswer]:
 
 
 def as_evidence(answer: m.ChecklistAnswer) -> Evidence:
-    a = answer
-    return Evidence(a.run_item_id, EvidenceKind(a.kind), a.at, a.ticked, a.text, a.blob_sha256)
+    return records.evidence_from_row(as_row(answer))
 
 
 def checklist_answers(session: Session, run_id: str) -> list[Evidence]:
@@ -129,29 +88,8 @@ def has_signed_slip(session: Session, job_id: str) -> bool:
 
 
 def to_domain_quote(session: Session, row: m.Quote) -> Quote:
-    lines = session.scalars(
-        select(m.QuoteLine).where(m.QuoteLine.quote_id == row.id).order_by(m.QuoteLine.position)
-    ).all()
-    return Quote(
-        id=row.id,
-        job_id=row.job_id,
-        currency=row.currency,
-        valid_until=row.valid_until,
-        status=QuoteStatus(row.status),
-        decided_at=row.decided_at,
-        lines=tuple(
-            QuoteLine(
-                QuoteLineKind(li.kind),
-                li.description,
-                li.quantity,
-                Money(li.unit_price, row.currency),
-                li.tax_rate,
-                li.part_no,
-                li.id,
-            )
-            for li in lines
-        ),
-    )
+    lines = session.scalars(select(m.QuoteLine).where(m.QuoteLine.quote_id == row.id))
+    return records.quote_from_row(as_row(row), [as_row(li) for li in lines])
 
 
 def job_quotes(session: Session, job_id: str) -> list[Quote]:
@@ -163,16 +101,4 @@ def contract_sla(session: Session, contract_id: str | None) -> ContractSla | Non
     if contract_id is None:
         return None
     rows = session.scalars(select(m.ContractSla).where(m.ContractSla.contract_id == contract_id))
-    return {
-        Severity(r.severity): SlaTerms(
-            timedelta(minutes=r.respond_minutes),
-            timedelta(minutes=r.arrive_minutes) if r.arrive_minutes is not None else None,
-        )
-        for r in rows
-    }
-
-
-def service_date(row: m.Job, tz_name: str) -> date:
-    from zoneinfo import ZoneInfo
-
-    return row.reported_at.astimezone(ZoneInfo(tz_name)).date()
+    return records.contract_sla_from_rows(as_row(r) for r in rows)

@@ -16,12 +16,13 @@ from fieldkit.domain.mail import (
     validate_address,
     validate_language,
 )
+from fieldkit.protocol.mutations import SlipSendEmailV1
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import NotFound
 from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
 
-MUTATION = "slip.send_email.v1"
+MUTATION = SlipSendEmailV1.NAME
 
 
 @dataclass(frozen=True)
@@ -95,14 +96,10 @@ def send_slip(ctx: ServiceContext, slip_id: str, to: str, language: str) -> Chan
             attempts=0,
         )
         tx.session.add(row)
-        args = {
-            "id": row.id,
-            "slip_id": slip.id,
-            "to": address,
-            "language": language,
-            "at": now.isoformat(),
-        }
-        mid = tx.emit(MUTATION, "slip_email", row.id, None, args)
+        args = SlipSendEmailV1.checked(
+            id=row.id, slip_id=slip.id, to=address, language=language, at=now
+        )
+        mid = tx.emit(args, row.id)
         tx.audit("slip.send_email", "slip", slip.id, {"to": address, "email_id": row.id}, mid)
     return Changed(
         frozenset({slip.job_id}), frozenset({"slip", "outbox"}), tuple(tx.mutation_ids), row.id

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fieldkit.domain import workflow
+from fieldkit.domain import rules, workflow
 from fieldkit.domain.enums import JobStatus, QuoteStatus, SignerRole
-from fieldkit.domain.errors import GuardFailed, InvalidValue
+from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.domain.sla import job_sla
 from fieldkit.domain.slip import SCHEMA, SignedSlip, SlipDraft
@@ -27,6 +27,7 @@ from fieldkit.domain.slip_payload import (
     slip_payload,
 )
 from fieldkit.domain.workflow import JobContext
+from fieldkit.protocol.mutations import JobTransitionV1, SlipSignV1
 from fieldkit.services import device_key
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.jobs import job_context
@@ -233,11 +234,10 @@ def sign_slip(
             old = tx.session.get(m.Slip, supersedes_id)
             if old is None or old.job_id != job_id:
                 raise NotFound("The slip to correct is not on this device")
-            if status not in (JobStatus.SIGNED, JobStatus.CLOSED):
-                raise GuardFailed("correct_slip", "Only a signed job's slip can be corrected")
+            rules.ensure_slip_signable(status, correcting=True)
         captures = [c for c in (customer, engineer) if c is not None]
         count = tx.session.scalar(select(func.count()).where(m.Slip.job_id == job_id)) or 0
-        number = f"{job.number}-S{count + 1}"
+        number = rules.slip_number(job.number, count + 1)
         signed = signed_slip(
             slip_facts(tx.session, job_id, engineer.signer_name if engineer else None),
             satisfaction,
@@ -265,32 +265,29 @@ def sign_slip(
             )
         )
         tx.session.flush()
-        args = {
-            "slip_id": signed.id,
-            "number": number,
-            "canonical": signed.canonical,
-            "sha256": signed.sha256,
-            "supersedes": supersedes_id,
-            "customer_signature_id": cust_id,
-            "engineer_signature_id": eng_id,
-            "signatures": [signature_payload(tx, s) for s in (cust_id, eng_id) if s],
-            "job_id": job_id,
-            "signed_at": now.isoformat(),
-            "device_signature": device_signature,
-            "device_public_key": device_public,
-        }
-        mid = tx.emit("slip.sign.v1", "slip", signed.id, None, args)
+        args = SlipSignV1.checked(
+            slip_id=signed.id,
+            number=number,
+            canonical=signed.canonical,
+            sha256=signed.sha256,
+            supersedes=supersedes_id,
+            customer_signature_id=cust_id,
+            engineer_signature_id=eng_id,
+            signatures=[signature_payload(tx, s) for s in (cust_id, eng_id) if s],
+            job_id=job_id,
+            signed_at=now,
+            device_signature=device_signature,
+            device_public_key=device_public,
+        )
+        mid = tx.emit(args, signed.id)
         tx.audit("slip.sign", "slip", signed.id, {"sha256": signed.sha256, "number": number}, mid)
         if supersedes_id is None:
             base = job.version
             job.status, job.version, job.updated_at = JobStatus.SIGNED.value, job.version + 1, now
-            t_args = {
-                "action": "sign",
-                "at": now.isoformat(),
-                "to": JobStatus.SIGNED.value,
-                "slip_id": signed.id,
-            }
-            mid = tx.emit("job.transition.v1", "job", job_id, base, t_args)
+            t_args = JobTransitionV1.checked(
+                action="sign", at=now, to=JobStatus.SIGNED.value, slip_id=signed.id
+            )
+            mid = tx.emit(t_args, job_id, base)
             tx.audit("job.sign", "job", job_id, {"from": status.value, "to": "signed"}, mid)
         return Changed(
             frozenset({job_id}),

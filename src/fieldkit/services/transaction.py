@@ -7,9 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.errors import InvalidValue
+from fieldkit.protocol.mutations import MUTATIONS, MutationArgs
 from fieldkit.services.context import ServiceContext
 from fieldkit.store.models import AuditEntry, LocalDevice, OutboxMutation, new_id
 
@@ -20,16 +23,38 @@ class Tx:
     ctx: ServiceContext
     mutation_ids: list[str] = field(default_factory=list)
 
-    def emit(
+    def emit(self, args: MutationArgs, entity_id: str, base_version: int | None = None) -> str:
+        """Queue a mutation for the server; it commits or rolls back with the change.
+
+        ``args`` is the typed contract (``protocol.mutations``): it names the mutation and
+        its entity type and lists the blobs it needs, so no hand-written dict can disagree
+        with what the center parses."""
+        return self._queue(
+            args.NAME, args.ENTITY, entity_id, base_version, args.wire(), args.blob_refs()
+        )
+
+    def emit_stored(
+        self, name: str, entity_id: str, base_version: int | None, args: dict[str, Any]
+    ) -> str:
+        """Queue stored args again (keep mine): checked against today's contract first."""
+        model = MUTATIONS.get(name)
+        if model is None:
+            raise InvalidValue("This change can no longer be sent; update the app")
+        try:
+            typed = model.model_validate(args)
+        except ValidationError:
+            raise InvalidValue("This change can no longer be sent; update the app") from None
+        return self.emit(typed, entity_id, base_version)
+
+    def _queue(
         self,
         name: str,
         entity_type: str,
         entity_id: str,
         base_version: int | None,
         args: dict[str, Any],
-        blob_refs: Sequence[str] = (),
+        blob_refs: Sequence[str],
     ) -> str:
-        """Queue a mutation for the server; it commits or rolls back with the change."""
         seq = (
             self.session.execute(
                 update(LocalDevice)

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from fieldkit.store.errors import classify
 
-_SHA = re.compile(r"^[0-9a-f]{64}$")
+_SHA = re.compile(r"[0-9a-f]{64}")  # always fullmatch: "$" would accept a newline
 CHUNK = 1 << 20
 DEFAULT_MAX_BYTES = 2 << 30  # 2 GiB: a full system image backup is the largest we expect
 
@@ -37,7 +37,7 @@ class BlobStore:
         self.before_rename: Callable[[Path], None] | None = None
 
     def path(self, sha256: str) -> Path:
-        if not _SHA.match(sha256):
+        if not _SHA.fullmatch(sha256):
             raise BlobError(f"Not a blob id: {sha256!r}")
         return self.root / sha256[:2] / sha256
 
@@ -131,7 +131,7 @@ class BlobStore:
     def __iter__(self) -> Iterator[str]:
         for sub in sorted(self.root.glob("[0-9a-f][0-9a-f]")):
             for blob in sorted(sub.iterdir()):
-                if _SHA.match(blob.name):
+                if _SHA.fullmatch(blob.name):
                     yield blob.name
 
 
