@@ -537,7 +537,7 @@ def slip_sign(ctx: Ctx) -> None:
             "content_sha256": slip.sha256,
             "signed_at": slip.signed_at,
             "supersedes_id": slip.supersedes_id,
-            "customer_signature_id": a["customer_signature_id"],
+            "customer_signature_id": a.get("customer_signature_id"),  # none: customer absent
             "engineer_signature_id": a.get("engineer_signature_id"),
             "device_signature": device_sig,
             "device_public_key": registered,

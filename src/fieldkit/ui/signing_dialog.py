@@ -65,6 +65,7 @@ class SigningDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         self.engineer = EngineerSignature(ctx.actor)
+        self.engineer.lock_absent.clicked.connect(self.lock_without_customer)
         pads = QHBoxLayout()
         customer = QVBoxLayout()
         customer.addWidget(QLabel(_("Please sign below")))
@@ -109,6 +110,24 @@ class SigningDialog(QDialog):
                 self.engineer.capture(),
                 int(self.satisfaction.currentData()),
                 self.comments.text(),
+            )
+        except DomainError as exc:
+            self.error.setText(tr(str(exc)))
+            return False
+        self.slip_id = changed.entity_id
+        self.accept()
+        return True
+
+    def lock_without_customer(self) -> bool:
+        """The customer is not present or refuses: the engineer's signature and reason only."""
+        from fieldkit.services import slips  # device keys and the keyring: loaded when signing
+
+        try:
+            changed = slips.lock_without_customer(
+                self._ctx,
+                self.job_id,
+                self.engineer.capture(),
+                self.engineer.absent_reason.text(),
             )
         except DomainError as exc:
             self.error.setText(tr(str(exc)))
