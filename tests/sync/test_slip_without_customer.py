@@ -11,6 +11,7 @@ import pytest
 from fieldkit.cli import main
 from fieldkit.domain.enums import CauseArea, CauseOrigin, SignerRole
 from fieldkit.services import documents, jobs, slips
+from fieldkit.services.settings import get_setting
 from tests.services.fixtures import signature
 from tests.support.flow import record_all_evidence
 from tests.support.server import Client, Office, Server
@@ -20,6 +21,8 @@ from tests.sync.test_protocol import push, slip_content, slip_mutation
 def test_center_takes_a_slip_without_the_customer_only_with_a_reason(
     server: Server, office: Office, wang: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Login keeps the engineer's name as the center knows it, for the engineer's signature.
+    assert get_setting(wang.ctx, "sync.display_name") == "王工 Wang"
     job = office.new_job("wang")
     wang.sync()
     jobs.accept_job(wang.ctx, job)

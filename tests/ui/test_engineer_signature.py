@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from fieldkit.services import documents, queries, slips
 from fieldkit.services.context import ServiceContext
+from fieldkit.services.settings import set_setting
 from fieldkit.store import models as m
 from fieldkit.ui.qt import Qt
 from fieldkit.ui.signing_dialog import SigningDialog
@@ -58,6 +59,14 @@ def test_slip_is_locked_only_with_the_engineers_signature_beside_the_customers(
         assert row is not None and row.engineer_signature_id is not None
         signature = s.get(m.Signature, row.engineer_signature_id)
         assert signature is not None and signature.signer_name == "Wang Jianguo"
+
+
+def test_engineer_pad_offers_the_name_the_center_knows(qtbot: QtBot, ctx: ServiceContext) -> None:
+    seed_job(ctx, status="resolved")
+    set_setting(ctx, "sync.display_name", "王建国")  # what login keeps from the center
+    dialog = SigningDialog(ctx, "j1")
+    qtbot.addWidget(dialog)
+    assert dialog.engineer.name.text() == "王建国"
 
 
 def test_customer_absent_slip_is_locked_with_the_engineers_reason(

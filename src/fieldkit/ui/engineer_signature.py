@@ -11,6 +11,13 @@ from fieldkit.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSize, Q
 from fieldkit.ui.signature_pad import SignaturePad
 
 
+def signed_in_name(ctx: ServiceContext) -> str:
+    """The engineer's name as the center knows it (kept at login), else the login name."""
+    from fieldkit.services.settings import get_setting
+
+    return str(get_setting(ctx, "sync.display_name") or ctx.actor)
+
+
 class EngineerSignature(QWidget):
     def __init__(self, engineer: str) -> None:
         super().__init__()

@@ -10,7 +10,7 @@ from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import _, tr
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
-from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label
+from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label, signed_in_name
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
     QComboBox,
@@ -64,7 +64,7 @@ class SigningDialog(QDialog):
         self.sign.clicked.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        self.engineer = EngineerSignature(ctx.actor)
+        self.engineer = EngineerSignature(signed_in_name(ctx))
         self.engineer.lock_absent.clicked.connect(self.lock_without_customer)
         pads = QHBoxLayout()
         customer = QVBoxLayout()
