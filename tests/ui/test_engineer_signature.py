@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from fieldkit.services import queries, slips
+from fieldkit.services import documents, queries, slips
 from fieldkit.services.context import ServiceContext
+from fieldkit.services.settings import set_setting
 from fieldkit.store import models as m
 from fieldkit.ui.qt import Qt
 from fieldkit.ui.signing_dialog import SigningDialog
@@ -60,3 +63,49 @@ def test_slip_is_locked_only_with_the_engineers_signature_beside_the_customers(
         assert row is not None and row.engineer_signature_id is not None
         signature = s.get(m.Signature, row.engineer_signature_id)
         assert signature is not None and signature.signer_name == "Wang Jianguo"
+
+
+def test_engineer_pad_offers_the_name_the_center_knows(qtbot: QtBot, ctx: ServiceContext) -> None:
+    seed_job(ctx, status="resolved")
+    set_setting(ctx, "sync.display_name", "王建国")  # what login keeps from the center
+    dialog = SigningDialog(ctx, "j1")
+    qtbot.addWidget(dialog)
+    assert dialog.engineer.name.text() == "王建国"
+
+
+def test_customer_absent_slip_is_locked_with_the_engineers_reason(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: Path
+) -> None:
+    seed_job(ctx, status="resolved")
+    dialog = SigningDialog(ctx, "j1")
+    qtbot.addWidget(dialog)
+    dialog.resize(1200, 700)
+    engineer = dialog.engineer
+    draw_signature(qtbot, engineer.pad)
+    qtbot.mouseClick(engineer.lock_absent, Qt.MouseButton.LeftButton)
+    assert "Say why the customer does not sign" in dialog.error.text()
+    assert queries.job_detail(ctx, "j1").status == "resolved"
+
+    qtbot.keyClicks(engineer.absent_reason, "Site closed, owner away until Monday")
+    qtbot.mouseClick(engineer.lock_absent, Qt.MouseButton.LeftButton)
+    assert queries.job_detail(ctx, "j1").status == "signed"
+    slip = slips.load_slip(ctx, dialog.slip_id or "")
+    content = slip.content()
+    assert slip.verify()
+    assert content["customer_absent"] == {"reason": "Site closed, owner away until Monday"}
+    assert [s["role"] for s in content["signatures"]] == ["engineer"]
+    with ctx.db.read() as s:
+        row = s.get(m.Slip, slip.id)
+        assert row is not None and row.customer_signature_id is None
+        audit = s.query(m.AuditEntry).filter(m.AuditEntry.action == "slip.sign").one()
+        assert "owner away" in str(audit.details)
+    pdf = tmp_path / "slip.pdf"
+    pdf.write_bytes(ctx.blobs.read_bytes(documents.slip_pdf(ctx, slip.id)))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    # The customer's language: Chinese.
+    assert "客户未签字" in text and "客户满意度" not in text
+    assert "工程师记录的原因：Site closed, owner away until Monday" in text
+    assert "eng-wang · 工程师" in text and "· 客户 ·" not in text
+    assert documents.verify_pdf(ctx, pdf).verdict is documents.Verdict.VALID

@@ -119,6 +119,7 @@ def build_demo(
     """Generate the rows (blobs are written to ``blobs``); jobs go round-robin to engineers."""
     rng = random.Random(seed)
     issuer = demo_key(seed)
+    thumbnails: dict[tuple[Any, ...], str] = {}
     now = now or datetime.now(UTC)
     today = now.date()
     rows: dict[type[m.Base], list[dict[str, Any]]] = {}
@@ -532,6 +533,7 @@ def build_demo(
                 now,
                 times,
                 backup_facts,
+                thumbnails,
             )
             demo_slip(add, rng, blobs, issuer, record)
 

@@ -45,6 +45,7 @@ class DemoJob:
     now: datetime
     times: dict[str, datetime | None]
     backup: list[BackupFact]
+    thumbnails: dict[tuple[Any, ...], str]  # signature thumbnails stored so far, by strokes
 
 
 def _strokes(x0: float, seed: float) -> tuple[tuple[tuple[float, float, float, float], ...], ...]:
@@ -155,13 +156,15 @@ def demo_slip(
     ]
     sig_ids = []
     for capture in captures:
-        row = {**signature_row(capture, signed_at, blobs), "id": _uuid(rng)}
+        row = {**signature_row(capture, signed_at, blobs, record.thumbnails), "id": _uuid(rng)}
         add(m.Signature, **row)
         sig_ids.append(row["id"])
     quote, quote_number, parts = None, None, []
     if job["billing"] == "paid":
         approval = {
-            **signature_row(captures[0], signed_at - timedelta(hours=1), blobs),
+            **signature_row(
+                captures[0], signed_at - timedelta(hours=1), blobs, record.thumbnails
+            ),
             "id": _uuid(rng),
         }
         add(m.Signature, **approval)

@@ -163,7 +163,11 @@ def render_slip(
     if absent:
         story += [
             k.p(_("The customer did not sign"), "head"),
-            k.p(_("Reason recorded by the engineer") + f": {absent.get('reason', '')}"),
+            k.p(
+                _("Reason recorded by the engineer: {reason}").format(
+                    reason=absent.get("reason", "")
+                )
+            ),
         ]
     else:
         score = content.get("satisfaction")

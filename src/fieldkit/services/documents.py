@@ -65,7 +65,9 @@ def slip_pdf(ctx: ServiceContext, slip_id: str) -> str:
                 s.strokes,
             )
             for s in (
-                session.get(m.Signature, slip.customer_signature_id),
+                session.get(m.Signature, slip.customer_signature_id)
+                if slip.customer_signature_id
+                else None,
                 session.get(m.Signature, slip.engineer_signature_id)
                 if slip.engineer_signature_id
                 else None,

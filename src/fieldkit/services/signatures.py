@@ -30,11 +30,22 @@ def thumbnail_png(capture: SignatureCapture) -> bytes:
     return out.getvalue()
 
 
-def signature_row(capture: SignatureCapture, at: datetime, blobs: BlobStore) -> dict[str, Any]:
-    """The validated signature as a ``signatures`` row (the app and the demo write the same)."""
+def signature_row(
+    capture: SignatureCapture,
+    at: datetime,
+    blobs: BlobStore,
+    thumbnails: dict[tuple[Any, ...], str] | None = None,
+) -> dict[str, Any]:
+    """The validated signature as a ``signatures`` row (the app and the demo write the same).
+    ``thumbnails``: thumbnail blobs already stored, by strokes (the demo repeats its strokes)."""
     capture.validate()
-    # Content-addressed: a rolled-back transaction leaves at most an unreferenced blob.
-    thumb = blobs.put_bytes(thumbnail_png(capture))
+    key = (capture.canvas_width, capture.canvas_height, capture.strokes)
+    thumb = thumbnails.get(key) if thumbnails is not None else None
+    if thumb is None:
+        # Content-addressed: a rolled-back transaction leaves at most an unreferenced blob.
+        thumb = blobs.put_bytes(thumbnail_png(capture))
+        if thumbnails is not None:
+            thumbnails[key] = thumb
     return {
         "id": m.new_id(),
         "role": capture.role.value,

@@ -215,10 +215,37 @@ def sign_slip(
     """
     if customer.role is not SignerRole.CUSTOMER:
         raise InvalidValue("The slip must be signed by the customer")
-    if engineer is not None and engineer.role is not SignerRole.ENGINEER:
-        raise InvalidValue("The second signature must be the engineer's")
     if not 1 <= satisfaction <= 5:
         raise InvalidValue("Customer satisfaction is rated 1 to 5")
+    return _lock_slip(ctx, job_id, customer, engineer, satisfaction, comments, supersedes_id)
+
+
+def lock_without_customer(
+    ctx: ServiceContext,
+    job_id: str,
+    engineer: SignatureCapture,
+    reason: str,
+    supersedes_id: str | None = None,
+) -> Changed:
+    """The customer is not present or refuses to sign: the engineer signs, records why, and
+    the slip is locked without a customer signature (the slip and its PDF say so)."""
+    if not reason.strip():
+        raise InvalidValue("Say why the customer does not sign")
+    return _lock_slip(ctx, job_id, None, engineer, None, "", supersedes_id, reason)
+
+
+def _lock_slip(
+    ctx: ServiceContext,
+    job_id: str,
+    customer: SignatureCapture | None,
+    engineer: SignatureCapture | None,
+    satisfaction: int | None,
+    comments: str,
+    supersedes_id: str | None,
+    customer_absent: str | None = None,
+) -> Changed:
+    if engineer is not None and engineer.role is not SignerRole.ENGINEER:
+        raise InvalidValue("The second signature must be the engineer's")
     now = ctx.clock.now()
     device_key.private_key(ctx)  # load or create it now: it may write a setting
     with transaction(ctx) as tx:
@@ -245,8 +272,9 @@ def sign_slip(
             captures,
             now,
             SlipIds(m.new_id(), job_id, number, supersedes_id),
+            customer_absent,
         )
-        cust_id = store_signature(tx, customer, now)
+        cust_id = store_signature(tx, customer, now) if customer is not None else None
         eng_id = store_signature(tx, engineer, now) if engineer is not None else None
         device_signature, device_public = device_key.sign_hash(ctx, signed.sha256)
         tx.session.add(
@@ -280,7 +308,10 @@ def sign_slip(
             device_public_key=device_public,
         )
         mid = tx.emit(args, signed.id)
-        tx.audit("slip.sign", "slip", signed.id, {"sha256": signed.sha256, "number": number}, mid)
+        audit = {"sha256": signed.sha256, "number": number}
+        if customer_absent:
+            audit["customer_absent"] = customer_absent.strip()
+        tx.audit("slip.sign", "slip", signed.id, audit, mid)
         if supersedes_id is None:
             base = job.version
             job.status, job.version, job.updated_at = JobStatus.SIGNED.value, job.version + 1, now

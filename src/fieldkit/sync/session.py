@@ -63,6 +63,7 @@ def login(
     _credentials.save(server_url, reply.username, reply.token)
     set_setting(ctx, SERVER_URL_SETTING, server_url.rstrip("/"))
     set_setting(ctx, USERNAME_SETTING, reply.username)
+    set_setting(ctx, "sync.display_name", reply.display_name)  # printed on the slips signed
     set_setting(ctx, "sync.ca_bundle", str(ca_bundle) if ca_bundle else None)
     set_setting(ctx, DEMO_CENTER_SETTING, demo_center)
     return reply

@@ -11,6 +11,13 @@ from fieldkit.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSize, Q
 from fieldkit.ui.signature_pad import SignaturePad
 
 
+def signed_in_name(ctx: ServiceContext) -> str:
+    """The engineer's name as the center knows it (kept at login), else the login name."""
+    from fieldkit.services.settings import get_setting
+
+    return str(get_setting(ctx, "sync.display_name") or ctx.actor)
+
+
 class EngineerSignature(QWidget):
     def __init__(self, engineer: str) -> None:
         super().__init__()
@@ -24,15 +31,26 @@ class EngineerSignature(QWidget):
             button.setMinimumHeight(48)
         self.undo.clicked.connect(self.pad.undo)
         self.clear.clicked.connect(self.pad.clear)
+        for button in (self.undo, self.clear):
+            button.setAutoDefault(False)  # Enter in a name field never clears a pad
         buttons = QHBoxLayout()
         buttons.addWidget(self.undo)
         buttons.addWidget(self.clear)
+        # When the customer is not there or will not sign: the engineer says why and locks.
+        self.absent_reason = QLineEdit()
+        self.absent_reason.setPlaceholderText(_("Why the customer does not sign"))
+        self.lock_absent = QPushButton(_("Lock without the customer's signature"))
+        self.lock_absent.setAutoDefault(False)
+        self.lock_absent.setMinimumHeight(48)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(_("Engineer signs here")))
         layout.addWidget(self.name)
         layout.addWidget(self.pad, 1)
         layout.addLayout(buttons)
+        layout.addWidget(QLabel(_("Customer not present or refuses to sign?")))
+        layout.addWidget(self.absent_reason)
+        layout.addWidget(self.lock_absent)
 
     def capture(self) -> SignatureCapture:
         return self.pad.capture(SignerRole.ENGINEER, self.name.text())

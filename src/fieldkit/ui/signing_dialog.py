@@ -13,7 +13,7 @@ from fieldkit.i18n import _
 from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
-from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label
+from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label, signed_in_name
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
@@ -58,7 +58,8 @@ class SigningDialog(QDialog):
         self.on_site = on_site_label(ctx, job_id)
         form.addRow(_("On site"), self.on_site)
         # The engineer signs too, beside the customer.
-        self.engineer = EngineerSignature(ctx.actor)
+        self.engineer = EngineerSignature(signed_in_name(ctx))
+        self.engineer.lock_absent.clicked.connect(self.lock_without_customer)
         self.error = QLabel()
         self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
         self.error.setWordWrap(True)
@@ -166,6 +167,24 @@ class SigningDialog(QDialog):
         except Exception as exc:
             target = self.error if self.confirm.isHidden() else self.confirm.error
             show_error(exc, target)
+            return False
+        self.slip_id = changed.entity_id
+        self.accept()
+        return True
+
+    def lock_without_customer(self) -> bool:
+        """The customer is not present or refuses: the engineer's signature and reason only."""
+        from fieldkit.services import slips  # device keys and the keyring: loaded when signing
+
+        try:
+            changed = slips.lock_without_customer(
+                self._ctx,
+                self.job_id,
+                self.engineer.capture(),
+                self.engineer.absent_reason.text(),
+            )
+        except Exception as exc:
+            show_error(exc, self.error)
             return False
         self.slip_id = changed.entity_id
         self.accept()

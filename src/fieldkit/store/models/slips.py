@@ -37,7 +37,8 @@ class Slip(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("slips.id"))
-    customer_signature_id: Mapped[str] = mapped_column(ForeignKey("signatures.id"))
+    # Empty only when the customer did not sign (the signed content says why).
+    customer_signature_id: Mapped[str | None] = mapped_column(ForeignKey("signatures.id"))
     engineer_signature_id: Mapped[str | None] = mapped_column(ForeignKey("signatures.id"))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     # Ed25519 signature of the content hash by the issuing device, and that device's public key.

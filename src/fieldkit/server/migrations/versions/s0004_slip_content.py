@@ -1,4 +1,5 @@
-"""Sites carry their IANA time zone; existing sites take their contract's zone.
+"""Sites carry their IANA time zone; existing sites take their contract's zone. A slip may be
+locked without a customer signature (the reason is in its signed content).
 
 Revision ID: s0004
 Revises: s0003
@@ -27,6 +28,8 @@ def upgrade() -> None:
         "UPDATE sites SET timezone = (SELECT c.timezone FROM contracts c "
         "WHERE c.id = sites.contract_id) WHERE contract_id IS NOT NULL"
     )
+    with op.batch_alter_table("slips") as batch:
+        batch.alter_column("customer_signature_id", existing_type=sa.String(36), nullable=True)
 
 
 def downgrade() -> None:
