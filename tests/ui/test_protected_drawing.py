@@ -62,10 +62,13 @@ def test_the_dossier_shows_that_a_drawing_is_protected(
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.resize(1280, 800)
-    window.table.selectRow(0)
+    row = window.table.visualRect(window.model.index(0, 1))
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=row.center())
     panel = window.dossier
+    bar = window.tabs.tabBar()
+    tab = bar.tabRect(window.tabs.indexOf(panel))
     with qtbot.waitSignal(panel.viewer.view.failed, timeout=20000) as failed:
-        window.tabs.setCurrentWidget(panel)  # opens the first drawing
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=tab.center())  # opens the drawing
     assert failed.args[0] == PROTECTED
     assert panel.viewer.view.message == PROTECTED
     # Tapping the document again says the same, never "damaged".

@@ -214,9 +214,12 @@ def connections() -> list[tuple[str, int, str, list[str]]]:
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "connect"
-                and isinstance(node.func.value, ast.Attribute)
                 and node.args
             ):
+                continue
+            if not isinstance(node.func.value, ast.Attribute):
+                problems = ["connect() on a signal held in a variable: name the signal"]
+                out.append((path.name, node.lineno, ast.unparse(node), problems))
                 continue
             signal = node.func.value.attr
             arity = custom.get(signal, QT_SIGNALS.get(signal))
