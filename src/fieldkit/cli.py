@@ -230,7 +230,8 @@ def _sync_commands(args: argparse.Namespace, ctx: object) -> int:
     elif args.command == "export-outbox":
         count = export_outbox(ctx, Path(args.file))
         print(
-            f"{count} unsynced change(s) written to {args.file}; import them at the service "
-            "center with: fieldkit-server import-outbox FILE"
+            f"{count} change(s) the center has not accepted (unsynced, or refused and not "
+            f"resolved) written to {args.file}, signed by this device; import them at the "
+            "service center with: fieldkit-server import-outbox FILE"
         )
     return 0

@@ -360,3 +360,21 @@ def test_m8_wipe_answer_over_plain_http_to_another_host_is_ignored(
         ]
     assert any("device-key" in account for _service, account in memory_keyring.secrets)
     assert sorted(wang.ctx.blobs) == blobs
+
+
+def test_m8_wipe_answer_from_a_proxy_in_front_of_a_loopback_center_is_ignored(
+    server: Server, office: Office, wang: Client, on_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = office.new_job("wang")
+    wang.sync()
+    jobs.add_note(wang.ctx, job, "代理 relayed")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", on_path)  # plain HTTP to 127.0.0.1, through a relay
+    monkeypatch.setenv("http_proxy", on_path)
+    with pytest.raises(SyncError, match="nothing was erased") as raised:
+        wang.sync()
+    assert not isinstance(raised.value, DeviceWiped)
+    with wang.ctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.Job)) > 0
+        assert [o.args["note"] for o in s.scalars(select(m.OutboxMutation))] == ["代理 relayed"]

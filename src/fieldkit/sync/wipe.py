@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from requests.utils import get_environ_proxies, select_proxy
+
 from fieldkit.services import device_key
 from fieldkit.services.context import ServiceContext
 from fieldkit.sync.rescue import export_outbox, rescued_count
@@ -39,19 +41,19 @@ class WipeReport:
 
 def trusted_wipe_channel(url: str) -> bool:
     """True if an answer received from ``url`` can only have come from the center itself:
-    HTTPS (the transport never turns certificate checks off) or HTTP on loopback."""
+    HTTPS (the transport never turns certificate checks off) or HTTP on loopback that no
+    proxy relays (a proxy sits on the path of a plain-HTTP request)."""
     parts = urlsplit(url)
     if parts.scheme == "https":
         return True
     if parts.scheme != "http" or not parts.hostname:
         return False
     host = parts.hostname
-    if host == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+    return loopback and not select_proxy(url, get_environ_proxies(url))
 
 
 def erase_synced_data(ctx: ServiceContext) -> WipeReport:
