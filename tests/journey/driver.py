@@ -439,6 +439,11 @@ class Journey:
         bar = self.window.tabs.tabBar()
         yield from self.press(bar, bar.tabRect(index).center())
 
+    def part_chosen(self) -> bool:
+        """The part searched for is the one selected in the list."""
+        item = self.window.quote.parts.currentItem()
+        return item is not None and item.text().startswith("PSU")
+
     def quote(self, job: str) -> Steps:
         builder = self.window.quote
         yield from self.tab(2)
@@ -446,7 +451,7 @@ class Journey:
         yield from self.press(builder.new_quote)
         yield Wait("a draft quote", lambda: builder.current() is not None)
         self.replace_text(builder.part_search, "PSU")
-        yield Wait("the part found", lambda: builder.add_part.isEnabled())
+        yield Wait("the part found", lambda: self.part_chosen() and builder.add_part.isEnabled())
         yield from self.press(builder.add_part)
         yield Wait("the part on the quote", lambda: len(builder.current().lines) == 1)
         yield from self.press(builder.add_travel)
@@ -471,7 +476,7 @@ class Journey:
     def replaced_part(self, job: str) -> Steps:
         builder = self.window.quote
         self.replace_text(builder.part_search, "PSU")
-        yield Wait("replace offered", lambda: builder.replace.isEnabled())
+        yield Wait("replace offered", lambda: self.part_chosen() and builder.replace.isEnabled())
         yield from self.press(builder.replace)
         yield from self.answer_input("PSU-OLD-4471")
         yield from self.answer_input("PSU-NEW-9902")

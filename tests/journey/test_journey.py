@@ -182,7 +182,10 @@ def run_phase(
     tail = log.read_text(errors="replace")[-4000:]
     assert result.exists(), f"the {phase} run reported nothing (exit {code}):\n{tail}"
     found = json.loads(result.read_text())
-    assert found["ok"], f"{phase}: {found.get('error')}\nsteps: {found['steps'][-5:]}\n{tail}"
+    seen = "\n".join(found.get("status_bar", [])[-3:])
+    assert found["ok"], (
+        f"{phase}: {found.get('error')}\nsteps: {found['steps'][-5:]}\nstatus bar: {seen}\n{tail}"
+    )
     assert code == 0, f"the app exited with {code}:\n{tail}"
     return found
 
