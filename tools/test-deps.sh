@@ -18,6 +18,19 @@ for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3; do
     break
   }
 done
+# The journey test: `fieldkit run` in a real X11 window (Xvfb, the openbox window manager,
+# xdotool), and the xcb libraries Qt's X11 platform loads on a bare Debian.
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v openbox >/dev/null || need+=(openbox)
+command -v xdotool >/dev/null || need+=(xdotool)
+xcb=(libxcb-cursor0:libxcb-cursor.so.0 libxcb-icccm4:libxcb-icccm.so.4
+  libxcb-image0:libxcb-image.so.0 libxcb-keysyms1:libxcb-keysyms.so.1
+  libxcb-randr0:libxcb-randr.so.0 libxcb-render-util0:libxcb-render-util.so.0
+  libxcb-shape0:libxcb-shape.so.0 libxcb-xinerama0:libxcb-xinerama.so.0
+  libxcb-xkb1:libxcb-xkb.so.1 libxkbcommon-x11-0:libxkbcommon-x11.so.0)
+for pair in "${xcb[@]}"; do
+  ldconfig -p 2>/dev/null | grep -q "${pair#*:}" || need+=("${pair%%:*}")
+done
 ((${#need[@]})) || exit 0
 
 line="apt-get install -y --no-install-recommends ${need[*]}"
