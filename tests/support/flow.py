@@ -31,3 +31,14 @@ def record_all_evidence(ctx: ServiceContext, job: str, folder: Path, file_bytes:
         checklists.record_evidence(
             ctx, item.id, ticked=kind == "tick", text="V5.2" if kind == "text" else "", file=path
         )
+
+
+def resolve_on_site(
+    ctx: ServiceContext, job: str, folder: Path, resolution: str = "更换电源"
+) -> None:
+    """From assigned to resolved: arrival, diagnosis, the whole backup, repair."""
+    arrive_and_diagnose(ctx, job)
+    record_all_evidence(ctx, job, folder, b"config" * 100)
+    jobs.confirm_backup(ctx, job)
+    jobs.start_repair(ctx, job)
+    jobs.resolve(ctx, job, resolution)

@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from fieldkit.domain.enums import CauseArea, CauseOrigin, QuoteLineKind, QuoteStatus, SignerRole
+from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed
-from fieldkit.services import jobs, quote_views, quotes, slips
+from fieldkit.services import quote_views, quotes, slips
 from fieldkit.services.transaction import transaction
 from fieldkit.store import models as m
 from tests.services.fixtures import signature
-from tests.support.flow import record_all_evidence
+from tests.support.flow import resolve_on_site
 from tests.support.server import Client, Office, Server, make_client
 
 
@@ -84,15 +84,7 @@ def test_the_center_refuses_quote_steps_on_a_signed_job(
     job = office.new_job("wang")
     wang.sync()
     stale, (line, _other) = draft(wang, job)
-    jobs.accept_job(wang.ctx, job)
-    jobs.depart(wang.ctx, job)
-    jobs.record_arrival(wang.ctx, job, "王主管")
-    jobs.start_diagnosis(wang.ctx, job)
-    jobs.classify_cause(wang.ctx, job, CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT)
-    record_all_evidence(wang.ctx, job, tmp_path, b"config" * 100)
-    jobs.confirm_backup(wang.ctx, job)
-    jobs.start_repair(wang.ctx, job)
-    jobs.resolve(wang.ctx, job, "更换电源")
+    resolve_on_site(wang.ctx, job, tmp_path)
     slips.sign_slip(
         wang.ctx, job, signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=5
     )

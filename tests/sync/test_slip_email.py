@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from fieldkit.domain.enums import CauseArea, CauseOrigin, DeliveryStatus, SignerRole
+from fieldkit.domain.enums import DeliveryStatus, SignerRole
 from fieldkit.domain.errors import InvalidValue
-from fieldkit.services import jobs, slip_delivery, slips
+from fieldkit.services import slip_delivery, slips
 from fieldkit.services.transaction import transaction
 from fieldkit.store import models as m
 from tests.services.fixtures import signature
-from tests.support.flow import record_all_evidence
+from tests.support.flow import resolve_on_site
 from tests.support.server import Client, Office, Server, copy_template, make_client, start_server
 from tests.support.smtp import PASSWORD, SmtpServer, start_smtp
 
@@ -55,15 +55,7 @@ def engineer(center: Server, tmp_path: Path) -> Iterator[Client]:
 def signed_slip(office: Office, wang: Client, folder: Path) -> tuple[str, str]:
     job = office.new_job("wang")
     wang.sync()
-    jobs.accept_job(wang.ctx, job)
-    jobs.depart(wang.ctx, job)
-    jobs.record_arrival(wang.ctx, job, "王主管")
-    jobs.start_diagnosis(wang.ctx, job)
-    jobs.classify_cause(wang.ctx, job, CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT)
-    record_all_evidence(wang.ctx, job, folder, b"config" * 100)
-    jobs.confirm_backup(wang.ctx, job)
-    jobs.start_repair(wang.ctx, job)
-    jobs.resolve(wang.ctx, job, "更换电源")
+    resolve_on_site(wang.ctx, job, folder)
     slip_id = slips.sign_slip(
         wang.ctx, job, signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=5
     ).entity_id

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from fieldkit.cli import main
-from fieldkit.domain.enums import CauseArea, CauseOrigin, SignerRole
-from fieldkit.services import documents, jobs, slips
+from fieldkit.domain.enums import SignerRole
+from fieldkit.services import documents, slips
 from tests.services.fixtures import signature
-from tests.support.flow import record_all_evidence
+from tests.support.flow import resolve_on_site
 from tests.support.server import Client, Office, Server
 
 
@@ -19,15 +19,7 @@ def test_verify_against_the_center(
 ) -> None:
     job = office.new_job("wang")
     wang.sync()
-    jobs.accept_job(wang.ctx, job)
-    jobs.depart(wang.ctx, job)
-    jobs.record_arrival(wang.ctx, job, "王主管")
-    jobs.start_diagnosis(wang.ctx, job)
-    jobs.classify_cause(wang.ctx, job, CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT)
-    record_all_evidence(wang.ctx, job, tmp_path, b"config" * 100)
-    jobs.confirm_backup(wang.ctx, job)
-    jobs.start_repair(wang.ctx, job)
-    jobs.resolve(wang.ctx, job, "更换电源")
+    resolve_on_site(wang.ctx, job, tmp_path)
     slip_id = slips.sign_slip(
         wang.ctx, job, signature(), signature(SignerRole.ENGINEER, "王工"), satisfaction=5
     ).entity_id
