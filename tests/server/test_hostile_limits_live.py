@@ -186,9 +186,12 @@ def test_m6_parallel_guesses_on_postgres_are_evaluated_at_most_to_the_limit(
 
     with ThreadPoolExecutor(len(passwords)) as pool:
         codes = list(pool.map(released, passwords))
-    evaluated = codes.count(200) + codes.count(401)
     assert 500 not in codes and set(codes) <= {200, 401, 429, 503}, codes
-    assert 1 <= evaluated <= 5, sorted(codes)
+    # At most five wrong passwords are checked (the review saw 33). The right one may be
+    # checked beside them: its attempt is counted as failed until it succeeds, so its slot
+    # can free up for one more wrong guess, never for more than the limit.
+    assert codes.count(401) <= 5 and codes.count(200) <= 1, sorted(codes)
+    assert codes.count(401) + codes.count(200) >= 1, sorted(codes)
 
 
 def test_l1_long_forwarded_for_on_postgres_is_not_a_500(pg_center: Server) -> None:

@@ -210,7 +210,9 @@ def test_quitting_with_sync_now_sends_the_changes_first(
         QTimer.singleShot(0, close_when_done)
         qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
         assert seen == ["2 changes are not yet at the service center."]
-        assert results and results[0].startswith("Sent 2")
+        # Sent by this sync, or by the background sync a local change starts, which may
+        # have been on its way already: either way the center has both before the app quits.
+        assert results and results[0].startswith("Sent")
         assert queries.sync_summary(wang.ctx).pending == 0
         qtbot.waitUntil(lambda: not window.isVisible())
     finally:
