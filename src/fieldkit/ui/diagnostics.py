@@ -7,14 +7,11 @@ from fieldkit.i18n import _
 from fieldkit.logs import log_path
 from fieldkit.services import diagnostics
 from fieldkit.services.context import ServiceContext
-from fieldkit.ui.errors import show_error
+from fieldkit.ui.errors import copy_and_close, show_error
 from fieldkit.ui.qt import (
-    QApplication,
     QDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,24 +31,11 @@ class DiagnosticsDialog(QDialog):
         intro.setWordWrap(True)
         self.path = QLineEdit(path)
         self.path.setReadOnly(True)
-        self.copy = QPushButton(_("Copy path"))
-        self.copy.clicked.connect(self._copy)
-        self.close_button = QPushButton(_("Close"))
-        self.close_button.clicked.connect(self.accept)
-        for button in (self.copy, self.close_button):
-            button.setMinimumHeight(44)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.copy)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        self.copy, self.close_button, buttons = copy_and_close(self, _("Copy path"), self.path.text)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.path)
         layout.addLayout(buttons)
-
-    def _copy(self) -> None:
-        QApplication.clipboard().setText(self.path.text())
-        self.copy.setText(_("Copied"))
 
 
 def export_diagnostics(parent: QWidget, ctx: ServiceContext) -> DiagnosticsDialog | None:

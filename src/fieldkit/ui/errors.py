@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import platform
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit import __version__
@@ -95,24 +96,34 @@ class BugDialog(QDialog):
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QPlainTextEdit(details(exc))
         self.details.setReadOnly(True)
-        self.copy = QPushButton(_("Copy details"))
-        self.copy.clicked.connect(self._copy)
-        self.close_button = QPushButton(_("Close"))
-        self.close_button.clicked.connect(self.accept)
-        for button in (self.copy, self.close_button):
-            button.setMinimumHeight(44)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.copy)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        self.copy, self.close_button, buttons = copy_and_close(
+            self, _("Copy details"), self.details.toPlainText
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.details, 1)
         layout.addLayout(buttons)
 
-    def _copy(self) -> None:
-        QApplication.clipboard().setText(self.details.toPlainText())
-        self.copy.setText(_("Copied"))
+
+def copy_and_close(
+    dialog: QDialog, label: str, text: Callable[[], str]
+) -> tuple[QPushButton, QPushButton, QHBoxLayout]:
+    """The row under a report: copy its text to the clipboard (the button says so), close."""
+    copy, close = QPushButton(label), QPushButton(_("Close"))
+
+    def copied() -> None:
+        QApplication.clipboard().setText(text())
+        copy.setText(_("Copied"))
+
+    copy.clicked.connect(copied)
+    close.clicked.connect(dialog.accept)
+    row = QHBoxLayout()
+    for button in (copy, close):
+        button.setMinimumHeight(44)
+    row.addWidget(copy)
+    row.addStretch(1)
+    row.addWidget(close)
+    return copy, close, row
 
 
 def details(exc: BaseException) -> str:
