@@ -8,14 +8,14 @@ import re
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -32,11 +32,10 @@ from fieldkit.protocol.wire import (
     PushRequest,
     PushResponse,
 )
-from fieldkit.server import auth, dispatch, jobstate
+from fieldkit.server import auth
 from fieldkit.server import tables as t
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
 from fieldkit.server.changes import (
-    ChangeWriter,
     max_seq,
     pruned_through,
     pull_log,
@@ -46,6 +45,15 @@ from fieldkit.server.database import RETRY_AFTER_SECONDS, is_lock_timeout
 from fieldkit.server.errors import ApiError
 from fieldkit.server.mail import MailOutbox
 from fieldkit.server.middleware import MAX_JSON_BYTES, ProtocolAndLimits
+from fieldkit.server.office import (
+    EscalationEntry,
+    JobIn,
+    JobSummary,
+    Office,
+    Report,
+    ReportIn,
+    SiteSummary,
+)
 from fieldkit.server.push import process_push
 from fieldkit.server.scope import scope_clause
 from fieldkit.server.settings import ServerSettings
@@ -56,36 +64,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 416, 422, 429, 503)
 }
 SWEEP_EVERY_SECONDS = 3600.0
-
-
-class ReportIn(BaseModel):
-    kind: Literal[
-        "fault_report",
-        "complaint",
-        "praise",
-        "suggestion",
-        "consultation",
-        "project_info",
-        "customer_need",
-    ]
-    text: str = Field(min_length=1, max_length=20000)
-    caller: str = Field(default="", max_length=120)
-    customer_id: str | None = Field(default=None, max_length=36)
-    severity: int | None = Field(default=None, ge=1, le=4)
-
-
-class JobIn(BaseModel):
-    site_id: str = Field(max_length=36)
-    device_id: str | None = Field(default=None, max_length=36)
-    fault_description: str = Field(min_length=1, max_length=20000)
-    severity: int = Field(ge=1, le=4)
-    job_type: Literal[
-        "corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution"
-    ] = "corrective_repair"
-    channel: Literal["hotline", "phone", "email", "on_site"] = "hotline"
-    engineer: str | None = Field(default=None, max_length=80)
-    report_id: str | None = Field(default=None, max_length=36)
-    reported_at: datetime | None = None
 
 
 class AssignIn(BaseModel):
@@ -207,7 +185,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         return who
 
     Who = Annotated[auth.Principal, Depends(principal)]
-    Office = Annotated[auth.Principal, Depends(dispatcher)]
+    Office_ = Annotated[auth.Principal, Depends(dispatcher)]
 
     @app.get("/health")
     def health() -> dict[str, Any]:
@@ -397,175 +375,73 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             stream(), status_code=status, headers=headers, media_type="application/octet-stream"
         )
 
-    # -- dispatch (service center staff) -----------------------------------------------
-    @app.post("/dispatch/reports", status_code=201, responses=ERRORS)
-    def record_report(body: ReportIn, who: Office) -> dict[str, str]:
-        import uuid
+    # -- dispatch (service center staff): each route calls one office use case ----------
+    office = Office(engine, now)
+    app.state.office = office
 
-        report_id = str(uuid.uuid4())
-        with engine.begin() as conn:
-            conn.execute(
-                insert(t.hotline_reports).values(
-                    id=report_id,
-                    kind=body.kind,
-                    customer_id=body.customer_id,
-                    caller=body.caller,
-                    text=body.text,
-                    severity=body.severity,
-                    job_id=None,
-                    recorded_by=who.username,
-                    at=now(),
-                )
-            )
-        return {"id": report_id}
+    @app.post("/dispatch/reports", status_code=201, responses=ERRORS)
+    def record_report(body: ReportIn, who: Office_) -> dict[str, str]:
+        return {"id": office.record_report(body, who.username)}
 
     @app.post("/dispatch/reports/{report_id}/grade", responses=ERRORS)
-    def grade_report(report_id: str, body: JobPatch, who: Office) -> dict[str, Any]:
+    def grade_report(report_id: str, body: JobPatch, who: Office_) -> dict[str, Any]:
         if body.severity is None:
             raise ApiError(422, "report.severity", "Give the fault level (1-4)")
-        with engine.begin() as conn:
-            result = conn.execute(
-                update(t.hotline_reports)
-                .where(t.hotline_reports.c.id == report_id)
-                .values(severity=body.severity)
-            )
-            if result.rowcount == 0:
-                raise ApiError(404, "report.unknown", "No such report")
+        office.grade_report(report_id, body.severity)
         return {"id": report_id, "severity": body.severity}
 
     @app.get("/dispatch/reports", responses=ERRORS)
-    def list_reports(who: Office) -> list[dict[str, Any]]:
-        with engine.connect() as conn:
-            rows = conn.execute(select(t.hotline_reports).order_by(t.hotline_reports.c.at.desc()))
-            return [{**dict(r), "at": r["at"].isoformat()} for r in rows.mappings()]
+    def list_reports(who: Office_) -> list[Report]:
+        return office.reports()
 
     @app.post("/dispatch/jobs", status_code=201, responses=ERRORS)
-    def create_job(body: JobIn, who: Office) -> dict[str, str]:
-        when = body.reported_at or now()
-        if when.tzinfo is None:
-            raise ApiError(422, "request.invalid", "reported_at needs a time zone")
-        with engine.begin() as conn:
-            writer = ChangeWriter(conn, now())
-            job_id = dispatch.create_job(
-                conn, writer, {**body.model_dump(), "reported_at": when}, now()
-            )
-            if body.report_id:
-                conn.execute(
-                    update(t.hotline_reports)
-                    .where(t.hotline_reports.c.id == body.report_id)
-                    .values(job_id=job_id, severity=body.severity)
-                )
-            writer.flush()
-        return {"id": job_id}
+    def create_job(body: JobIn, who: Office_) -> dict[str, str]:
+        return {"id": office.create_job(body)}
 
     @app.post("/dispatch/jobs/{job_id}/assign", responses=ERRORS)
-    def assign(job_id: str, body: AssignIn, who: Office) -> dict[str, str]:
-        with engine.begin() as conn:
-            writer = ChangeWriter(conn, now())
-            dispatch.assign(conn, writer, job_id, body.engineer, now())
-            writer.flush()
+    def assign(job_id: str, body: AssignIn, who: Office_) -> dict[str, str]:
+        office.assign(job_id, body.engineer)
         return {"id": job_id, "engineer": body.engineer}
 
     @app.post("/dispatch/jobs/{job_id}/close", responses=ERRORS)
-    def close_job(job_id: str, who: Office) -> dict[str, str]:
-        with engine.begin() as conn:
-            writer = ChangeWriter(conn, now())
-            dispatch.close(conn, writer, job_id, now())
-            writer.flush()
+    def close_job(job_id: str, who: Office_) -> dict[str, str]:
+        office.close(job_id)
         return {"id": job_id}
 
     @app.patch("/dispatch/jobs/{job_id}", responses=ERRORS)
-    def patch_job(job_id: str, body: JobPatch, who: Office) -> dict[str, str]:
-        with engine.begin() as conn:
-            writer = ChangeWriter(conn, now())
-            if body.severity is not None:  # the office owns severity
-                dispatch.change_severity(conn, writer, job_id, body.severity, now())
-            elif jobstate.job_row(conn, job_id) is None:
-                raise ApiError(404, "job.unknown", "No such job")
-            writer.flush()
+    def patch_job(job_id: str, body: JobPatch, who: Office_) -> dict[str, str]:
+        office.change_severity(job_id, body.severity)  # the office owns severity
         return {"id": job_id}
 
     @app.get("/dispatch/escalations", responses=ERRORS)
-    def escalations(who: Office) -> list[dict[str, Any]]:
-        jobs, esc = t.ENTITY["jobs"], t.ENTITY["escalations"]
-        with engine.connect() as conn:
-            rows = (
-                conn.execute(
-                    select(
-                        jobs.c.id,
-                        jobs.c.number,
-                        jobs.c.severity,
-                        jobs.c.assigned_engineer,
-                        esc.c.reason,
-                        esc.c.findings,
-                        esc.c.category,
-                        esc.c.at,
-                    )
-                    .join(esc, esc.c.job_id == jobs.c.id)
-                    .where(jobs.c.status == "escalated")
-                    .order_by(jobs.c.severity, esc.c.at)
-                )
-                .mappings()
-                .all()
-            )
-        return [{**dict(r), "at": r["at"].isoformat()} for r in rows]
+    def escalations(who: Office_) -> list[EscalationEntry]:
+        return office.escalations()
 
     @app.get("/dispatch/jobs", responses=ERRORS)
     def list_jobs(
-        who: Office, engineer: str | None = None, status: str | None = None
-    ) -> list[dict[str, Any]]:
-        jobs = t.ENTITY["jobs"]
-        stmt = select(
-            jobs.c.id,
-            jobs.c.number,
-            jobs.c.status,
-            jobs.c.severity,
-            jobs.c.assigned_engineer,
-            jobs.c.version,
-        ).order_by(jobs.c.number)
-        if engineer:
-            stmt = stmt.where(jobs.c.assigned_engineer == engineer)
-        if status:
-            stmt = stmt.where(jobs.c.status == status)
-        with engine.connect() as conn:
-            return [dict(r) for r in conn.execute(stmt).mappings()]
+        who: Office_, engineer: str | None = None, status: str | None = None
+    ) -> list[JobSummary]:
+        return office.jobs(engineer, status)
 
     @app.get("/dispatch/sites", responses=ERRORS)
-    def list_sites(who: Office) -> list[dict[str, Any]]:
-        sites = t.ENTITY["sites"]
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(sites.c.id, sites.c.name, sites.c.customer_id, sites.c.contract_id).order_by(
-                    sites.c.name
-                )
-            )
-            return [dict(r) for r in rows.mappings()]
+    def list_sites(who: Office_) -> list[SiteSummary]:
+        return office.sites()
 
     @app.put("/dispatch/entities/{table}/{entity_id}", responses=ERRORS)
-    def put_entity(table: str, entity_id: str, body: dict[str, Any], who: Office) -> dict[str, str]:
-        nested = sorted(k for k, v in body.items() if isinstance(v, dict | list))
-        if nested:
-            raise ApiError(422, "entity.value", "Fields must be plain values", fields=nested[:20])
-        with engine.begin() as conn:
-            writer = ChangeWriter(conn, now())
-            key = dispatch.upsert_entity(conn, writer, table, body)
-            if key != entity_id:
-                raise ApiError(422, "entity.id", "The id in the path and the body differ")
-            writer.flush()
-        return {"id": key}
+    def put_entity(
+        table: str, entity_id: str, body: dict[str, Any], who: Office_
+    ) -> dict[str, str]:
+        return {"id": office.put_entity(table, entity_id, body)}
 
     @app.post("/dispatch/users/{username}/unlock", responses=ERRORS)
-    def unlock(username: str, who: Office) -> dict[str, str]:
+    def unlock(username: str, who: Office_) -> dict[str, str]:
         """Lift the login delay of an account that failed logins have slowed down."""
-        with engine.begin() as conn:
-            if not auth.unlock(conn, username, now(), who.username):
-                raise ApiError(404, "user.unknown", "No such user")
+        office.unlock_user(username, who.username)
         return {"username": username, "status": "unlocked"}
 
     @app.post("/dispatch/users/{username}/revoke", responses=ERRORS)
-    def revoke(username: str, who: Office) -> dict[str, int]:
-        with engine.begin() as conn:
-            return {"revoked": auth.revoke_user_tokens(conn, username, now())}
+    def revoke(username: str, who: Office_) -> dict[str, int]:
+        return {"revoked": office.revoke_user(username)}
 
     return app
 

@@ -315,73 +315,43 @@ def seed_demo(
 
 
 def _dispatch(engine: object, args: argparse.Namespace, now: datetime) -> int:
-    """The office's everyday operations, for scripts and terminals next to the API."""
-    import uuid
-
+    """The office's everyday operations, for scripts and terminals next to the API: the same
+    use cases the API and the console call."""
     from sqlalchemy import Engine
 
-    from fieldkit.server import dispatch
-    from fieldkit.server import tables as t
-    from fieldkit.server.changes import ChangeWriter
     from fieldkit.server.errors import ApiError
+    from fieldkit.server.office import JobIn, Office, ReportIn
 
     assert isinstance(engine, Engine)
+    office = Office(engine, lambda: now)
     try:
-        with engine.begin() as conn:
-            writer = ChangeWriter(conn, now)
-            if args.command == "report":
-                report_id = str(uuid.uuid4())
-                conn.execute(
-                    insert(t.hotline_reports).values(
-                        id=report_id,
-                        kind=args.kind,
-                        customer_id=None,
-                        caller=args.caller,
-                        text=args.text,
-                        severity=args.severity,
-                        job_id=None,
-                        recorded_by="fieldkit-server",
-                        at=now,
-                    )
-                )
-                print(report_id)
-            elif args.command == "create-job":
-                job_id = dispatch.create_job(
-                    conn,
-                    writer,
-                    {
-                        "site_id": args.site,
-                        "fault_description": args.fault,
-                        "severity": args.severity,
-                        "job_type": args.type,
-                        "channel": "hotline",
-                        "engineer": args.engineer,
-                        "reported_at": now,
-                    },
-                    now,
-                )
-                if args.report:
-                    conn.execute(
-                        update(t.hotline_reports)
-                        .where(t.hotline_reports.c.id == args.report)
-                        .values(job_id=job_id)
-                    )
-                print(job_id)
-            elif args.command == "assign":
-                dispatch.assign(conn, writer, args.job, args.engineer, now)
-                print(f"{args.job} -> {args.engineer}")
-            else:
-                jobs, esc = t.ENTITY["jobs"], t.ENTITY["escalations"]
-                rows = conn.execute(
-                    select(jobs.c.number, jobs.c.severity, esc.c.reason, esc.c.findings)
-                    .join(esc, esc.c.job_id == jobs.c.id)
-                    .where(jobs.c.status == "escalated")
-                    .order_by(jobs.c.severity, esc.c.at)
-                )
-                for number, severity, reason, findings in rows:
-                    print(f"{number}  S{severity}  {reason}  |  {findings}")
-            writer.flush()
+        if args.command == "report":
+            report = ReportIn(
+                kind=args.kind, caller=args.caller, text=args.text, severity=args.severity
+            )
+            print(office.record_report(report, "fieldkit-server"))
+        elif args.command == "create-job":
+            job = JobIn(
+                site_id=args.site,
+                fault_description=args.fault,
+                severity=args.severity,
+                job_type=args.type,
+                channel="hotline",
+                engineer=args.engineer,
+                report_id=args.report,
+                reported_at=now,
+            )
+            print(office.create_job(job))
+        elif args.command == "assign":
+            office.assign(args.job, args.engineer)
+            print(f"{args.job} -> {args.engineer}")
+        else:
+            for entry in office.escalations():
+                print(f"{entry.number}  S{entry.severity}  {entry.reason}  |  {entry.findings}")
     except ApiError as exc:
         print(f"fieldkit-server: {exc.message}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # pydantic's validation of what was typed
+        print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     return 0

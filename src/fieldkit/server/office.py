@@ -1,0 +1,260 @@
+"""The service center office's use cases, one transaction each: record and grade a hotline
+report, create, assign, re-grade and close a job, the escalation queue, user unlock and
+revoke. The HTTP API, the console and `fieldkit-server` subcommands all call these, so an
+office action means the same thing whichever door it came through; no SQL lives in the
+routes. Errors are :class:`ApiError` with a code and one plain sentence."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, insert, select, update
+
+from fieldkit.server import auth, dispatch, jobstate
+from fieldkit.server import tables as t
+from fieldkit.server.changes import ChangeWriter
+from fieldkit.server.errors import ApiError
+
+ReportKind = Literal[
+    "fault_report",
+    "complaint",
+    "praise",
+    "suggestion",
+    "consultation",
+    "project_info",
+    "customer_need",
+]
+REPORT_KINDS: tuple[str, ...] = ReportKind.__args__  # type: ignore[attr-defined]
+JobType = Literal[
+    "corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution"
+]
+Channel = Literal["hotline", "phone", "email", "on_site"]
+
+
+class ReportIn(BaseModel):
+    kind: ReportKind
+    text: str = Field(min_length=1, max_length=20000)
+    caller: str = Field(default="", max_length=120)
+    customer_id: str | None = Field(default=None, max_length=36)
+    severity: int | None = Field(default=None, ge=1, le=4)
+
+
+class JobIn(BaseModel):
+    site_id: str = Field(max_length=36)
+    device_id: str | None = Field(default=None, max_length=36)
+    fault_description: str = Field(min_length=1, max_length=20000)
+    severity: int = Field(ge=1, le=4)
+    job_type: JobType = "corrective_repair"
+    channel: Channel = "hotline"
+    engineer: str | None = Field(default=None, max_length=80)
+    report_id: str | None = Field(default=None, max_length=36)
+    reported_at: datetime | None = None
+
+
+class Report(BaseModel):
+    id: str
+    kind: str
+    customer_id: str | None
+    caller: str
+    text: str
+    severity: int | None
+    job_id: str | None
+    recorded_by: str
+    at: datetime
+
+
+class EscalationEntry(BaseModel):
+    id: str  # the job's id
+    number: str
+    severity: int
+    assigned_engineer: str
+    reason: str
+    findings: str
+    category: str
+    at: datetime
+
+
+class JobSummary(BaseModel):
+    id: str
+    number: str
+    status: str
+    severity: int
+    assigned_engineer: str
+    version: int
+
+
+class SiteSummary(BaseModel):
+    id: str
+    name: str
+    customer_id: str
+    contract_id: str | None
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Office:
+    """The office's operations on one center database. ``by`` names who acted (a user name,
+    or ``fieldkit-server`` for the command line) in what the center records."""
+
+    engine: Engine
+    now: Callable[[], datetime] = _utcnow
+
+    # -- hotline -------------------------------------------------------------------------
+    def record_report(self, body: ReportIn, by: str) -> str:
+        report_id = str(uuid.uuid4())
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(t.hotline_reports).values(
+                    id=report_id,
+                    kind=body.kind,
+                    customer_id=body.customer_id,
+                    caller=body.caller,
+                    text=body.text,
+                    severity=body.severity,
+                    job_id=None,
+                    recorded_by=by,
+                    at=self.now(),
+                )
+            )
+        return report_id
+
+    def grade_report(self, report_id: str, severity: int) -> None:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(t.hotline_reports)
+                .where(t.hotline_reports.c.id == report_id)
+                .values(severity=severity)
+            )
+            if result.rowcount == 0:
+                raise ApiError(404, "report.unknown", "No such report")
+
+    def reports(self) -> list[Report]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.hotline_reports).order_by(t.hotline_reports.c.at.desc()))
+            return [Report.model_validate(dict(r)) for r in rows.mappings()]
+
+    # -- jobs ----------------------------------------------------------------------------
+    def create_job(self, body: JobIn) -> str:
+        now = self.now()
+        when = body.reported_at or now
+        if when.tzinfo is None:
+            raise ApiError(422, "request.invalid", "reported_at needs a time zone")
+        with self.engine.begin() as conn:
+            writer = ChangeWriter(conn, now)
+            job_id = dispatch.create_job(
+                conn, writer, {**body.model_dump(), "reported_at": when}, now
+            )
+            if body.report_id:
+                linked = conn.execute(
+                    update(t.hotline_reports)
+                    .where(t.hotline_reports.c.id == body.report_id)
+                    .values(job_id=job_id, severity=body.severity)
+                )
+                if linked.rowcount == 0:
+                    raise ApiError(404, "report.unknown", "No such report")
+            writer.flush()
+        return job_id
+
+    def assign(self, job_id: str, engineer: str) -> None:
+        now = self.now()
+        with self.engine.begin() as conn:
+            writer = ChangeWriter(conn, now)
+            dispatch.assign(conn, writer, job_id, engineer, now)
+            writer.flush()
+
+    def close(self, job_id: str) -> None:
+        now = self.now()
+        with self.engine.begin() as conn:
+            writer = ChangeWriter(conn, now)
+            dispatch.close(conn, writer, job_id, now)
+            writer.flush()
+
+    def change_severity(self, job_id: str, severity: int | None) -> None:
+        """Re-grade a job; its respond-by and arrive-by follow the contract's new terms.
+        ``None`` changes nothing but still says whether the job exists."""
+        now = self.now()
+        with self.engine.begin() as conn:
+            writer = ChangeWriter(conn, now)
+            if severity is not None:
+                dispatch.change_severity(conn, writer, job_id, severity, now)
+            elif jobstate.job_row(conn, job_id) is None:
+                raise ApiError(404, "job.unknown", "No such job")
+            writer.flush()
+
+    def jobs(self, engineer: str | None = None, status: str | None = None) -> list[JobSummary]:
+        jobs = t.ENTITY["jobs"]
+        stmt = select(
+            jobs.c.id,
+            jobs.c.number,
+            jobs.c.status,
+            jobs.c.severity,
+            jobs.c.assigned_engineer,
+            jobs.c.version,
+        ).order_by(jobs.c.number)
+        if engineer:
+            stmt = stmt.where(jobs.c.assigned_engineer == engineer)
+        if status:
+            stmt = stmt.where(jobs.c.status == status)
+        with self.engine.connect() as conn:
+            return [JobSummary.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
+
+    def sites(self) -> list[SiteSummary]:
+        sites = t.ENTITY["sites"]
+        stmt = select(sites.c.id, sites.c.name, sites.c.customer_id, sites.c.contract_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt.order_by(sites.c.name)).mappings()
+            return [SiteSummary.model_validate(dict(r)) for r in rows]
+
+    def escalations(self) -> list[EscalationEntry]:
+        """Open escalations, most severe first, oldest first within a level."""
+        jobs, esc = t.ENTITY["jobs"], t.ENTITY["escalations"]
+        stmt = (
+            select(
+                jobs.c.id,
+                jobs.c.number,
+                jobs.c.severity,
+                jobs.c.assigned_engineer,
+                esc.c.reason,
+                esc.c.findings,
+                esc.c.category,
+                esc.c.at,
+            )
+            .join(esc, esc.c.job_id == jobs.c.id)
+            .where(jobs.c.status == "escalated")
+            .order_by(jobs.c.severity, esc.c.at)
+        )
+        with self.engine.connect() as conn:
+            return [EscalationEntry.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
+
+    def put_entity(self, table: str, entity_id: str, body: dict[str, Any]) -> str:
+        """Reference data (customers, sites, devices, contracts...) from the office's systems."""
+        nested = sorted(k for k, v in body.items() if isinstance(v, dict | list))
+        if nested:
+            raise ApiError(422, "entity.value", "Fields must be plain values", fields=nested[:20])
+        now = self.now()
+        with self.engine.begin() as conn:
+            writer = ChangeWriter(conn, now)
+            key = dispatch.upsert_entity(conn, writer, table, body)
+            if key != entity_id:
+                raise ApiError(422, "entity.id", "The id in the path and the body differ")
+            writer.flush()
+        return key
+
+    # -- people --------------------------------------------------------------------------
+    def unlock_user(self, username: str, by: str) -> None:
+        """Lift the login delay of an account that failed logins have slowed down."""
+        with self.engine.begin() as conn:
+            if not auth.unlock(conn, username, self.now(), by):
+                raise ApiError(404, "user.unknown", "No such user")
+
+    def revoke_user(self, username: str) -> int:
+        with self.engine.begin() as conn:
+            return auth.revoke_user_tokens(conn, username, self.now())
