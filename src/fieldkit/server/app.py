@@ -32,7 +32,7 @@ from fieldkit.protocol.wire import (
     PushRequest,
     PushResponse,
 )
-from fieldkit.server import auth
+from fieldkit.server import auth, contact
 from fieldkit.server import tables as t
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
 from fieldkit.server.changes import (
@@ -221,6 +221,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     @app.post("/sync/push", responses=ERRORS)
     def push(body: PushRequest, who: Who) -> PushResponse:
         response = process_push(engine, who, body)
+        contact.touch(engine, who.device_id, now())
         mail.wake()  # committed: queued slip e-mails are sent off the request path
         return response
 
@@ -233,6 +234,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     ) -> PullResponse:
         if snapshot is not None and not re.fullmatch(r"\d+\|\d+\|[\w:.-]*", snapshot):
             raise ApiError(400, "sync.snapshot", "Malformed snapshot token; start a full sync")
+        contact.touch(engine, who.device_id, now())
         with engine.connect() as conn:
             if cursor is None or snapshot is not None:
                 try:
@@ -400,17 +402,17 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
 
     @app.post("/dispatch/jobs/{job_id}/assign", responses=ERRORS)
     def assign(job_id: str, body: AssignIn, who: Office_) -> dict[str, str]:
-        office.assign(job_id, body.engineer)
+        office.assign(job_id, body.engineer, by=who.username)
         return {"id": job_id, "engineer": body.engineer}
 
     @app.post("/dispatch/jobs/{job_id}/close", responses=ERRORS)
     def close_job(job_id: str, who: Office_) -> dict[str, str]:
-        office.close(job_id)
+        office.close(job_id, by=who.username)
         return {"id": job_id}
 
     @app.patch("/dispatch/jobs/{job_id}", responses=ERRORS)
     def patch_job(job_id: str, body: JobPatch, who: Office_) -> dict[str, str]:
-        office.change_severity(job_id, body.severity)  # the office owns severity
+        office.change_severity(job_id, body.severity, by=who.username)  # the office owns severity
         return {"id": job_id}
 
     @app.get("/dispatch/escalations", responses=ERRORS)
