@@ -63,6 +63,7 @@ class JobRecord:
     contacts: list[DeviceContact]  # the assigned engineer's devices
     engineer_name: str
     now: datetime
+    blob_sizes: dict[str, int | None]  # what the center holds of each referenced file
 
     @property
     def last_seen_at(self) -> datetime | None:
@@ -250,7 +251,19 @@ def load_job_record(engine: Engine, job_id: str, now: datetime) -> JobRecord | N
             .where(t.job_assignments.c.job_id == job_id)
             .order_by(t.job_assignments.c.id),
         )
+        shas = {a["blob_sha256"] for a in children("attachments", "created_at")}
+        shas |= {a["blob_sha256"] for c in checklists for i in c["items"] for a in i["answers"]}
+        shas |= {s["pdf_sha256"] for s in slip_rows}
+        blob_sizes: dict[str, int | None] = {
+            str(r.sha256): (int(r.size) if r.size is not None and r.complete else None)
+            for r in conn.execute(
+                select(t.blobs.c.sha256, t.blobs.c.size, t.blobs.c.complete).where(
+                    t.blobs.c.sha256.in_(shas - {None})
+                )
+            )
+        }
         return JobRecord(
+            blob_sizes=blob_sizes,
             job=job,
             customer=customer,
             site=site,

@@ -7,7 +7,10 @@ from fieldkit.i18n import N_
 ALL = ("hotline", "dispatcher", "supervisor")
 
 # (path, label, roles). A page module adds its entry here.
-NAV: list[tuple[str, str, tuple[str, ...]]] = []
+NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("/console/board", N_("Dispatch board"), ("dispatcher", "supervisor")),
+    ("/console/archive", N_("Archive"), ALL),
+]
 
 
 def nav_for(role: str) -> list[tuple[str, str]]:

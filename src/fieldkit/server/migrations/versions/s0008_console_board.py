@@ -3,7 +3,7 @@ who re-assigned a job and why, the office's actions on a job (severity, close), 
 each processed mutation touched (a job's audit trail), and indexes for the archive search.
 
 Revision ID: s0008_console_board
-Revises: s0007
+Revises: s0008
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s0008_console_board"
-down_revision: str | None = "s0007"
+down_revision: str | None = "s0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
