@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, String, func, select, type_coerce
+from sqlalchemy import Engine, String, case, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from fieldkit.domain.enums import JobStatus
@@ -211,9 +211,10 @@ def _to_job(row: Any, now: datetime) -> BoardJob:
 
 
 def _urgency() -> tuple[Any, ...]:
-    """Most urgent first: the earliest respond-by, jobs without a deadline last."""
+    """Most urgent first: the earliest respond-by, jobs without a deadline last (PostgreSQL
+    walks ix_jobs_respond_by in this order and stops after a page)."""
     jobs = E["jobs"]
-    return (jobs.c.respond_by.is_(None), jobs.c.respond_by, jobs.c.number)
+    return (jobs.c.respond_by.asc().nulls_last(), jobs.c.number)
 
 
 def _page(
@@ -238,15 +239,10 @@ def _page(
     return [_to_job(r, now) for r in rows]
 
 
-def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
-    stmt = _where(select(func.count()).select_from(E["jobs"]), f, unassigned)
-    return int(conn.scalar(stmt) or 0)
-
-
-def _breached(conn: Connection, f: BoardFilter, now: datetime) -> int:
+def _late(now: datetime) -> Any:
     """Open jobs past a deadline they have not answered (the same rule as ``SlaClock``)."""
     jobs = E["jobs"]
-    late = (
+    return (
         (jobs.c.respond_by.is_not(None))
         & (
             (jobs.c.responded_at.is_(None) & (jobs.c.respond_by < now))
@@ -259,7 +255,26 @@ def _breached(conn: Connection, f: BoardFilter, now: datetime) -> int:
             | (jobs.c.arrived_at > jobs.c.arrive_by)
         )
     )
-    stmt = _where(select(func.count()).select_from(jobs), f, None).where(late)
+
+
+def _counts(conn: Connection, f: BoardFilter, now: datetime) -> tuple[int, int, int]:
+    """(matching, unassigned among them, breached among them) in one pass over the jobs."""
+    jobs = E["jobs"]
+    stmt = _where(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((jobs.c.assigned_engineer == "", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_late(now), 1), else_=0)), 0),
+        ).select_from(jobs),
+        f,
+        None,
+    )
+    row = conn.execute(stmt).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
+    stmt = _where(select(func.count()).select_from(E["jobs"]), f, unassigned)
     return int(conn.scalar(stmt) or 0)
 
 
@@ -311,7 +326,7 @@ def board_version(conn: Connection) -> str:
 def load_board(engine: Engine, f: BoardFilter, now: datetime) -> Board:
     customers = E["customers"]
     with engine.connect() as conn:
-        total = _count(conn, f, None)
+        total, unassigned_count, breached = _counts(conn, f, now)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(f.page, pages)
         listed = _page(conn, f, None, (page - 1) * PAGE_SIZE, now)
@@ -325,8 +340,10 @@ def load_board(engine: Engine, f: BoardFilter, now: datetime) -> Board:
             jobs=listed,
             unassigned=unassigned,
             total=total,
-            unassigned_total=_count(conn, lane_filter, True),
-            breached_total=_breached(conn, f, now),
+            unassigned_total=(
+                unassigned_count if lane_filter is f else _count(conn, lane_filter, True)
+            ),
+            breached_total=breached,
             engineers=engineer_loads(conn),
             customers=[(r.id, r.name) for r in customer_rows],
             page=page,
