@@ -103,3 +103,23 @@ def test_the_open_board_shows_an_engineers_sync_within_5_s(
         expect(seen).to_have_text("just now")
     finally:
         wang.close()
+
+
+def test_hostile_text_neither_runs_nor_breaks_the_layout(page: Any, console_center: Server) -> None:
+    """A script tag, quotes, right-to-left text and 10,000 characters (3,000 without a break)
+    in a job's fault: the board and the job record show it as text and still fit a
+    1366-pixel window."""
+    office = Office(console_center.url)
+    hostile = "<script>alert('x')</script> \"q\" \u202eعربى שלום " + "W" * 3000 + "长" * 7000
+    body = {"site_id": office.any_site(), "fault_description": hostile, "severity": 1}
+    job = str(office.call("POST", "/dispatch/jobs", json=body)["id"])
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    login(page, console_center, "office")
+    for path in ("/console/board", f"/console/jobs/{job}"):
+        page.goto(console_center.url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.get_by_text("<script>alert('x')</script>", exact=False).first.is_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    assert dialogs == []
