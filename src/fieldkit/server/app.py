@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fieldkit import __version__
 from fieldkit.protocol.wire import ErrorBody
-from fieldkit.server import auth
+from fieldkit.server import auth, center_key, console
 from fieldkit.server.api.deps import now
 from fieldkit.server.api.main import api_router
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
@@ -75,10 +75,13 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
-    # What the routes take through `api.deps`: one set of parts per app, no closures.
+    # What the routes take through `api.deps` (and the console): one set of parts per app.
+    gate = auth.LoginGate(engine, settings)
+    signer = center_key.load_or_create(center_key.key_path(settings.data_dir))
     app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
+    app.state.gate, app.state.now = gate, now
     app.state.mail = mail
-    app.state.login_gate = auth.LoginGate(engine, settings)
+    app.state.center_key = signer  # signs wipe orders; devices pin it at login
     app.state.office = Office(engine, now)
     # Pages of JSON compress ~10x: it matters on a site's 3G link. Level 6 costs half the CPU
     # of level 9 for 2.7 % more bytes (measured on pull pages).
@@ -131,4 +134,5 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
 
     app.add_middleware(ProtocolAndLimits, now=now)
     app.include_router(api_router)
+    console.install(app)  # the office's web console under /console
     return app

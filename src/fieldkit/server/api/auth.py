@@ -5,13 +5,23 @@ from fastapi import APIRouter, Request, Response
 
 from fieldkit.protocol.wire import LoginRequest, LoginResponse
 from fieldkit.server import auth
-from fieldkit.server.api.deps import ERRORS, EngineDep, LoginGateDep, PrincipalDep, TokenDep, now
+from fieldkit.server.api.deps import (
+    ERRORS,
+    CenterKeyDep,
+    EngineDep,
+    LoginGateDep,
+    PrincipalDep,
+    TokenDep,
+    now,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
 
 
 @router.post("/login")
-async def login(body: LoginRequest, request: Request, gate: LoginGateDep) -> LoginResponse:
+async def login(
+    body: LoginRequest, request: Request, gate: LoginGateDep, signer: CenterKeyDep
+) -> LoginResponse:
     """Check a password and issue a token for one device. async: a login waiting for a
     password-check slot holds no thread of the pool that every sync request shares."""
     attempt = auth.LoginRequestInfo(
@@ -29,6 +39,7 @@ async def login(body: LoginRequest, request: Request, gate: LoginGateDep) -> Log
         username=user["username"],
         display_name=user["display_name"],
         role="dispatcher" if user["role"] == "dispatcher" else "engineer",
+        center_key=signer.public_b64,  # pinned by the device: it signs wipe orders
     )
 
 

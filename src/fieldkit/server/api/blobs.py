@@ -33,7 +33,7 @@ def _check_sha(sha: str) -> None:
 
 
 def _may_read(blobs: ServerBlobs, who: Principal, sha: str) -> bool:
-    return who.is_dispatcher or blobs.readable_by(sha, who.username)
+    return who.is_office or blobs.readable_by(sha, who.username)
 
 
 @router.get("/{sha256}/status")

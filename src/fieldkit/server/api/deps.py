@@ -1,7 +1,8 @@
 """What routes receive through ``Depends``: who is calling (``PrincipalDep`` any logged-in
 user, ``OfficeDep`` a member of the office's staff) and the center's parts, taken from
 ``request.app.state`` as :func:`fieldkit.server.app.create_app` set them up (``EngineDep``,
-``SettingsDep``, ``BlobsDep``, ``MailDep``, ``OfficeCasesDep``, ``LoginGateDep``)."""
+``SettingsDep``, ``BlobsDep``, ``MailDep``, ``OfficeCasesDep``, ``LoginGateDep``,
+``CenterKeyDep``)."""
 
 # No `from __future__ import annotations`: FastAPI must evaluate the dependency aliases.
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 from fieldkit.protocol.wire import ErrorBody
 from fieldkit.server import auth
 from fieldkit.server.blobstore import ServerBlobs
+from fieldkit.server.center_key import CenterKey
 from fieldkit.server.errors import ApiError
 from fieldkit.server.mail import MailOutbox
 from fieldkit.server.office import Office
@@ -49,7 +51,11 @@ def get_office(request: Request) -> Office:
 
 
 def get_login_gate(request: Request) -> auth.LoginGate:
-    return cast(auth.LoginGate, request.app.state.login_gate)
+    return cast(auth.LoginGate, request.app.state.gate)
+
+
+def get_center_key(request: Request) -> CenterKey:
+    return cast(CenterKey, request.app.state.center_key)
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
@@ -58,6 +64,7 @@ BlobsDep = Annotated[ServerBlobs, Depends(get_blobs)]
 MailDep = Annotated[MailOutbox, Depends(get_mail)]
 OfficeCasesDep = Annotated[Office, Depends(get_office)]
 LoginGateDep = Annotated[auth.LoginGate, Depends(get_login_gate)]
+CenterKeyDep = Annotated[CenterKey, Depends(get_center_key)]
 
 
 def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
@@ -69,17 +76,18 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
 TokenDep = Annotated[str, Depends(bearer_token)]
 
 
-def current_principal(engine: EngineDep, token: TokenDep) -> auth.Principal:
+def current_principal(engine: EngineDep, token: TokenDep, signer: CenterKeyDep) -> auth.Principal:
+    """The user behind the bearer token; a device reported stolen gets the signed wipe order."""
     with engine.connect() as conn:
-        return auth.authenticate(conn, token, now())
+        return auth.authenticate(conn, token, now(), signer)
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
 
 
 def office_principal(who: PrincipalDep) -> auth.Principal:
-    """Any of the office's roles; engineers are refused."""
-    if not who.is_dispatcher:
+    """Any of the office's roles (hotline, dispatcher, supervisor); engineers are refused."""
+    if not who.is_office:
         raise ApiError(403, "auth.role", "Only the service center's dispatchers may do this")
     return who
 

@@ -40,4 +40,4 @@ def list_conflicts(
     who: PrincipalDep, engine: EngineDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> list[ConflictRecord]:
     """Newest first: an engineer sees their own, the office everyone's."""
-    return push.conflicts(engine, None if who.is_dispatcher else who.username, limit)
+    return push.conflicts(engine, None if who.is_office else who.username, limit)
