@@ -8,6 +8,8 @@ need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v make >/dev/null || need+=(make)
 command -v zbarimg >/dev/null || need+=(zbar-tools)  # scans the printed QR code
+# The console's browser tests drive Debian's Chromium (Playwright's own download is not used).
+command -v chromium >/dev/null || need+=(chromium)
 # QtMultimedia (in-app camera, tested without a camera) links the PulseAudio client library.
 ldconfig -p 2>/dev/null | grep -q libpulse.so.0 || need+=(libpulse0)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need+=(fonts-wqy-microhei)

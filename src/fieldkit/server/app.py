@@ -32,7 +32,7 @@ from fieldkit.protocol.wire import (
     PushRequest,
     PushResponse,
 )
-from fieldkit.server import auth
+from fieldkit.server import auth, console
 from fieldkit.server import tables as t
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
 from fieldkit.server.changes import (
@@ -121,6 +121,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     )
     gate = auth.LoginGate(engine, settings)
     app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
+    app.state.gate, app.state.now = gate, now
     app.state.mail = mail
     # Pages of JSON compress ~10x: it matters on a site's 3G link. Level 6 costs half the CPU
     # of level 9 for 2.7 % more bytes (measured on pull pages).
@@ -172,6 +173,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         return JSONResponse(body.model_dump(), status_code=500)
 
     app.add_middleware(ProtocolAndLimits, now=now)
+    console.install(app)  # the office's web console under /console
 
     def principal(authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
         if not authorization or not authorization.startswith("Bearer "):
@@ -180,7 +182,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             return auth.authenticate(conn, authorization.removeprefix("Bearer ").strip(), now())
 
     def dispatcher(who: Annotated[auth.Principal, Depends(principal)]) -> auth.Principal:
-        if not who.is_dispatcher:
+        if not who.is_office:
             raise ApiError(403, "auth.role", "Only the service center's dispatchers may do this")
         return who
 
@@ -293,7 +295,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 200
     ) -> list[dict[str, Any]]:
         stmt = select(t.conflicts).order_by(t.conflicts.c.id.desc()).limit(limit)
-        if not who.is_dispatcher:
+        if not who.is_office:
             stmt = stmt.where(t.conflicts.c.engineer == who.username)
         with engine.connect() as conn:
             return [{**dict(r), "at": r["at"].isoformat()} for r in conn.execute(stmt).mappings()]
@@ -302,7 +304,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     def blob_status(sha256: Annotated[str, Field(pattern=SHA256_PATTERN)], who: Who) -> BlobStatus:
         _check_sha(sha256)
         complete, offset, size = blobs.status(sha256)
-        if complete and not who.is_dispatcher and not _may_read_blob(engine, who.username, sha256):
+        if complete and not who.is_office and not _may_read_blob(engine, who.username, sha256):
             complete, offset, size = False, 0, None  # as for an unknown hash: no oracle
         return BlobStatus(sha256=sha256, complete=complete, offset=offset, size=size)
 
@@ -338,7 +340,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         complete, _, size = blobs.status(sha256)
         if not complete or size is None:
             raise ApiError(404, "blob.unknown", "No such blob at the service center")
-        if not who.is_dispatcher and not _may_read_blob(engine, who.username, sha256):
+        if not who.is_office and not _may_read_blob(engine, who.username, sha256):
             raise ApiError(404, "blob.unknown", "No such blob at the service center")
         start, end = 0, size - 1
         status = 200

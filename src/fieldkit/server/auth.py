@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from fieldkit.server import tables as t
 from fieldkit.server.errors import ApiError
+from fieldkit.server.roles import OFFICE_ROLES, ROLES
 from fieldkit.server.settings import ServerSettings
 
 _hasher = PasswordHasher()  # argon2id with the library's vetted defaults (slow by design)
@@ -48,15 +49,16 @@ class Principal:
     device_id: str
 
     @property
-    def is_dispatcher(self) -> bool:
-        return self.role == "dispatcher"
+    def is_office(self) -> bool:
+        """The service center's staff: the dispatch API, every engineer's data."""
+        return self.role in OFFICE_ROLES
 
 
 def create_user(
     conn: Connection, username: str, password: str, role: str, display_name: str = ""
 ) -> int:
-    if role not in ("engineer", "dispatcher"):
-        raise ValueError("role must be engineer or dispatcher")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
     result = conn.execute(
         insert(t.users).values(
             username=username,
@@ -97,6 +99,15 @@ class LoginGate:
     async def login(
         self, req: LoginRequestInfo, now: Callable[[], datetime]
     ) -> tuple[str, datetime, dict[str, str]]:
+        user, attempt = await self.check(req, now)
+        return await run_in_threadpool(self._finish, req, user, attempt, now())
+
+    async def check(
+        self, req: LoginRequestInfo, now: Callable[[], datetime]
+    ) -> tuple[dict[str, Any], int]:
+        """The password check with its throttle: the user's row and the attempt's id, or
+        ApiError 401/429/503. The console's sign-in uses this; the API's login also issues a
+        device token."""
         user = await run_in_threadpool(self._read, req, now())
         if self._slots is None:  # created on the serving loop
             self._slots = asyncio.Semaphore(self.settings.login_verifiers)
@@ -115,9 +126,15 @@ class LoginGate:
             ok = await loop.run_in_executor(self._pool, verify_password, user, req.password)
         finally:
             self._slots.release()
-        if not ok or user is None:
+        if not ok or user is None or not user["active"]:
             raise ApiError(401, "auth.invalid", "Wrong user name or password.")
-        return await run_in_threadpool(self._finish, req, user, attempt, now())
+        return user, attempt
+
+    def succeeded(self, attempt: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.login_attempts).where(t.login_attempts.c.id == attempt).values(ok=True)
+            )
 
     def _read(self, req: LoginRequestInfo, now: datetime) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

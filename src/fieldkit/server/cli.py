@@ -16,11 +16,14 @@ from sqlalchemy import delete, func, insert, select, update
 
 from fieldkit import __version__
 from fieldkit.server.database import create_server_engine, migrate
+from fieldkit.server.roles import ROLES
 from fieldkit.server.settings import load_server_settings
 from fieldkit.server.tables import REPORT_KINDS
 
 DEMO_USERS = (
     ("office", "dispatcher", "调度员 Dispatcher"),
+    ("hotline", "hotline", "热线接线员 Hotline"),
+    ("super", "supervisor", "主管 Supervisor"),
     ("demo", "engineer", "演示工程师 Demo"),
     ("wang", "engineer", "王工 Wang"),
     ("li", "engineer", "李工 Li"),
@@ -79,9 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="delete unfinished blob uploads older than a day (the server does "
         "this at start and every hour)",
     )
-    user = sub.add_parser("create-user", help="add an engineer or dispatcher")
+    user = sub.add_parser("create-user", help="add an engineer or an office user")
     user.add_argument("username")
-    user.add_argument("--role", choices=("engineer", "dispatcher"), default="engineer")
+    user.add_argument("--role", choices=ROLES, default="engineer")
     user.add_argument("--display-name", default="")
     user.add_argument("--password-stdin", action="store_true")
     demo = sub.add_parser("seed-demo", help="demo users and data set (empty database only)")

@@ -29,7 +29,6 @@ ReportKind = Literal[
     "project_info",
     "customer_need",
 ]
-REPORT_KINDS: tuple[str, ...] = ReportKind.__args__  # type: ignore[attr-defined]
 JobType = Literal[
     "corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution"
 ]

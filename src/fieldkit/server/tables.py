@@ -79,6 +79,21 @@ login_attempts = Table(
     Index("ix_login_attempts_username_at", "username", "at"),
 )
 
+# The web console's sign-ins: the cookie carries a random token, the table only its hash;
+# each session has its own CSRF token, checked on every form post.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("language", String(10), nullable=False, default="en"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    Index("ix_console_sessions_user", "user_id"),
+)
+
 change_log = Table(
     "change_log",
     metadata,
