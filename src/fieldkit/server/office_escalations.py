@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from fieldkit.domain import workflow
 from fieldkit.domain.errors import DomainError
+from fieldkit.i18n import N_
 from fieldkit.server import dispatch, jobstate
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
@@ -40,9 +41,9 @@ class ReviewIn:
 
 def _check(body: ReviewIn) -> None:
     if not body.analysis.strip():
-        raise ApiError(422, "escalation.analysis", "Record the center's analysis first.")
+        raise ApiError(422, "escalation.analysis", N_("Record the center's analysis first."))
     if len(body.analysis) > MAX_TEXT or len(body.plan) > MAX_TEXT:
-        raise ApiError(422, "escalation.long", "The analysis or plan is too long.")
+        raise ApiError(422, "escalation.long", N_("The analysis or plan is too long."))
 
 
 def _latest(conn: Connection, job_id: str) -> str:
@@ -51,17 +52,17 @@ def _latest(conn: Connection, job_id: str) -> str:
         select(esc.c.id).where(esc.c.job_id == job_id).order_by(esc.c.at.desc()).limit(1)
     )
     if found is None:
-        raise ApiError(404, "escalation.unknown", "This job has no escalation.")
+        raise ApiError(404, "escalation.unknown", N_("This job has no escalation."))
     return str(found)
 
 
 def _escalated(conn: Connection, job_id: str) -> dict[str, Any]:
     job = jobstate.job_row(conn, job_id)
     if job is None:
-        raise ApiError(404, "job.unknown", "No such job")
+        raise ApiError(404, "job.unknown", N_("No such job"))
     if job["status"] != "escalated":
         raise ApiError(
-            409, "escalation.state", "This job is no longer escalated; reload the queue."
+            409, "escalation.state", N_("This job is no longer escalated; reload the queue.")
         )
     return dict(job)
 

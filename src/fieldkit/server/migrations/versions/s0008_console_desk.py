@@ -2,7 +2,7 @@
 the plan, and what came of it (re-assigned to whom, or closed).
 
 Revision ID: s0008_console_desk
-Revises: s0007
+Revises: s0008
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s0008_console_desk"
-down_revision: str | None = "s0007"
+down_revision: str | None = "s0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
