@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from fieldkit.server.console import escalations, pages, people
+from fieldkit.server.console import escalations, pages, people, slip_page
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
@@ -26,6 +26,7 @@ def console_router() -> APIRouter:
 def install(app: FastAPI) -> None:
     """Mount the console on the center's app: its routes, static files and error pages."""
     app.include_router(console_router())
+    app.include_router(slip_page.router)  # the public slip check, /v/<slip id>
     static = files("fieldkit.server.console") / "static"
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
 
