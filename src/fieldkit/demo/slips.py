@@ -162,7 +162,9 @@ def demo_slip(
     quote, quote_number, parts = None, None, []
     if job["billing"] == "paid":
         approval = {
-            **signature_row(captures[0], signed_at - timedelta(hours=1), blobs, record.thumbnails),
+            **signature_row(
+                captures[0], signed_at - timedelta(hours=1), blobs, record.thumbnails
+            ),
             "id": _uuid(rng),
         }
         add(m.Signature, **approval)
