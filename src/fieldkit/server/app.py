@@ -32,7 +32,7 @@ from fieldkit.protocol.wire import (
     PushRequest,
     PushResponse,
 )
-from fieldkit.server import auth, console
+from fieldkit.server import auth, center_key, console
 from fieldkit.server import tables as t
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
 from fieldkit.server.changes import (
@@ -120,6 +120,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     gate = auth.LoginGate(engine, settings)
+    signer = center_key.load_or_create(center_key.key_path(settings.data_dir))
     app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
     app.state.gate, app.state.now = gate, now
     app.state.mail = mail
@@ -179,7 +180,8 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         if not authorization or not authorization.startswith("Bearer "):
             raise ApiError(401, "auth.missing", "Log in first")
         with engine.connect() as conn:
-            return auth.authenticate(conn, authorization.removeprefix("Bearer ").strip(), now())
+            bearer = authorization.removeprefix("Bearer ").strip()
+            return auth.authenticate(conn, bearer, now(), signer)
 
     def dispatcher(who: Annotated[auth.Principal, Depends(principal)]) -> auth.Principal:
         if not who.is_office:
@@ -212,6 +214,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             username=user["username"],
             display_name=user["display_name"],
             role="dispatcher" if user["role"] == "dispatcher" else "engineer",
+            center_key=signer.public_b64,  # pinned by the device: it signs wipe orders
         )
 
     @app.post("/auth/logout", status_code=204, responses=ERRORS)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from fieldkit.i18n import N_
 from fieldkit.server.console import escalations, pages, people, slip_page
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
@@ -41,8 +42,8 @@ def install(app: FastAPI) -> None:
             current_user(request),
             "message.html",
             status_code=403,
-            title="Not for your role",
-            message="Your role cannot open this page or do this. Ask a supervisor.",
+            title=N_("Not for your role"),
+            message=N_("Your role cannot open this page or do this. Ask a supervisor."),
         )
 
     @app.exception_handler(CsrfRefused)
@@ -52,7 +53,9 @@ def install(app: FastAPI) -> None:
             current_user(request),
             "message.html",
             status_code=403,
-            title="Form expired",
-            message="This form was not sent from this console session (it may be old, "
-            "or from another site). Nothing was changed: open the page again and retry.",
+            title=N_("Form expired"),
+            message=N_(
+                "This form was not sent from this console session (it may be old, "
+                "or from another site). Nothing was changed: open the page again and retry."
+            ),
         )
