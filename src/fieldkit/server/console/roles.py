@@ -7,7 +7,10 @@ from fieldkit.i18n import N_
 ALL = ("hotline", "dispatcher", "supervisor")
 
 # (path, label, roles). A page module adds its entry here.
-NAV: list[tuple[str, str, tuple[str, ...]]] = []
+NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("/console/escalations", N_("Escalations"), ("dispatcher", "supervisor")),
+    ("/console/people", N_("People"), ("supervisor",)),
+]
 
 
 def nav_for(role: str) -> list[tuple[str, str]]:
