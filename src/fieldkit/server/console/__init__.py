@@ -11,7 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from fieldkit.i18n import N_
-from fieldkit.server.console import pages
+from fieldkit.server.console import (
+    archive_page,
+    dispatch_board,
+    escalations,
+    job_page,
+    pages,
+    people,
+    slip_page,
+)
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
@@ -19,12 +27,18 @@ from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn,
 def console_router() -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     router.include_router(pages.router)
+    router.include_router(escalations.router)
+    router.include_router(people.router)
+    router.include_router(dispatch_board.router)
+    router.include_router(job_page.router)
+    router.include_router(archive_page.router)
     return router
 
 
 def install(app: FastAPI) -> None:
     """Mount the console on the center's app: its routes, static files and error pages."""
     app.include_router(console_router())
+    app.include_router(slip_page.router)  # the public slip check, /v/<slip id>
     static = files("fieldkit.server.console") / "static"
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
 

@@ -7,7 +7,12 @@ from fieldkit.i18n import N_
 ALL = ("hotline", "dispatcher", "supervisor")
 
 # (path, label, roles). A page module adds its entry here.
-NAV: list[tuple[str, str, tuple[str, ...]]] = []
+NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("/console/board", N_("Dispatch board"), ("dispatcher", "supervisor")),
+    ("/console/escalations", N_("Escalations"), ("dispatcher", "supervisor")),
+    ("/console/archive", N_("Archive"), ALL),
+    ("/console/people", N_("People"), ("supervisor",)),
+]
 
 
 def nav_for(role: str) -> list[tuple[str, str]]:
