@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fieldkit import __version__
-from fieldkit.protocol import SUPPORTED_PROTOCOLS
+from fieldkit.protocol import HEADER_CENTER_KEY, SUPPORTED_PROTOCOLS
 from fieldkit.protocol.wire import (
     SHA256_PATTERN,
     BlobStatus,
@@ -216,7 +216,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         return {"status": "ok", "version": __version__, "protocols": list(SUPPORTED_PROTOCOLS)}
 
     @app.post("/auth/login", responses=ERRORS)
-    async def login(body: LoginRequest, request: Request) -> LoginResponse:
+    async def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
         # async: a login waiting for a password-check slot holds no thread of the pool that
         # every sync request shares.
         attempt = auth.LoginRequestInfo(
@@ -228,13 +228,13 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             public_key=body.public_key,
         )
         token, expires, user = await gate.login(attempt, now)
+        response.headers[HEADER_CENTER_KEY] = signer.public_b64  # pinned: it signs wipe orders
         return LoginResponse(
             token=token,
             expires_at=expires.isoformat(),
             username=user["username"],
             display_name=user["display_name"],
             role="dispatcher" if user["role"] == "dispatcher" else "engineer",
-            center_key=signer.public_b64,  # pinned by the device: it signs wipe orders
         )
 
     @app.post("/auth/logout", status_code=204, responses=ERRORS)
