@@ -34,7 +34,7 @@ from fieldkit.protocol.wire import (
 )
 from fieldkit.server import auth, center_key, dispatch, jobstate
 from fieldkit.server import tables as t
-from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
+from fieldkit.server.blobstore import ServerBlobs, is_holder, sweep_periodically
 from fieldkit.server.changes import (
     ChangeWriter,
     max_seq,
@@ -98,6 +98,8 @@ class JobPatch(BaseModel):
 
 class BlobDeclaration(BaseModel):
     size: int = Field(ge=1)
+    # protocol.blob_proof: a second engineer's copy of a stored blob completes without bytes.
+    proof: str | None = Field(default=None, pattern=SHA256_PATTERN)
 
 
 def now() -> datetime:
@@ -335,7 +337,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     def blob_declare(sha256: str, body: BlobDeclaration, who: Who) -> BlobStatus:
         """Announce an upload (hash and size) before its bytes: the quota is charged here."""
         _check_sha(sha256)
-        complete, offset = blobs.declare(sha256, body.size, who.username)
+        complete, offset = blobs.declare(sha256, body.size, who.username, body.proof)
         return BlobStatus(sha256=sha256, complete=complete, offset=offset, size=body.size)
 
     @app.patch("/blobs/{sha256}", responses=ERRORS)
@@ -579,7 +581,8 @@ def _check_sha(sha: str) -> None:
 
 
 def _may_read_blob(engine: Engine, engineer: str, sha: str) -> bool:
-    """Engineers read only blobs their scope references (drawings, evidence, attachments)."""
+    """Engineers read the blobs they hold and those their scope references (drawings,
+    evidence, attachments)."""
     e = t.ENTITY
     refs = (
         ("documents", e["documents"].c.blob_sha256),
@@ -593,5 +596,4 @@ def _may_read_blob(engine: Engine, engineer: str, sha: str) -> bool:
             )
             if hit is not None:
                 return True
-        uploaded = conn.scalar(select(t.blobs.c.uploaded_by).where(t.blobs.c.sha256 == sha))
-    return uploaded == engineer
+        return is_holder(conn, sha, engineer)
