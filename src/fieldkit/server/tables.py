@@ -183,6 +183,30 @@ blob_uploads = Table(
     Index("ix_blob_uploads_username", "username"),
 )
 
+# Who may read a blob: every engineer who uploaded its bytes, proved they hold them, or had a
+# change accepted that references it (a byte-identical file of two engineers has two holders).
+blob_holders = Table(
+    "blob_holders",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("username", String(80), primary_key=True),
+    Column("how", String(20), nullable=False),  # upload | proof | reference | seed
+    Column("since", UtcDateTime, nullable=False),
+    Index("ix_blob_holders_username", "username"),
+)
+
+# Blobs a pushed change of this user waits for (the push stopped at "blob_missing"): their
+# bytes are accepted from this user without a separate declaration, within the same caps.
+blob_wants = Table(
+    "blob_wants",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("username", String(80), primary_key=True),
+    Column("device_id", String(36), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
 hotline_reports = Table(
     "hotline_reports",
     metadata,
