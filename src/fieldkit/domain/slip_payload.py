@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fieldkit.domain.checklist import ItemState, Progress, tally
 from fieldkit.domain.enums import QuoteLineKind, SignerRole
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.quote import Quote
@@ -65,6 +66,30 @@ class BackupFact:
     at: datetime | None
     sha256: str | None
     note: str = ""
+    kind: str = ""  # the evidence the item asks for (tick, text, photo, file)
+    required: bool = True
+    state: ItemState | None = None  # what happened to it; None only in old payloads
+
+
+def backup_state(entry: Mapping[str, Any]) -> ItemState | None:
+    """A slip's backup entry's state; None for a payload signed before states were kept."""
+    try:
+        return ItemState(str(entry.get("state")))
+    except ValueError:
+        return None
+
+
+def backup_progress(entries: Sequence[Mapping[str, Any]]) -> Progress:
+    """A slip's backup entries counted as the workspace counts them (required items done).
+    An entry without a state (an older payload) counts as required, done when answered."""
+    return tally(
+        (
+            str(e.get("item", "")),
+            bool(e.get("required", True)),
+            backup_state(e) is ItemState.DONE if backup_state(e) is not None else bool(e.get("at")),
+        )
+        for e in entries
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +216,16 @@ def slip_payload(
         "work_performed": facts.work_performed,
         "confirmed_with": facts.confirmed_with,
         "backup": [
-            {"item": b.item, "at": b.at, "sha256": b.sha256, "note": b.note} for b in facts.backup
+            {
+                "item": b.item,
+                "at": b.at,
+                "sha256": b.sha256,
+                "note": b.note,
+                "kind": b.kind,
+                "required": b.required,
+                "state": b.state.value if b.state is not None else None,
+            }
+            for b in facts.backup
         ],
         "parts": [
             {

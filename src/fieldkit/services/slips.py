@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain import rules, workflow
+from fieldkit.domain.checklist import item_state, latest_answers
 from fieldkit.domain.enums import JobStatus, QuoteStatus, SignerRole
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.signature import SignatureCapture
@@ -72,10 +73,7 @@ def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) 
     backup: list[BackupFact] = []
     run = backup_run(session, job_id)
     if run is not None:
-        latest = {
-            a.item_id: a
-            for a in sorted(checklist_answers(session, run.id), key=lambda a: a.recorded_at)
-        }
+        latest = latest_answers(checklist_answers(session, run.id))
         for item in checklist_items(session, run.id):
             ans = latest.get(item.id)
             backup.append(
@@ -84,6 +82,9 @@ def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) 
                     ans.recorded_at if ans else None,
                     ans.blob_sha256 if ans else None,
                     ans.text if ans else "",
+                    kind=item.evidence_kind.value,
+                    required=item.required,
+                    state=item_state(item, ans),
                 )
             )
     approved = session.scalars(
