@@ -83,7 +83,7 @@ def test_sign_and_lock_pauses_on_what_becomes_frozen(qtbot: QtBot, ctx: ServiceC
         summary = dialog.confirm.summary.text()
         facts = ("SO-j1", "上海示例大厦物业", "更换电源 replaced the PSU", "王主管", "处理及时")
         assert all(fact in summary for fact in facts), summary
-        assert "0 of 4 items recorded" in summary and "李经理" in summary
+        assert "0 of 4 done" in summary and "李经理" in summary
         assert queries.job_detail(ctx, job_id).status == "resolved"
         # Cancel goes back to the slip, still unlocked and with the signature kept.
         qtbot.mouseClick(dialog.confirm.back, Qt.MouseButton.LeftButton)
