@@ -11,7 +11,7 @@ import pytest
 
 from fieldkit.domain.checklist import ItemState
 from fieldkit.domain.enums import SignerRole
-from fieldkit.domain.slip_payload import backup_progress
+from fieldkit.domain.slip_payload import DECLINED, backup_progress
 from fieldkit.services import checklists, documents, jobs, slips
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.slip_summary import content_to_sign
@@ -111,3 +111,18 @@ def test_lock_pause_counts_as_the_workspace(ctx: ServiceContext, tmp_path: Path)
     view = checklists.backup_checklist(ctx, job)
     assert view is not None
     assert backup_progress(content["backup"]) == view.progress
+
+
+def test_declined_rating_is_said_on_the_slip(ctx: ServiceContext, tmp_path: Path) -> None:
+    job = optional_items_job(ctx, tmp_path)
+    with ctx.db.write() as s:
+        customer = s.get(m.Customer, "c1")
+        assert customer is not None
+        customer.language = "en"
+    slip_id = slips.sign_slip(
+        ctx, job, signature(), signature(SignerRole.ENGINEER, "王建国"), satisfaction=DECLINED
+    ).entity_id
+    pdf = tmp_path / "slip.pdf"
+    pdf.write_bytes(ctx.blobs.read_bytes(documents.slip_pdf(ctx, slip_id or "")))
+    after = text_of(pdf).split("Customer satisfaction")[1]
+    assert after.split()[:3] == ["Declined", "to", "rate"] and "/5" not in after

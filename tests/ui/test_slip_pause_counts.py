@@ -40,6 +40,7 @@ def test_pause_and_workspace_show_the_same_count(
         dialog.show()
         draw_signature(qtbot, dialog.signer.pad)
         draw_signature(qtbot, dialog.engineer.pad)
+        qtbot.mouseClick(dialog.satisfaction.buttons[3], Qt.MouseButton.LeftButton)
         qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)
         assert not dialog.confirm.isHidden(), dialog.error.text()
         seen["summary"] = dialog.confirm.summary.text()

@@ -25,6 +25,19 @@ SCHEMA_V1 = "fieldkit.slip/1"
 SCHEMA_V2 = "fieldkit.slip/2"
 SCHEMAS = (SCHEMA_V1, SCHEMA_V2)
 DEFAULT_ZONE = "UTC"
+# The customer was asked to rate the service and chose not to: said so on the slip, never
+# read as a score.
+DECLINED = "declined"
+Satisfaction = int | str  # 1 to 5, or DECLINED
+
+
+def check_satisfaction(value: object) -> Satisfaction:
+    """A rating the customer actively chose: 1 to 5, or declined. Nothing is assumed."""
+    if value == DECLINED:
+        return DECLINED
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise InvalidValue("Customer satisfaction is rated 1 to 5, or the customer declines")
+    return value
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -177,7 +190,7 @@ def charges(quote: Quote, number: str) -> dict[str, Any]:
 
 def slip_payload(
     facts: SlipFacts,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     signatures: Sequence[SignatureFact] = (),
     customer_absent: str | None = None,
@@ -280,9 +293,7 @@ def check_payload(content: Mapping[str, Any]) -> None:
     if absent is None:
         if SignerRole.CUSTOMER.value not in roles:
             raise InvalidValue("The slip must be signed by the customer")
-        satisfaction = content.get("satisfaction")
-        if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
-            raise InvalidValue("Customer satisfaction is rated 1 to 5")
+        check_satisfaction(content.get("satisfaction"))
     else:
         if not str(absent.get("reason") or "").strip():
             raise InvalidValue("Say why the customer does not sign")

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fieldkit.domain.slip import key_fingerprint, verification_code
-from fieldkit.domain.slip_payload import backup_state, normalise
+from fieldkit.domain.slip_payload import DECLINED, backup_state, normalise
 from fieldkit.labels import (
     BILLING,
     CAUSE,
@@ -190,9 +190,10 @@ def render_slip(
         ]
     else:
         score = content.get("satisfaction")
+        rating = _("Declined to rate") if score == DECLINED else f"{score or '-'}/5"
         story += [
             k.p(_("Customer satisfaction"), "head"),
-            k.p(f"{score if score is not None else '-'}/5  {content.get('comments', '')}"),
+            k.p(f"{rating}  {content.get('comments', '')}"),
         ]
     block: list[Flowable] = [k.p(_("Signatures"), "head")]
     if signatures:

@@ -21,9 +21,11 @@ from fieldkit.domain.slip import SCHEMA, SignedSlip, SlipDraft
 from fieldkit.domain.slip_payload import (
     BackupFact,
     PartFact,
+    Satisfaction,
     SignatureFact,
     SlipFacts,
     check_payload,
+    check_satisfaction,
     local_time,
     slip_payload,
 )
@@ -158,7 +160,7 @@ def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) 
 def slip_content(
     session: Session,
     job_id: str,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     engineer_name: str | None = None,
     customer_absent: str | None = None,
@@ -183,7 +185,7 @@ class SlipIds:
 
 def signed_slip(
     facts: SlipFacts,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     captures: list[SignatureCapture],
     at: datetime,
@@ -205,7 +207,7 @@ def sign_slip(
     job_id: str,
     customer: SignatureCapture,
     engineer: SignatureCapture | None,
-    satisfaction: int,
+    satisfaction: Satisfaction,
     comments: str = "",
     supersedes_id: str | None = None,
 ) -> Changed:
@@ -216,8 +218,7 @@ def sign_slip(
     """
     if customer.role is not SignerRole.CUSTOMER:
         raise InvalidValue("The slip must be signed by the customer")
-    if not 1 <= satisfaction <= 5:
-        raise InvalidValue("Customer satisfaction is rated 1 to 5")
+    check_satisfaction(satisfaction)
     return _lock_slip(ctx, job_id, customer, engineer, satisfaction, comments, supersedes_id)
 
 
@@ -240,7 +241,7 @@ def _lock_slip(
     job_id: str,
     customer: SignatureCapture | None,
     engineer: SignatureCapture | None,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     supersedes_id: str | None,
     customer_absent: str | None = None,

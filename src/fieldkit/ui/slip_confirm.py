@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from fieldkit.domain.checklist import ItemState
-from fieldkit.domain.slip_payload import backup_progress, backup_state
+from fieldkit.domain.slip_payload import DECLINED, backup_progress, backup_state
 from fieldkit.i18n import _
 from fieldkit.labels import CAUSE, ITEM_STATE
 from fieldkit.ui.qt import (
@@ -53,6 +53,12 @@ def _backup(content: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def satisfaction_text(value: object) -> str:
+    if value == DECLINED:
+        return _("Declined to rate")
+    return f"{value} / 5" if value is not None else "-"
+
+
 def summary_rows(content: dict[str, Any], signer: str) -> list[tuple[str, str]]:
     """Label and value for each fact the signature freezes."""
     job = content.get("job") or {}
@@ -73,7 +79,7 @@ def summary_rows(content: dict[str, Any], signer: str) -> list[tuple[str, str]]:
         (_("Confirmed with"), str(content.get("confirmed_with", ""))),
         (_("Backup"), _backup(content)),
         (_("Parts replaced"), _parts(content)),
-        (_("Customer satisfaction"), f"{content.get('satisfaction')} / 5"),
+        (_("Customer satisfaction"), satisfaction_text(content.get("satisfaction"))),
         (_("Comments"), str(content.get("comments", ""))),
         (_("Signed by"), signer),
     ]
