@@ -12,7 +12,7 @@ from fieldkit.ui.main_window import MainWindow
 from fieldkit.ui.qt import QDialog, QPoint, Qt
 from fieldkit.ui.signing_dialog import SigningDialog
 from tests.services.fixtures import seed_job
-from tests.ui.dialogs import type_text
+from tests.ui.dialogs import answer_dialogs, type_text
 from tests.ui.strokes import draw_signature
 
 
@@ -39,16 +39,21 @@ def test_next_step_is_the_big_button_and_runs_through_services(
     assert ws.primary.text() == "Depart for site"
 
 
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
 def test_arrival_asks_for_the_system_owner_and_cancel_changes_nothing(
     qtbot: QtBot, ctx: ServiceContext
 ) -> None:
     seed_job(ctx, status="travelling")
-    answers: list[str | None] = [None, "王主管"]
     window = open_job(qtbot, ctx)
-    window.workspace._ask = lambda _prompt: answers.pop(0)
-    assert not window.workspace.run("arrive")  # cancelled at the prompt
+    ws = window.workspace
+    assert ws.primary.text() == "Arrive and confirm the problem"
+    prompts = answer_dialogs(qtbot, [None])  # Cancel at the prompt
+    qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
+    assert prompts == ["Who confirmed the problem on site (system owner)?"]
     assert queries.job_detail(ctx, "j1").status == "travelling"
-    assert window.workspace.run("arrive")
+    answer_dialogs(qtbot, ["王主管"])
+    with qtbot.waitSignal(ws.changed):
+        qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
     detail = queries.job_detail(ctx, "j1")
     assert (detail.status, detail.confirmed_with) == ("on_site", "王主管")
 
