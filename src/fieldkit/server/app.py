@@ -83,7 +83,7 @@ def now() -> datetime:
 
 
 def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
-    mail = MailOutbox(engine, settings.mail)
+    mail = MailOutbox(engine, settings.mail, center_url=settings.public_url or None)
     blobs = ServerBlobs(
         settings.blob_dir,
         engine,
