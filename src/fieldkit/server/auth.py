@@ -401,3 +401,9 @@ def revoke_user_tokens(conn: Connection, username: str, now: datetime) -> int:
         .values(revoked_at=now)
     )
     return result.rowcount
+
+
+def log_out(engine: Engine, token: str, now: datetime) -> None:
+    """End the login that ``token`` belongs to."""
+    with engine.begin() as conn:
+        revoke_token(conn, token, now)

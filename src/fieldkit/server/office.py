@@ -1,21 +1,22 @@
 """The service center office's use cases, one transaction each: record and grade a hotline
-report, create, assign, re-grade and close a job, the escalation queue, user unlock and
-revoke. The HTTP API, the console and `fieldkit-server` subcommands all call these, so an
-office action means the same thing whichever door it came through; no SQL lives in the
-routes. Errors are :class:`ApiError` with a code and one plain sentence."""
+report, create, assign, re-grade and close a job, the escalation queue, reference data,
+users (create, unlock, revoke, remote wipe) and pruning the change log. The HTTP API, the
+console and `fieldkit-server` subcommands all call these, so an office action means the same
+thing whichever door it came through; no SQL lives in the routes. Errors are
+:class:`ApiError` with a code and one plain sentence."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from fieldkit.server import auth, dispatch, jobstate
+from fieldkit.server import auth, changes, dispatch, jobstate
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
@@ -53,6 +54,48 @@ class JobIn(BaseModel):
     engineer: str | None = Field(default=None, max_length=80)
     report_id: str | None = Field(default=None, max_length=36)
     reported_at: datetime | None = None
+
+
+class AssignIn(BaseModel):
+    engineer: str = Field(min_length=1, max_length=80)
+
+
+class JobPatch(BaseModel):
+    severity: int | None = Field(default=None, ge=1, le=4)
+
+
+# -- what the office routes answer ----------------------------------------------------------
+class Created(BaseModel):
+    id: str
+
+
+class JobRef(BaseModel):
+    id: str
+
+
+class Graded(BaseModel):
+    id: str  # the report's id
+    severity: int
+
+
+class Assigned(BaseModel):
+    id: str  # the job's id
+    engineer: str
+
+
+class Unlocked(BaseModel):
+    username: str
+    status: Literal["unlocked"] = "unlocked"
+
+
+class Revoked(BaseModel):
+    revoked: int  # logins ended
+
+
+@dataclass(frozen=True)
+class Revocation:
+    logins: int  # tokens revoked
+    wipes: int  # devices told to erase their synced data at their next request
 
 
 class Report(BaseModel):
@@ -96,6 +139,18 @@ class SiteSummary(BaseModel):
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _event(
+    conn: Connection, job_id: str, now: datetime, by: str, action: str, detail: dict[str, Any]
+) -> None:
+    conn.execute(
+        insert(t.job_events).values(job_id=job_id, at=now, by=by, action=action, detail=detail)
+    )
 
 
 @dataclass
@@ -162,30 +217,63 @@ class Office:
             writer.flush()
         return job_id
 
-    def assign(self, job_id: str, engineer: str) -> None:
+    def assign(
+        self,
+        job_id: str,
+        engineer: str,
+        by: str = "",
+        reason: str = "",
+        require_reason: bool = False,
+    ) -> None:
+        """Give the job to ``engineer``; ``reason`` is kept with the assignment and in the
+        job's audit trail. ``require_reason``: a re-assignment must say why (the console)."""
+        reason = reason.strip()
+        if len(reason) > 2000:
+            raise ApiError(422, "job.reason", "Keep the reason under 2000 characters")
         now = self.now()
         with self.engine.begin() as conn:
+            if require_reason and not reason:
+                job = jobstate.job_row(conn, job_id)
+                if job is not None and job["assigned_engineer"] not in ("", engineer):
+                    raise ApiError(
+                        422, "job.reason", "Say why the job changes hands, then re-assign it"
+                    )
             writer = ChangeWriter(conn, now)
-            dispatch.assign(conn, writer, job_id, engineer, now)
+            dispatch.assign(conn, writer, job_id, engineer, now, by=by, reason=reason)
             writer.flush()
 
-    def close(self, job_id: str) -> None:
+    def close(self, job_id: str, by: str = "") -> None:
         now = self.now()
         with self.engine.begin() as conn:
             writer = ChangeWriter(conn, now)
             dispatch.close(conn, writer, job_id, now)
+            _event(conn, job_id, now, by, "close", {})
             writer.flush()
 
-    def change_severity(self, job_id: str, severity: int | None) -> None:
+    def change_severity(
+        self, job_id: str, severity: int | None, by: str = "", reason: str = ""
+    ) -> None:
         """Re-grade a job; its respond-by and arrive-by follow the contract's new terms.
         ``None`` changes nothing but still says whether the job exists."""
         now = self.now()
         with self.engine.begin() as conn:
             writer = ChangeWriter(conn, now)
+            before = jobstate.job_row(conn, job_id)
+            if before is None:
+                raise ApiError(404, "job.unknown", "No such job")
             if severity is not None:
                 dispatch.change_severity(conn, writer, job_id, severity, now)
-            elif jobstate.job_row(conn, job_id) is None:
-                raise ApiError(404, "job.unknown", "No such job")
+            if severity is not None and severity != before["severity"]:
+                after = jobstate.job_row(conn, job_id)
+                assert after is not None
+                detail = {
+                    "from": before["severity"],
+                    "to": severity,
+                    "reason": reason.strip()[:2000],
+                    "respond_by": _iso(after["respond_by"]),
+                    "arrive_by": _iso(after["arrive_by"]),
+                }
+                _event(conn, job_id, now, by, "severity", detail)
             writer.flush()
 
     def jobs(self, engineer: str | None = None, status: str | None = None) -> list[JobSummary]:
@@ -254,6 +342,21 @@ class Office:
             if not auth.unlock(conn, username, self.now(), by):
                 raise ApiError(404, "user.unknown", "No such user")
 
-    def revoke_user(self, username: str) -> int:
+    def create_user(self, username: str, password: str, role: str, display_name: str = "") -> int:
         with self.engine.begin() as conn:
-            return auth.revoke_user_tokens(conn, username, self.now())
+            return auth.create_user(conn, username, password, role, display_name)
+
+    def revoke_user(self, username: str, *, wipe: bool = False) -> Revocation:
+        """End every login of a user (a stolen tablet); with ``wipe``, also make the user's
+        devices erase their synced data at their next request. One transaction."""
+        now = self.now()
+        with self.engine.begin() as conn:
+            logins = auth.revoke_user_tokens(conn, username, now)
+            wipes = auth.request_wipe(conn, username, now) if wipe else 0
+        return Revocation(logins, wipes)
+
+    # -- housekeeping --------------------------------------------------------------------
+    def prune_changes(self, older_than: timedelta) -> int:
+        """Drop change-log rows older than ``older_than``; returns the seq pruned through."""
+        with self.engine.begin() as conn:
+            return changes.prune(conn, older_than, self.now())

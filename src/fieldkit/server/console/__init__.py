@@ -11,7 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from fieldkit.i18n import N_
-from fieldkit.server.console import escalations, pages, people, slip_page
+from fieldkit.server.console import (
+    archive_page,
+    dispatch_board,
+    escalations,
+    job_page,
+    pages,
+    people,
+    slip_page,
+)
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
@@ -21,6 +29,9 @@ def console_router() -> APIRouter:
     router.include_router(pages.router)
     router.include_router(escalations.router)
     router.include_router(people.router)
+    router.include_router(dispatch_board.router)
+    router.include_router(job_page.router)
+    router.include_router(archive_page.router)
     return router
 
 
