@@ -40,7 +40,7 @@ SWEEP_EVERY_SECONDS = 3600.0
 
 
 def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
-    mail = MailOutbox(engine, settings.mail)
+    mail = MailOutbox(engine, settings.mail, center_url=settings.public_url or None)
     blobs = ServerBlobs(
         settings.blob_dir,
         engine,
