@@ -261,11 +261,13 @@ job_events = Table(
 )
 
 # Server-side indexes on the synced jobs table: the archive pages closed jobs by date, the
-# board's change counter reads the newest update, the archive finds a device's jobs.
+# board's change counter reads the newest update, the archive finds a device's jobs, the
+# engineers' load counts open jobs per engineer from the index alone.
 _jobs = ENTITY["jobs"]
 Index("ix_jobs_status_updated_at", _jobs.c.status, _jobs.c.updated_at)
 Index("ix_jobs_updated_at", _jobs.c.updated_at)
 Index("ix_jobs_device_id", _jobs.c.device_id)
+Index("ix_jobs_engineer_status", _jobs.c.assigned_engineer, _jobs.c.status)
 
 server_state = Table(
     "server_state",
