@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from fieldkit.server.console import pages
+from fieldkit.server.console import hotline, pages
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
@@ -18,6 +18,7 @@ from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn,
 def console_router() -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     router.include_router(pages.router)
+    router.include_router(hotline.router)
     return router
 
 
