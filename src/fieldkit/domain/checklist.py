@@ -106,7 +106,8 @@ def progress(items: list[ChecklistItem], answers: list[Evidence]) -> Progress:
 OPEN_FOR_EVIDENCE = frozenset(
     {JobStatus.ON_SITE, JobStatus.DIAGNOSING, JobStatus.BACKED_UP, JobStatus.REPAIRING}
 )
-CORRECTABLE = frozenset({JobStatus.ON_SITE, JobStatus.DIAGNOSING})
+# The job statuses in which a recorded checklist answer may still be corrected.
+ANSWERS_CORRECTABLE = frozenset({JobStatus.ON_SITE, JobStatus.DIAGNOSING})
 
 
 def is_withdrawal(evidence: Evidence) -> bool:
@@ -134,7 +135,7 @@ def ensure_answer_allowed(
                     N_("Evidence is recorded on site; this job is {status}"), status=status.value
                 ),
             )
-        if previous is not None and status not in CORRECTABLE:
+        if previous is not None and status not in ANSWERS_CORRECTABLE:
             raise GuardFailed(
                 "record_evidence",
                 Message(

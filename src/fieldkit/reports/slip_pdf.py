@@ -17,9 +17,19 @@ from fieldkit.reports.layout import Columns, Kit, QrFlowable, SignatureFlowable,
 __all__ = ["SignatureImage", "render_slip"]
 
 
-def qr_payload(slip_id: str, sha256: str) -> str:
-    """Upper case keeps the payload in QR's alphanumeric mode (UUID and hex digest are case-
+def verify_url(center_url: str, slip_id: str, sha256: str) -> str:
+    """The center's public check of this slip: ``CENTER/v/<slip id>#<verification code>``.
+    The code rides in the fragment, which a browser never sends: the page's script (or the
+    person, reading the code off the paper) hands it to the check."""
+    return f"{center_url.rstrip('/')}/v/{slip_id}#{verification_code(sha256)}"
+
+
+def qr_payload(slip_id: str, sha256: str, center_url: str | None = None) -> str:
+    """With a center: its verification URL. Without one (a device never logged in): upper
+    case keeps the payload in QR's alphanumeric mode (UUID and hex digest are case-
     insensitive): a smaller code, scanned more easily and encoded in half the time."""
+    if center_url:
+        return verify_url(center_url, slip_id, sha256)
     return f"FIELDKIT:SLIP:{slip_id}:{sha256}".upper()
 
 
@@ -66,9 +76,11 @@ def render_slip(
     company: str = "FieldKit Service",
     issued_by: tuple[str, str] | None = None,  # (device signature, device public key)
     preview: bool = False,
+    center_url: str | None = None,
 ) -> bytes:
     """PDF bytes for a signed slip. ``content`` is the canonical content that was hashed, in
-    any payload version (read through :func:`normalise`)."""
+    any payload version (read through :func:`normalise`); ``center_url`` is the service
+    center the QR code sends the customer to (none: the code carries id and hash only)."""
     content = normalise(content)
     site = content["site"]
     k = Kit(language, site.get("timezone"))
@@ -213,12 +225,17 @@ def render_slip(
                 k.p(_("Verification"), "head"),
                 Columns(
                     [
-                        [QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm)],
+                        [QrFlowable(qr_payload(content["slip_id"], sha256, center_url), 32 * mm)],
                         [
                             k.p(_("Verification code") + f": {code}"),
                             k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
                             k.p(
                                 _(
+                                    "To check this slip, scan the code or open {url} and "
+                                    "enter the verification code."
+                                ).format(url=center_url.rstrip("/") + "/v/" + content["slip_id"])
+                                if center_url
+                                else _(
                                     "To check this slip, give the service center the "
                                     "verification code and the slip id above."
                                 ),

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fieldkit.server import tables as t
 from fieldkit.server.errors import ApiError
+from fieldkit.server.scope import can_read_blob
 from fieldkit.store.blobs import BlobStore
 
 try:  # several API processes may append to one partial file (PostgreSQL deployments)
@@ -59,6 +60,11 @@ class ServerBlobs:
             return True, int(row["size"]), int(row["size"])
         part = self.partial / sha
         return False, part.stat().st_size if part.exists() else 0, row["size"] if row else None
+
+    def readable_by(self, sha: str, engineer: str) -> bool:
+        """Whether an engineer may read this blob (see :func:`scope.can_read_blob`)."""
+        with self.engine.connect() as conn:
+            return can_read_blob(conn, engineer, sha)
 
     def declare(self, sha: str, size: int, who: str) -> tuple[bool, int]:
         """Announce an upload of ``size`` bytes hashing to ``sha``. Refused (413 / 429) past

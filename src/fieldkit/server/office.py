@@ -1,21 +1,22 @@
 """The service center office's use cases, one transaction each: record and grade a hotline
-report, create, assign, re-grade and close a job, the escalation queue, user unlock and
-revoke. The HTTP API, the console and `fieldkit-server` subcommands all call these, so an
-office action means the same thing whichever door it came through; no SQL lives in the
-routes. Errors are :class:`ApiError` with a code and one plain sentence."""
+report, create, assign, re-grade and close a job, the escalation queue, reference data,
+users (create, unlock, revoke, remote wipe) and pruning the change log. The HTTP API, the
+console and `fieldkit-server` subcommands all call these, so an office action means the same
+thing whichever door it came through; no SQL lives in the routes. Errors are
+:class:`ApiError` with a code and one plain sentence."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, insert, select, update
 
-from fieldkit.server import auth, dispatch, jobstate
+from fieldkit.server import auth, changes, dispatch, jobstate
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
@@ -60,6 +61,48 @@ class JobIn(BaseModel):
     engineer: str | None = Field(default=None, max_length=80)
     report_id: str | None = Field(default=None, max_length=36)
     reported_at: datetime | None = None
+
+
+class AssignIn(BaseModel):
+    engineer: str = Field(min_length=1, max_length=80)
+
+
+class JobPatch(BaseModel):
+    severity: int | None = Field(default=None, ge=1, le=4)
+
+
+# -- what the office routes answer ----------------------------------------------------------
+class Created(BaseModel):
+    id: str
+
+
+class JobRef(BaseModel):
+    id: str
+
+
+class Graded(BaseModel):
+    id: str  # the report's id
+    severity: int
+
+
+class Assigned(BaseModel):
+    id: str  # the job's id
+    engineer: str
+
+
+class Unlocked(BaseModel):
+    username: str
+    status: Literal["unlocked"] = "unlocked"
+
+
+class Revoked(BaseModel):
+    revoked: int  # logins ended
+
+
+@dataclass(frozen=True)
+class Revocation:
+    logins: int  # tokens revoked
+    wipes: int  # devices told to erase their synced data at their next request
 
 
 class Report(BaseModel):
@@ -276,6 +319,21 @@ class Office:
             if not auth.unlock(conn, username, self.now(), by):
                 raise ApiError(404, "user.unknown", "No such user")
 
-    def revoke_user(self, username: str) -> int:
+    def create_user(self, username: str, password: str, role: str, display_name: str = "") -> int:
         with self.engine.begin() as conn:
-            return auth.revoke_user_tokens(conn, username, self.now())
+            return auth.create_user(conn, username, password, role, display_name)
+
+    def revoke_user(self, username: str, *, wipe: bool = False) -> Revocation:
+        """End every login of a user (a stolen tablet); with ``wipe``, also make the user's
+        devices erase their synced data at their next request. One transaction."""
+        now = self.now()
+        with self.engine.begin() as conn:
+            logins = auth.revoke_user_tokens(conn, username, now)
+            wipes = auth.request_wipe(conn, username, now) if wipe else 0
+        return Revocation(logins, wipes)
+
+    # -- housekeeping --------------------------------------------------------------------
+    def prune_changes(self, older_than: timedelta) -> int:
+        """Drop change-log rows older than ``older_than``; returns the seq pruned through."""
+        with self.engine.begin() as conn:
+            return changes.prune(conn, older_than, self.now())

@@ -15,7 +15,13 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from fieldkit.protocol.entities import ENTITY_TABLE
 from fieldkit.protocol.mutations import MutationArgs
-from fieldkit.protocol.wire import Mutation, MutationResult, PushRequest, PushResponse
+from fieldkit.protocol.wire import (
+    ConflictRecord,
+    Mutation,
+    MutationResult,
+    PushRequest,
+    PushResponse,
+)
 from fieldkit.server import tables as t
 from fieldkit.server.auth import Principal
 from fieldkit.server.changes import ChangeWriter
@@ -84,6 +90,18 @@ def _conflict(
             server_value=server_value,
         )
     )
+
+
+def conflicts(engine: Engine, engineer: str | None, limit: int) -> list[ConflictRecord]:
+    """The newest conflicts first: one engineer's, or everyone's for ``None`` (the office)."""
+    stmt = select(t.conflicts).order_by(t.conflicts.c.id.desc()).limit(limit)
+    if engineer is not None:
+        stmt = stmt.where(t.conflicts.c.engineer == engineer)
+    with engine.connect() as conn:
+        return [
+            ConflictRecord.model_validate({**r, "at": r["at"].isoformat()})
+            for r in conn.execute(stmt).mappings()
+        ]
 
 
 def process_push(

@@ -144,3 +144,24 @@ def can_see(conn: Connection, engineer: str, table: str, key_clause: ColumnEleme
         )
         is not None
     )
+
+
+BLOB_REFERENCES = (  # the synced columns that name a blob
+    ("documents", "blob_sha256"),
+    ("attachments", "blob_sha256"),
+    ("checklist_answers", "blob_sha256"),
+)
+
+
+def can_read_blob(conn: Connection, engineer: str, sha: str) -> bool:
+    """Engineers read only blobs their scope references (drawings, evidence, attachments)
+    and blobs they uploaded themselves."""
+    for table, name in BLOB_REFERENCES:
+        column = E[table].c[name]
+        hit = conn.scalar(
+            select(column).where(column == sha, scope_clause(table, engineer)).limit(1)
+        )
+        if hit is not None:
+            return True
+    uploaded = conn.scalar(select(t.blobs.c.uploaded_by).where(t.blobs.c.sha256 == sha))
+    return bool(uploaded == engineer)

@@ -215,6 +215,22 @@ job_assignments = Table(
     Column("at", UtcDateTime, nullable=False),
 )
 
+# The supervisor's analysis and plan for an escalation, and its outcome: noted | reassigned
+# (to ``engineer``) | closed. Center only: the next engineer gets the plan as a work-log note.
+escalation_reviews = Table(
+    "escalation_reviews",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("job_id", ForeignKey("jobs.id"), nullable=False, index=True),
+    Column("escalation_id", ForeignKey("escalations.id"), nullable=False),
+    Column("analysis", Text, nullable=False),
+    Column("plan", Text, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("engineer", String(80), nullable=False, default=""),
+    Column("by", String(80), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
 server_state = Table(
     "server_state",
     metadata,

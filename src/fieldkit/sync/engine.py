@@ -25,7 +25,7 @@ from fieldkit.store import models as m
 from fieldkit.sync.apply import apply_page, load_cursor, start_reset
 from fieldkit.sync.errors import Cancelled, DeviceWiped, SyncError, UntrustedWipe
 from fieldkit.sync.transport import Transport
-from fieldkit.sync.wipe import erase_synced_data, trusted_wipe_channel
+from fieldkit.sync.wipe import erase_synced_data, trusted_wipe_channel, wipe_order_refusal
 
 log = logging.getLogger(__name__)
 PUSH_BATCH = 200
@@ -134,6 +134,16 @@ class SyncEngine:
                             "The service center's answer asked to erase this device, but it "
                             "came over a connection that does not prove it is the center's; "
                             "nothing was erased. Contact the office."
+                        )
+                    ) from exc
+                refusal = wipe_order_refusal(self.ctx, exc.order)
+                if refusal is not None:
+                    log.warning("a wipe order was ignored: %s", refusal)
+                    raise UntrustedWipe(
+                        N_(
+                            "The service center's answer asked to erase this device, but it "
+                            "was not signed by the center this device logged in to; nothing "
+                            "was erased. Contact the office."
                         )
                     ) from exc
                 # Reported lost or stolen: erase now, before anything else reads the data.

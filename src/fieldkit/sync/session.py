@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +12,18 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
 from fieldkit.store.migrate import head_revision
 from fieldkit.sync import center
-from fieldkit.sync.center import DEMO_CENTER_SETTING, SERVER_URL_SETTING, USERNAME_SETTING
+from fieldkit.sync.center import (
+    CENTER_KEY_SETTING,
+    DEMO_CENTER_SETTING,
+    SERVER_URL_SETTING,
+    USERNAME_SETTING,
+)
 from fieldkit.sync.credentials import CredentialStore
 from fieldkit.sync.errors import AuthRequired
 from fieldkit.sync.transport import Transport
 
 _credentials = CredentialStore()
+log = logging.getLogger(__name__)
 
 
 def credentials() -> CredentialStore:
@@ -66,6 +73,10 @@ def login(
     set_setting(ctx, "sync.display_name", reply.display_name)  # printed on the slips signed
     set_setting(ctx, "sync.ca_bundle", str(ca_bundle) if ca_bundle else None)
     set_setting(ctx, DEMO_CENTER_SETTING, demo_center)
+    # Pinned with the account: only an order signed by this key erases the device.
+    set_setting(ctx, CENTER_KEY_SETTING, reply.center_key)
+    if not reply.center_key:
+        log.warning("the service center sent no signing key: remote wipe orders are not obeyed")
     return reply
 
 

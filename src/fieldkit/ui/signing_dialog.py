@@ -56,7 +56,7 @@ class SigningDialog(QDialog):
         self.signers: list[SignerPanel] = [self.signer]
         self.pad, self.undo, self.clear = self.signer.pad, self.signer.undo, self.signer.clear
         self.on_site = on_site_label(ctx, job_id)
-        form.addRow(_("On site"), self.on_site)
+        form.addRow(_("Time on site"), self.on_site)
         # The engineer signs too, beside the customer.
         self.engineer = EngineerSignature(signed_in_name(ctx))
         self.engineer.lock_absent.clicked.connect(self.lock_without_customer)

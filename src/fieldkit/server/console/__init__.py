@@ -10,7 +10,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from fieldkit.server.console import hotline, pages
+from fieldkit.i18n import N_
+from fieldkit.server.console import escalations, hotline, pages, people, slip_page
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
@@ -19,12 +20,15 @@ def console_router() -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     router.include_router(pages.router)
     router.include_router(hotline.router)
+    router.include_router(escalations.router)
+    router.include_router(people.router)
     return router
 
 
 def install(app: FastAPI) -> None:
     """Mount the console on the center's app: its routes, static files and error pages."""
     app.include_router(console_router())
+    app.include_router(slip_page.router)  # the public slip check, /v/<slip id>
     static = files("fieldkit.server.console") / "static"
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
 
@@ -39,8 +43,8 @@ def install(app: FastAPI) -> None:
             current_user(request),
             "message.html",
             status_code=403,
-            title="Not for your role",
-            message="Your role cannot open this page or do this. Ask a supervisor.",
+            title=N_("Not for your role"),
+            message=N_("Your role cannot open this page or do this. Ask a supervisor."),
         )
 
     @app.exception_handler(CsrfRefused)
@@ -50,7 +54,9 @@ def install(app: FastAPI) -> None:
             current_user(request),
             "message.html",
             status_code=403,
-            title="Form expired",
-            message="This form was not sent from this console session (it may be old, "
-            "or from another site). Nothing was changed: open the page again and retry.",
+            title=N_("Form expired"),
+            message=N_(
+                "This form was not sent from this console session (it may be old, "
+                "or from another site). Nothing was changed: open the page again and retry."
+            ),
         )

@@ -19,15 +19,13 @@ from fieldkit.i18n import N_, translator
 from fieldkit.labels import BILLING, CAUSE, JOB_TYPE, SEVERITY, STATUS
 from fieldkit.server import hotline
 from fieldkit.server.console.render import render
-from fieldkit.server.console.roles import ALL, NAV
+from fieldkit.server.console.roles import ALL
 from fieldkit.server.console.session import ConsoleUser, CsrfChecked, require
 from fieldkit.server.errors import ApiError
 from fieldkit.server.office_hotline import CallIn, Hotline, Outcome
 
 router = APIRouter()
 Operator = Annotated[ConsoleUser, Depends(require(*ALL))]
-NAV.append(("/console/hotline", N_("Hotline"), ALL))
-NAV.append(("/console/followups", N_("Follow-ups"), ALL))
 
 KIND_LABELS = {
     "fault_report": N_("Fault"),

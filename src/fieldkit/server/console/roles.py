@@ -7,7 +7,12 @@ from fieldkit.i18n import N_
 ALL = ("hotline", "dispatcher", "supervisor")
 
 # (path, label, roles). A page module adds its entry here.
-NAV: list[tuple[str, str, tuple[str, ...]]] = []
+NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("/console/escalations", N_("Escalations"), ("dispatcher", "supervisor")),
+    ("/console/people", N_("People"), ("supervisor",)),
+    ("/console/hotline", N_("Hotline"), ALL),
+    ("/console/followups", N_("Follow-ups"), ALL),
+]
 
 
 def nav_for(role: str) -> list[tuple[str, str]]:

@@ -1,0 +1,50 @@
+"""Log in (a device-bound bearer token) and log out."""
+
+# No `from __future__ import annotations`: FastAPI must evaluate the dependency aliases.
+from fastapi import APIRouter, Request, Response
+
+from fieldkit.protocol.wire import LoginRequest, LoginResponse
+from fieldkit.server import auth
+from fieldkit.server.api.deps import (
+    ERRORS,
+    CenterKeyDep,
+    EngineDep,
+    LoginGateDep,
+    PrincipalDep,
+    TokenDep,
+    now,
+)
+
+router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
+
+
+@router.post("/login")
+async def login(
+    body: LoginRequest, request: Request, gate: LoginGateDep, signer: CenterKeyDep
+) -> LoginResponse:
+    """Check a password and issue a token for one device. async: a login waiting for a
+    password-check slot holds no thread of the pool that every sync request shares."""
+    attempt = auth.LoginRequestInfo(
+        username=body.username,
+        password=body.password,
+        device_id=body.device_id,
+        device_name=body.device_name,
+        remote=(request.client.host if request.client else "")[:64],
+        public_key=body.public_key,
+    )
+    token, expires, user = await gate.login(attempt, now)
+    return LoginResponse(
+        token=token,
+        expires_at=expires.isoformat(),
+        username=user["username"],
+        display_name=user["display_name"],
+        role="dispatcher" if user["role"] == "dispatcher" else "engineer",
+        center_key=signer.public_b64,  # pinned by the device: it signs wipe orders
+    )
+
+
+@router.post("/logout", status_code=204)
+def logout(who: PrincipalDep, token: TokenDep, engine: EngineDep) -> Response:
+    """End this login (the token); the device's other data stays."""
+    auth.log_out(engine, token, now())
+    return Response(status_code=204)
