@@ -116,7 +116,13 @@ def job_children(conn: Connection, job_id: str) -> list[tuple[str, str]]:
 
 
 def assign(
-    conn: Connection, writer: ChangeWriter, job_id: str, engineer: str, now: datetime
+    conn: Connection,
+    writer: ChangeWriter,
+    job_id: str,
+    engineer: str,
+    now: datetime,
+    by: str = "",
+    reason: str = "",
 ) -> None:
     job = job_row(conn, job_id)
     if job is None:
@@ -141,7 +147,20 @@ def assign(
             ).status.value
         except DomainError as exc:
             raise ApiError(409, "job.rule", str(exc)) from exc
-    conn.execute(insert(t.job_assignments).values(job_id=job_id, engineer=engineer, at=now))
+    conn.execute(
+        insert(t.job_assignments).values(
+            job_id=job_id, engineer=engineer, at=now, by=by, reason=reason
+        )
+    )
+    conn.execute(
+        insert(t.job_events).values(
+            job_id=job_id,
+            at=now,
+            by=by,
+            action="reassign" if previous else "assign",
+            detail={"engineer": engineer, "previous": previous, "reason": reason},
+        )
+    )
     conn.execute(
         update(E["jobs"])
         .where(E["jobs"].c.id == job_id)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from fieldkit.server import auth, changes, dispatch, jobstate
 from fieldkit.server import tables as t
@@ -153,6 +153,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _event(
+    conn: Connection, job_id: str, now: datetime, by: str, action: str, detail: dict[str, Any]
+) -> None:
+    conn.execute(
+        insert(t.job_events).values(job_id=job_id, at=now, by=by, action=action, detail=detail)
+    )
+
+
 @dataclass
 class Office:
     """The office's operations on one center database. ``by`` names who acted (a user name,
@@ -227,30 +239,63 @@ class Office:
             writer.flush()
         return job_id
 
-    def assign(self, job_id: str, engineer: str) -> None:
+    def assign(
+        self,
+        job_id: str,
+        engineer: str,
+        by: str = "",
+        reason: str = "",
+        require_reason: bool = False,
+    ) -> None:
+        """Give the job to ``engineer``; ``reason`` is kept with the assignment and in the
+        job's audit trail. ``require_reason``: a re-assignment must say why (the console)."""
+        reason = reason.strip()
+        if len(reason) > 2000:
+            raise ApiError(422, "job.reason", "Keep the reason under 2000 characters")
         now = self.now()
         with self.engine.begin() as conn:
+            if require_reason and not reason:
+                job = jobstate.job_row(conn, job_id)
+                if job is not None and job["assigned_engineer"] not in ("", engineer):
+                    raise ApiError(
+                        422, "job.reason", "Say why the job changes hands, then re-assign it"
+                    )
             writer = ChangeWriter(conn, now)
-            dispatch.assign(conn, writer, job_id, engineer, now)
+            dispatch.assign(conn, writer, job_id, engineer, now, by=by, reason=reason)
             writer.flush()
 
-    def close(self, job_id: str) -> None:
+    def close(self, job_id: str, by: str = "") -> None:
         now = self.now()
         with self.engine.begin() as conn:
             writer = ChangeWriter(conn, now)
             dispatch.close(conn, writer, job_id, now)
+            _event(conn, job_id, now, by, "close", {})
             writer.flush()
 
-    def change_severity(self, job_id: str, severity: int | None) -> None:
+    def change_severity(
+        self, job_id: str, severity: int | None, by: str = "", reason: str = ""
+    ) -> None:
         """Re-grade a job; its respond-by and arrive-by follow the contract's new terms.
         ``None`` changes nothing but still says whether the job exists."""
         now = self.now()
         with self.engine.begin() as conn:
             writer = ChangeWriter(conn, now)
+            before = jobstate.job_row(conn, job_id)
+            if before is None:
+                raise ApiError(404, "job.unknown", "No such job")
             if severity is not None:
                 dispatch.change_severity(conn, writer, job_id, severity, now)
-            elif jobstate.job_row(conn, job_id) is None:
-                raise ApiError(404, "job.unknown", "No such job")
+            if severity is not None and severity != before["severity"]:
+                after = jobstate.job_row(conn, job_id)
+                assert after is not None
+                detail = {
+                    "from": before["severity"],
+                    "to": severity,
+                    "reason": reason.strip()[:2000],
+                    "respond_by": _iso(after["respond_by"]),
+                    "arrive_by": _iso(after["arrive_by"]),
+                }
+                _event(conn, job_id, now, by, "severity", detail)
             writer.flush()
 
     def jobs(self, engineer: str | None = None, status: str | None = None) -> list[JobSummary]:

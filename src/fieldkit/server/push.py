@@ -231,6 +231,8 @@ def process_push(
                     received_at=now,
                     skew_seconds=skew,
                     source=source,
+                    entity_type=mutation.entity_type[:40],
+                    entity_id=mutation.entity_id[:80],
                 )
             )
             conn.execute(

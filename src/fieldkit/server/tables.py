@@ -54,6 +54,8 @@ client_devices = Table(
     Column("revoked", Boolean, nullable=False, default=False),
     # Set by `revoke --wipe` (a stolen tablet): the device's next request tells it to erase.
     Column("wipe_requested_at", UtcDateTime),
+    # The last push or pull it made (kept to ~15 s): the board's "last sync" of an engineer.
+    Column("last_seen_at", UtcDateTime),
 )
 
 tokens = Table(
@@ -123,6 +125,9 @@ processed_mutations = Table(
     Column("received_at", UtcDateTime, nullable=False),  # server clock
     Column("skew_seconds", Integer),
     Column("source", String(20), nullable=False, default="push"),  # push | rescue
+    # What the mutation named (its envelope): a job record's audit trail finds it by these.
+    Column("entity_type", String(40), nullable=False, default=""),
+    Column("entity_id", String(80), nullable=False, default="", index=True),
     UniqueConstraint("device_id", "seq"),
 )
 
@@ -213,6 +218,8 @@ job_assignments = Table(
     Column("job_id", ForeignKey("jobs.id"), nullable=False, index=True),
     Column("engineer", String(80), nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    Column("by", String(80), nullable=False, default=""),  # the office user who assigned
+    Column("reason", Text, nullable=False, default=""),
 )
 
 # The supervisor's analysis and plan for an escalation, and its outcome: noted | reassigned
@@ -230,6 +237,25 @@ escalation_reviews = Table(
     Column("by", String(80), nullable=False),
     Column("at", UtcDateTime, nullable=False),
 )
+
+# The office's actions on a job (assign, re-assign, severity, close), for its audit trail.
+job_events = Table(
+    "job_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", ForeignKey("jobs.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(80), nullable=False),
+    Column("action", String(20), nullable=False),  # assign | reassign | severity | close
+    Column("detail", JsonText, nullable=False, default=dict),
+)
+
+# Server-side indexes on the synced jobs table: the archive pages closed jobs by date, the
+# board's change counter reads the newest update, the archive finds a device's jobs.
+_jobs = ENTITY["jobs"]
+Index("ix_jobs_status_updated_at", _jobs.c.status, _jobs.c.updated_at)
+Index("ix_jobs_updated_at", _jobs.c.updated_at)
+Index("ix_jobs_device_id", _jobs.c.device_id)
 
 server_state = Table(
     "server_state",

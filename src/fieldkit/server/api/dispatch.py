@@ -59,21 +59,21 @@ def create_job(body: JobIn, who: OfficeDep, office: OfficeCasesDep) -> Created:
 @router.post("/jobs/{job_id}/assign")
 def assign(job_id: str, body: AssignIn, who: OfficeDep, office: OfficeCasesDep) -> Assigned:
     """Give a job to an engineer, or move it to another one."""
-    office.assign(job_id, body.engineer)
+    office.assign(job_id, body.engineer, by=who.username)
     return Assigned(id=job_id, engineer=body.engineer)
 
 
 @router.post("/jobs/{job_id}/close")
 def close_job(job_id: str, who: OfficeDep, office: OfficeCasesDep) -> JobRef:
     """Close a resolved job."""
-    office.close(job_id)
+    office.close(job_id, by=who.username)
     return JobRef(id=job_id)
 
 
 @router.patch("/jobs/{job_id}")
 def patch_job(job_id: str, body: JobPatch, who: OfficeDep, office: OfficeCasesDep) -> JobRef:
     """Re-grade a job; its respond-by and arrive-by follow (the office owns severity)."""
-    office.change_severity(job_id, body.severity)
+    office.change_severity(job_id, body.severity, by=who.username)
     return JobRef(id=job_id)
 
 

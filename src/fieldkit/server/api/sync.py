@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fieldkit.protocol.wire import ConflictRecord, PullResponse, PushRequest, PushResponse
-from fieldkit.server import changes, push
+from fieldkit.server import changes, contact, push
 from fieldkit.server.api.deps import ERRORS, EngineDep, MailDep, PrincipalDep, now
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=ERRORS)
@@ -19,6 +19,7 @@ def push_mutations(
 ) -> PushResponse:
     """Apply a batch of mutations exactly once, in the device's sequence order."""
     response = push.process_push(engine, who, body)
+    contact.touch(engine, who.device_id, now())  # the board's "last sync"
     mail.wake()  # committed: queued slip e-mails are sent off the request path
     return response
 
@@ -32,6 +33,7 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=2000)] = 1000,
 ) -> PullResponse:
     """One page of changes: a snapshot of the whole scope without a cursor, else the log."""
+    contact.touch(engine, who.device_id, now())
     return changes.pull(engine, who.username, cursor, snapshot, limit, now())
 
 

@@ -11,7 +11,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from fieldkit.i18n import N_
-from fieldkit.server.console import escalations, hotline, pages, people, slip_page
+from fieldkit.server.console import (
+    archive_page,
+    dispatch_board,
+    escalations,
+    hotline,
+    job_page,
+    pages,
+    people,
+    slip_page,
+)
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
@@ -22,6 +31,9 @@ def console_router() -> APIRouter:
     router.include_router(hotline.router)
     router.include_router(escalations.router)
     router.include_router(people.router)
+    router.include_router(dispatch_board.router)
+    router.include_router(job_page.router)
+    router.include_router(archive_page.router)
     return router
 
 

@@ -3,7 +3,7 @@
 response, closed at/by). Reports recorded before have empty texts and are open.
 
 Revision ID: s0008_console_hotline
-Revises: s0008_console_desk
+Revises: s0008_console_board
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s0008_console_hotline"
-down_revision: str | None = "s0008_console_desk"
+down_revision: str | None = "s0008_console_board"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

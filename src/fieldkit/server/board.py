@@ -1,0 +1,327 @@
+"""The dispatch board's read model: open jobs with their response and arrival clocks, the
+unassigned lane, each engineer's load and last contact, and a change counter the page polls
+so it redraws within seconds of an engineer's sync. The clocks come from ``domain.sla`` so the
+board, the engineer's tablet and a later slip agree on what was met and what was breached."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import Connection
+
+from fieldkit.domain.enums import JobStatus
+from fieldkit.domain.sla import SlaClock, SlaState
+from fieldkit.server import tables as t
+from fieldkit.server.changes import max_seq
+
+E = t.ENTITY
+OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus if s is not JobStatus.CLOSED)
+JOB_TYPES = ("corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution")
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the dispatcher narrowed the board to (GET parameters); blank means all."""
+
+    level: int | None = None
+    status: str = ""
+    customer: str = ""  # customer id
+    engineer: str = ""  # a username, or "-" for the unassigned only
+    job_type: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> BoardFilter:
+        """Unknown or malformed values are ignored, never an error page."""
+        level = params.get("level", "")
+        page = params.get("page", "")
+        status = params.get("status", "")
+        job_type = params.get("type", "")
+        return cls(
+            level=int(level) if level in ("1", "2", "3", "4") else None,
+            status=status if status in OPEN_STATUSES else "",
+            customer=params.get("customer", "")[:36],
+            engineer=params.get("engineer", "")[:80],
+            job_type=job_type if job_type in JOB_TYPES else "",
+            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
+        )
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The GET parameters of this filter (with ``changes``), for links and forms."""
+        values = {
+            "level": str(self.level or ""),
+            "status": self.status,
+            "customer": self.customer,
+            "engineer": self.engineer,
+            "type": self.job_type,
+            "page": str(self.page) if self.page > 1 else "",
+        }
+        values.update({k: str(v) for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One deadline as the board shows it."""
+
+    deadline: datetime | None
+    state: str  # SlaState value: not_covered | running | met | breached
+    seconds_left: int | None  # negative once overdue; None once answered or not covered
+
+    @property
+    def breached(self) -> bool:
+        return self.state == SlaState.BREACHED.value
+
+
+@dataclass(frozen=True)
+class BoardJob:
+    id: str
+    number: str
+    status: str
+    severity: int
+    job_type: str
+    assigned_engineer: str
+    customer_id: str
+    customer: str
+    site: str
+    timezone: str
+    fault_description: str
+    reported_at: datetime
+    respond: Clock
+    arrive: Clock
+    version: int
+
+    @property
+    def breached(self) -> bool:
+        return self.respond.breached or self.arrive.breached
+
+
+@dataclass(frozen=True)
+class EngineerLoad:
+    username: str
+    display_name: str
+    open_jobs: int
+    last_seen_at: datetime | None  # the newest contact of any of their devices
+    devices: int
+
+
+@dataclass
+class Board:
+    jobs: list[BoardJob]
+    unassigned: list[BoardJob]
+    total: int  # open jobs matching the filter (the page shows PAGE_SIZE of them)
+    unassigned_total: int
+    breached_total: int
+    engineers: list[EngineerLoad]
+    customers: list[tuple[str, str]]  # (id, name) of customers with open jobs
+    page: int
+    pages: int
+    version: str
+    now: datetime
+    filter: BoardFilter = field(default_factory=BoardFilter)
+
+
+def clock(deadline: datetime | None, event_at: datetime | None, now: datetime) -> Clock:
+    sla = SlaClock(deadline, event_at)
+    left = sla.time_left(now)
+    return Clock(deadline, sla.state(now).value, int(left.total_seconds()) if left else None)
+
+
+def _job_select() -> Any:
+    jobs, customers, sites = E["jobs"], E["customers"], E["sites"]
+    return (
+        select(
+            jobs.c.id,
+            jobs.c.number,
+            jobs.c.status,
+            jobs.c.severity,
+            jobs.c.job_type,
+            jobs.c.assigned_engineer,
+            jobs.c.customer_id,
+            customers.c.name.label("customer"),
+            sites.c.name.label("site"),
+            sites.c.timezone,
+            func.substr(jobs.c.fault_description, 1, 300).label("fault_description"),
+            jobs.c.reported_at,
+            jobs.c.respond_by,
+            jobs.c.responded_at,
+            jobs.c.arrive_by,
+            jobs.c.arrived_at,
+            jobs.c.version,
+        )
+        .join(customers, customers.c.id == jobs.c.customer_id)
+        .join(sites, sites.c.id == jobs.c.site_id)
+    )
+
+
+def _where(stmt: Any, f: BoardFilter, unassigned: bool | None) -> Any:
+    jobs = E["jobs"]
+    stmt = stmt.where(jobs.c.status == f.status) if f.status else stmt
+    if not f.status:
+        stmt = stmt.where(jobs.c.status.in_(OPEN_STATUSES))
+    if f.level:
+        stmt = stmt.where(jobs.c.severity == f.level)
+    if f.customer:
+        stmt = stmt.where(jobs.c.customer_id == f.customer)
+    if f.job_type:
+        stmt = stmt.where(jobs.c.job_type == f.job_type)
+    if unassigned is True or f.engineer == "-":
+        stmt = stmt.where(jobs.c.assigned_engineer == "")
+    elif f.engineer:
+        stmt = stmt.where(jobs.c.assigned_engineer == f.engineer)
+    elif unassigned is False:
+        stmt = stmt.where(jobs.c.assigned_engineer != "")
+    return stmt
+
+
+def _to_job(row: Any, now: datetime) -> BoardJob:
+    return BoardJob(
+        id=row.id,
+        number=row.number,
+        status=row.status,
+        severity=row.severity,
+        job_type=row.job_type,
+        assigned_engineer=row.assigned_engineer,
+        customer_id=row.customer_id,
+        customer=row.customer,
+        site=row.site,
+        timezone=row.timezone or "UTC",
+        fault_description=row.fault_description or "",
+        reported_at=row.reported_at,
+        respond=clock(row.respond_by, row.responded_at, now),
+        arrive=clock(row.arrive_by, row.arrived_at, now),
+        version=row.version,
+    )
+
+
+def _ordered(stmt: Any) -> Any:
+    """Most urgent first: the earliest respond-by, jobs without a deadline last."""
+    jobs = E["jobs"]
+    return stmt.order_by(jobs.c.respond_by.is_(None), jobs.c.respond_by, jobs.c.number)
+
+
+def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
+    stmt = _where(select(func.count()).select_from(E["jobs"]), f, unassigned)
+    return int(conn.scalar(stmt) or 0)
+
+
+def _breached(conn: Connection, f: BoardFilter, now: datetime) -> int:
+    """Open jobs past a deadline they have not answered (the same rule as ``SlaClock``)."""
+    jobs = E["jobs"]
+    late = (
+        (jobs.c.respond_by.is_not(None))
+        & (
+            (jobs.c.responded_at.is_(None) & (jobs.c.respond_by < now))
+            | (jobs.c.responded_at > jobs.c.respond_by)
+        )
+    ) | (
+        (jobs.c.arrive_by.is_not(None))
+        & (
+            (jobs.c.arrived_at.is_(None) & (jobs.c.arrive_by < now))
+            | (jobs.c.arrived_at > jobs.c.arrive_by)
+        )
+    )
+    stmt = _where(select(func.count()).select_from(jobs), f, None).where(late)
+    return int(conn.scalar(stmt) or 0)
+
+
+def engineer_loads(conn: Connection) -> list[EngineerLoad]:
+    jobs, users, devices = E["jobs"], t.users, t.client_devices
+    counts: dict[str, int] = dict(
+        conn.execute(
+            select(jobs.c.assigned_engineer, func.count())
+            .where(jobs.c.status.in_(OPEN_STATUSES), jobs.c.assigned_engineer != "")
+            .group_by(jobs.c.assigned_engineer)
+        ).all()
+    )
+    seen = {
+        row.user_id: (row.last, row.n)
+        for row in conn.execute(
+            select(
+                devices.c.user_id,
+                func.max(devices.c.last_seen_at).label("last"),
+                func.count().label("n"),
+            )
+            .where(devices.c.revoked.is_(False))
+            .group_by(devices.c.user_id)
+        )
+    }
+    rows = conn.execute(
+        select(users.c.id, users.c.username, users.c.display_name)
+        .where(users.c.role == "engineer", users.c.active.is_(True))
+        .order_by(users.c.username)
+    )
+    out = []
+    for row in rows:
+        last, n = seen.get(row.id, (None, 0))
+        out.append(
+            EngineerLoad(row.username, row.display_name, int(counts.get(row.username, 0)), last, n)
+        )
+    return out
+
+
+def board_version(conn: Connection) -> str:
+    """Changes whenever anything the board shows may have: a synced or office change (the
+    change log), a job row (an unassigned job has no audience in the log), a device's
+    contact. Three indexed look-ups; the page polls it every few seconds."""
+    newest_job = conn.scalar(select(func.max(E["jobs"].c.updated_at)))
+    newest_contact = conn.scalar(select(func.max(t.client_devices.c.last_seen_at)))
+    raw = f"{max_seq(conn)}|{newest_job}|{newest_contact}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def load_board(engine: Engine, f: BoardFilter, now: datetime) -> Board:
+    jobs, customers = E["jobs"], E["customers"]
+    with engine.connect() as conn:
+        total = _count(conn, f, None)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(f.page, pages)
+        rows = conn.execute(
+            _ordered(_where(_job_select(), f, None)).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        )
+        listed = [_to_job(r, now) for r in rows]
+        lane_filter = f if f.engineer in ("", "-") else BoardFilter()
+        unassigned = [
+            _to_job(r, now)
+            for r in conn.execute(
+                _ordered(_where(_job_select(), lane_filter, True)).limit(PAGE_SIZE)
+            )
+        ]
+        customer_rows = conn.execute(
+            select(customers.c.id, customers.c.name)
+            .where(
+                customers.c.id.in_(
+                    select(jobs.c.customer_id).where(jobs.c.status.in_(OPEN_STATUSES))
+                )
+            )
+            .order_by(customers.c.name)
+            .limit(500)
+        )
+        return Board(
+            jobs=listed,
+            unassigned=unassigned,
+            total=total,
+            unassigned_total=_count(conn, lane_filter, True),
+            breached_total=_breached(conn, f, now),
+            engineers=engineer_loads(conn),
+            customers=[(r.id, r.name) for r in customer_rows],
+            page=page,
+            pages=pages,
+            version=board_version(conn),
+            now=now,
+            filter=f,
+        )
+
+
+def current_version(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return board_version(conn)
+
+
+def ago(then: datetime | None, now: datetime) -> timedelta | None:
+    return None if then is None else now - then
