@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, update
 
@@ -18,6 +20,9 @@ from fieldkit.domain.hotline import LEVEL_DEFINITIONS
 from fieldkit.i18n import parse_po
 from fieldkit.resources import resource_path
 from fieldkit.server import tables as t
+from fieldkit.server.database import MIGRATIONS, create_server_engine
+from fieldkit.server.hotline import followups
+from fieldkit.server.office import Office
 from tests.console.conftest import sign_in
 from tests.server.inproc import Center, token
 
@@ -492,3 +497,55 @@ def test_the_dispatch_reports_api_keeps_working(center: Center) -> None:
     )
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "site.unknown"
+
+
+def test_phone_support_that_fails_becomes_an_on_site_job_with_its_notes(
+    center: Center, hotline: Any
+) -> None:
+    client, csrf = hotline
+    client.post("/console/language", data={"csrf": csrf, "language": "zh_CN"})
+    reply = call(
+        client,
+        csrf,
+        a_site(center),
+        text="录像机无画面",
+        symptoms="所有通道黑屏",
+        result="远程重启无效",
+        guidance="请保持设备通电",
+    )
+    report = report_row(center, done_report(reply))
+    created = job(center, report["job_id"])
+    assert (created["job_type"], created["status"]) == ("corrective_repair", "assigned")
+    assert created["fault_description"] == (
+        "录像机无画面\n\n现象：所有通道黑屏\n结果：远程重启无效\n给出的指导：请保持设备通电"
+    )
+    assert (report["symptoms"], report["result"]) == ("所有通道黑屏", "远程重启无效")
+
+
+def test_reports_recorded_before_the_upgrade_stay_and_are_open(tmp_path: Path) -> None:
+
+    engine = create_server_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "s0008_console_board")
+        conn.commit()
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO hotline_reports (id, kind, caller, text, recorded_by, at) VALUES "
+            "('r-old', 'complaint', '', '旧投诉', 'office', '2026-11-01T08:00:00.000000Z')"
+        )
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+    (old,) = Office(engine).reports()
+    assert (old.id, old.owner, old.response, old.closed_at) == ("r-old", "", "", None)
+    assert [r.text for r in followups(engine, closed=False)] == ["旧投诉"]
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "s0008_console_board")
+        conn.commit()
+        assert conn.exec_driver_sql("SELECT text FROM hotline_reports").scalar() == "旧投诉"
+    engine.dispose()

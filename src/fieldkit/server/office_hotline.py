@@ -7,6 +7,7 @@ sentence."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -63,9 +64,17 @@ class CallResult:
 class Hotline:
     office: Office
 
-    def take_call(self, call: CallIn, outcome: Outcome, by: str) -> CallResult:
+    def take_call(
+        self,
+        call: CallIn,
+        outcome: Outcome,
+        by: str,
+        tr: Callable[[str], str] = lambda text: text,
+    ) -> CallResult:
         """Record the call; a fault becomes an on-site job (``job``) or is closed as resolved
-        on the phone (``remote``). Checked before anything is written."""
+        on the phone (``remote``). Checked before anything is written. An on-site job's
+        description carries what phone support found (labelled through ``tr``, the
+        operator's language), so the engineer starts from there."""
         kind = ensure_kind(call.kind)
         if not call.text.strip():
             raise InvalidValue(Message(N_("Write down what the caller says")))
@@ -101,7 +110,7 @@ class Hotline:
             JobIn(
                 site_id=call.site_id,
                 device_id=call.device_id or None,
-                fault_description=call.text,
+                fault_description=call.text if outcome == "remote" else _described(call, tr),
                 severity=call.severity,
                 job_type="remote_resolution" if outcome == "remote" else "corrective_repair",
                 channel="hotline",
@@ -247,6 +256,24 @@ class Hotline:
                 ensure_closable(row["kind"], False, owner, response)
                 values |= {"closed_at": now, "closed_by": by}
             conn.execute(update(r).where(r.c.id == report_id).values(**values))
+
+
+PHONE_NOTES = (
+    ("symptoms", N_("Symptoms")),
+    ("cause", N_("Cause")),
+    ("result", N_("Result")),
+    ("guidance", N_("Guidance given")),
+)
+
+
+def _described(call: CallIn, tr: Callable[[str], str]) -> str:
+    """The caller's words, then what phone support recorded, one labelled line each."""
+    notes = [
+        tr(N_("{label}: {text}")).format(label=tr(label), text=getattr(call, name).strip())
+        for name, label in PHONE_NOTES
+        if getattr(call, name).strip()
+    ]
+    return "\n\n".join([call.text.strip(), "\n".join(notes)]) if notes else call.text
 
 
 def _found(call: CallIn) -> str:

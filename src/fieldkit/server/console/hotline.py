@@ -153,7 +153,7 @@ async def take_call(
                 "device_id": values["device_id"] or None,
             }
         )
-        result = _hotline(request).take_call(call, outcome, user.username)
+        result = _hotline(request).take_call(call, outcome, user.username, translate)
     except ValidationError:
         error = translate("A field is too long or not valid: shorten it and send again")
     except DomainError as exc:
