@@ -186,6 +186,11 @@ def test_levels_show_the_contracts_definitions_and_commitments(
             .values(respond_minutes=45, arrive_minutes=190)
         )
         conn.execute(
+            update(sla)
+            .where(sla.c.contract_id == site["contract_id"], sla.c.severity == 3)
+            .values(respond_minutes=600, arrive_minutes=None)
+        )
+        conn.execute(
             delete(sla).where(sla.c.contract_id == site["contract_id"], sla.c.severity == 4)
         )
     page = client.get(f"/console/hotline?customer={site['customer_id']}&site={site['id']}")
@@ -196,6 +201,8 @@ def test_levels_show_the_contracts_definitions_and_commitments(
         assert definition in level
     assert "Respond within 45 min · on site within 3 h 10 min" in text[0]
     assert "+08:00" in text[0]  # the deadlines in the site's zone (Asia/Shanghai)
+    assert "Respond within 10 h · no on-site commitment" in text[2]
+    assert "on site by" not in text[2]
     assert "The contract sets no time for this level" in text[3]
 
 

@@ -54,7 +54,7 @@ def say(_: Callable[[str], str], message: Any) -> str:
 
 def duration(_: Callable[[str], str], span: timedelta | None) -> str:
     if span is None:
-        return _("no commitment")
+        return "-"
     minutes = int(span.total_seconds()) // 60
     if minutes % 60 == 0:
         return _("{hours} h").format(hours=minutes // 60)
