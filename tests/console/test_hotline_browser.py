@@ -61,3 +61,35 @@ def test_a_call_typed_with_the_keyboard_creates_a_job_the_dispatch_list_has(
     assert "In warranty" in done or "Paid" in done
     page.keyboard.press("/")  # the next call: the shortcut to the search field
     assert page.evaluate("document.activeElement.id") == "search"
+
+
+def test_a_fault_resolved_on_the_phone_in_chinese_is_closed_without_dispatch(
+    page: Any, console_center: Server
+) -> None:
+    office = Office(console_center.url)
+    site = office.call("GET", "/dispatch/sites")[-1]
+    login(page, console_center, "hotline")
+    page.get_by_role("button", name="中文").press("Enter")
+    page.wait_for_load_state()
+    page.get_by_label("名称、电话或站点").fill(site["name"][:6])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*\?q=.*"))
+    page.locator("#first-hit").press("Enter")
+    page.wait_for_url(re.compile(r".*customer=.*"))
+    assert page.get_by_role("heading", name="本次来电").is_visible()
+    page.get_by_label("来电内容").fill("客户端无法登录")
+    page.get_by_label("4 · 轻微").check()
+    page.get_by_label("现象").fill("提示密码错误")
+    page.get_by_label("故障原因").fill("大写锁定开启")
+    page.get_by_label("硬件还是软件？").select_option("software")
+    page.get_by_label("人为原因还是系统故障？").select_option("human_error")
+    page.get_by_label("结果").fill("关闭大写锁定后登录成功")
+    page.get_by_label("给出的指导").fill("登录前检查键盘指示灯")
+    page.get_by_role("button", name="电话已解决：关闭").press("Enter")
+    page.wait_for_url(re.compile(r".*done=.*"))
+    done = page.locator("#done").inner_text()
+    assert "远程解决" in done and "已关闭" in done, done
+    number = re.search(r"SO-\d{6}-\d{6}", done)
+    assert number
+    closed = {j["number"]: j for j in office.call("GET", "/dispatch/jobs?status=closed")}
+    assert closed[number.group(0)]["assigned_engineer"] == ""
