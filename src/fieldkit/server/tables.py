@@ -219,6 +219,20 @@ hotline_reports = Table(
     Column("job_id", ForeignKey("jobs.id")),
     Column("recorded_by", String(80), nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    # Where the fault is (console intake), and a fault handled on the phone: what the caller
+    # described, the cause found, the result and the guidance given.
+    Column("site_id", ForeignKey("sites.id")),
+    Column("device_id", ForeignKey("devices.id")),
+    Column("symptoms", Text, nullable=False, default=""),
+    Column("cause", Text, nullable=False, default=""),
+    Column("result", Text, nullable=False, default=""),
+    Column("guidance", Text, nullable=False, default=""),
+    # Complaints and suggestions are followed to closure: owner, response, when closed.
+    Column("owner", String(80), nullable=False, default=""),
+    Column("response", Text, nullable=False, default=""),
+    Column("closed_at", UtcDateTime),
+    Column("closed_by", String(80), nullable=False, default=""),
+    Index("ix_hotline_reports_kind_closed", "kind", "closed_at"),
 )
 
 job_assignments = Table(
