@@ -556,3 +556,22 @@ def test_reports_recorded_before_the_upgrade_stay_and_are_open(tmp_path: Path) -
         conn.commit()
         assert conn.exec_driver_sql("SELECT text FROM hotline_reports").scalar() == "旧投诉"
     engine.dispose()
+
+
+def test_a_caller_who_is_not_a_customer_is_recorded(center: Center, hotline: Any) -> None:
+    client, csrf = hotline
+    search = client.get("/console/hotline", params={"q": "无此客户"})
+    assert 'href="/console/hotline?customer=none"' in search.text
+    form = client.get("/console/hotline?customer=none")
+    assert 'name="kind" value="consultation" checked' in form.text
+    assert 'value="job"' not in form.text  # no site: no job from here
+    fields = {"csrf": csrf, "kind": "project_info", "text": "新楼盘弱电招标", "customer_id": ""}
+    reply = client.post("/console/hotline", data={**fields, "outcome": "record"})
+    row = report_row(center, done_report(reply))
+    assert (row["kind"], row["customer_id"]) == ("project_info", None)
+    fault = client.post(
+        "/console/hotline", data={**fields, "kind": "fault_report", "outcome": "record"}
+    )
+    assert fault.status_code == 422
+    assert "A fault becomes a job: on site or by phone" in fault.text
+    assert "新楼盘弱电招标" in fault.text  # the form is still there, with what was typed
