@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from fieldkit.server import auth
 from fieldkit.server import tables as t
@@ -20,8 +20,12 @@ HOSTILE = '<script>alert("x")</script> "quoted" \u202eRTL\u202c ' + "长" * 1000
 
 
 def _escalate(center: Center, reason: str = HOSTILE) -> str:
+    return escalate_in(center.engine, reason)
+
+
+def escalate_in(engine: Engine, reason: str = HOSTILE) -> str:
     """Put one demo job in the state a synced escalation leaves it in."""
-    with center.engine.begin() as conn:
+    with engine.begin() as conn:
         job = conn.execute(
             select(E["jobs"].c.id, E["jobs"].c.assigned_engineer).where(
                 E["jobs"].c.assigned_engineer != "", E["jobs"].c.status == "assigned"

@@ -3,13 +3,16 @@ no sign-in needed, both languages, hostile ids."""
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import insert, select
 
 from fieldkit.domain.slip import verification_code
 from fieldkit.server import tables as t
+from fieldkit.server.mail import render_slip_pdf
 from tests.server.inproc import Center
 
 SLIPS = t.ENTITY["slips"]
@@ -96,3 +99,28 @@ def test_the_check_in_chinese(center: Center) -> None:
         f"/v/{slip_id}", params={"code": code}, headers={"Accept-Language": "zh-CN,zh;q=0.9"}
     )
     assert "有效" in browser.text
+
+
+def test_a_slip_the_center_e_mails_opens_its_public_address(center: Center, tmp_path: Path) -> None:
+    slip_id, code, _ = _a_slip(center)
+    public = "https://service.example.com"
+    app = center.app(public_url=public)
+    assert app.state.mail.center_url == public  # the e-mail sender renders with it
+    with center.engine.connect() as conn:
+        _number, pdf = render_slip_pdf(conn, slip_id, "zh_CN", app.state.mail.center_url)
+    path = tmp_path / "mailed.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    last = info.stdout.split("Pages:")[1].split()[0]
+    stem = str(tmp_path / "page")
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", "-f", last, "-l", last, str(path), stem],
+        check=True,
+    )
+    scanned = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "page.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert scanned == f"{public}/v/{slip_id}#{code}"

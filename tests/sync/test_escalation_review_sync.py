@@ -72,6 +72,9 @@ def test_reassigned_with_the_plan_the_next_engineer_gets_findings_files_and_plan
         assert li.sync().rejected == 0
         [seen] = escalations.escalations(li.ctx, job)
         assert seen.state == "reassigned" and seen.assigned_to == "li"
+        assert (
+            seen.center_plan == "Analysis: Backplane ordered <b>\nPlan: Li swaps rack 2 backplane"
+        )
         assert seen.findings == "F17 on rack 2" and seen.reason.startswith("总线故障")
         [file] = seen.files
         assert file.on_device and li.ctx.blobs.read_bytes(file.sha256).startswith(b"F17")

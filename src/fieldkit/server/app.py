@@ -26,6 +26,7 @@ from fieldkit.server import auth, center_key, console
 from fieldkit.server.api.deps import now
 from fieldkit.server.api.main import api_router
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
+from fieldkit.server.contact import Contacts
 from fieldkit.server.database import RETRY_AFTER_SECONDS, is_lock_timeout
 from fieldkit.server.errors import ApiError
 from fieldkit.server.mail import MailOutbox
@@ -39,7 +40,7 @@ SWEEP_EVERY_SECONDS = 3600.0
 
 
 def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
-    mail = MailOutbox(engine, settings.mail)
+    mail = MailOutbox(engine, settings.mail, center_url=settings.public_url or None)
     blobs = ServerBlobs(
         settings.blob_dir,
         engine,
@@ -61,9 +62,14 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
             daemon=True,
         )
         janitor.start()
+        recorder = threading.Thread(
+            target=contacts.run, args=(stop,), name="contact-times", daemon=True
+        )
+        recorder.start()
         yield
         stop.set()
         mail.stop()
+        recorder.join(timeout=5)
 
     # The API description is for developers; a production center does not publish it.
     docs = settings.debug
@@ -77,10 +83,11 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     )
     # What the routes take through `api.deps` (and the console): one set of parts per app.
     gate = auth.LoginGate(engine, settings)
+    contacts = Contacts(engine)
     signer = center_key.load_or_create(center_key.key_path(settings.data_dir))
     app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
     app.state.gate, app.state.now = gate, now
-    app.state.mail = mail
+    app.state.mail, app.state.contacts = mail, contacts
     app.state.center_key = signer  # signs wipe orders; devices pin it at login
     app.state.office = Office(engine, now)
     # Pages of JSON compress ~10x: it matters on a site's 3G link. Level 6 costs half the CPU

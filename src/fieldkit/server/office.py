@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from fieldkit.domain.enums import Channel, JobType
 from fieldkit.server import auth, changes, dispatch, jobstate
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
@@ -30,10 +31,6 @@ ReportKind = Literal[
     "project_info",
     "customer_need",
 ]
-JobType = Literal[
-    "corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution"
-]
-Channel = Literal["hotline", "phone", "email", "on_site"]
 
 
 class ReportIn(BaseModel):
@@ -56,8 +53,8 @@ class JobIn(BaseModel):
     device_id: str | None = Field(default=None, max_length=36)
     fault_description: str = Field(min_length=1, max_length=20000)
     severity: int = Field(ge=1, le=4)
-    job_type: JobType = "corrective_repair"
-    channel: Channel = "hotline"
+    job_type: JobType = JobType.CORRECTIVE_REPAIR
+    channel: Channel = Channel.HOTLINE
     engineer: str | None = Field(default=None, max_length=80)
     report_id: str | None = Field(default=None, max_length=36)
     reported_at: datetime | None = None

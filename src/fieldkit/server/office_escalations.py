@@ -2,7 +2,8 @@
 back -> confirm -> re-assign"): a supervisor records the analysis and the plan, then
 re-assigns the job or closes it. Each is one transaction. A re-assignment hands the next
 engineer the whole job pack, the earlier escalations and their files included, plus the
-center's analysis and plan as a work-log note, so the next visit starts where the last ended.
+center's analysis and plan as a work-log entry (kind ``center_plan``), so the next visit
+starts where the last ended.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from fieldkit.server.errors import ApiError
 
 E = t.ENTITY
 MAX_TEXT = 20000
+CENTER_PLAN = "center_plan"  # the work-log kind the app shows with the escalation
 
 
 def _utcnow() -> datetime:
@@ -109,7 +111,7 @@ class OfficeEscalations:
             # Written before the assignment, so it travels in the job pack the engineer gets.
             conn.execute(
                 insert(E["work_log"]).values(
-                    id=str(uuid.uuid4()), job_id=job_id, kind="note", at=now, by=by, note=text
+                    id=str(uuid.uuid4()), job_id=job_id, kind=CENTER_PLAN, at=now, by=by, note=text
                 )
             )
             writer = ChangeWriter(conn, now)

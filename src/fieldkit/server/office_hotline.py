@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import insert, select, update
 
 from fieldkit.domain import rules, workflow
-from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus
+from fieldkit.domain.enums import CauseArea, CauseOrigin, Channel, JobStatus, JobType
 from fieldkit.domain.errors import DomainError, GuardFailed, InvalidValue
 from fieldkit.domain.hotline import ensure_closable, ensure_kind, is_followed_up
 from fieldkit.domain.messages import N_, Message
@@ -112,8 +112,10 @@ class Hotline:
                 device_id=call.device_id or None,
                 fault_description=call.text if outcome == "remote" else _described(call, tr),
                 severity=call.severity,
-                job_type="remote_resolution" if outcome == "remote" else "corrective_repair",
-                channel="hotline",
+                job_type=JobType.REMOTE_RESOLUTION
+                if outcome == "remote"
+                else JobType.CORRECTIVE_REPAIR,
+                channel=Channel.HOTLINE,
                 report_id=report_id,
             )
         )

@@ -17,7 +17,7 @@ class DeviceRow:
     device_id: str
     name: str
     registered_at: datetime
-    last_seen: datetime | None  # the newest login or push the center recorded from it
+    last_seen: datetime | None  # the newest contact (sync, push or login) the center noted
     revoked: bool
     wipe_requested_at: datetime | None
     open_logins: int
@@ -62,7 +62,8 @@ def people(engine: Engine, now: datetime, window_start: datetime) -> list[Person
         by_user: dict[int, list[DeviceRow]] = {}
         for d in conn.execute(select(devices).order_by(devices.c.registered_at)).mappings():
             last_login, open_logins = logins.get(d["device_id"], (None, 0))
-            seen = [x for x in (pushes.get(d["device_id"]), last_login) if x is not None]
+            contacts = (d["last_seen_at"], pushes.get(d["device_id"]), last_login)
+            seen = [x for x in contacts if x is not None]
             by_user.setdefault(d["user_id"], []).append(
                 DeviceRow(
                     d["device_id"],

@@ -85,6 +85,9 @@ class ServerSettings:
     debug: bool = False  # serves /docs, /redoc and /openapi.json
     # Named on the public slip check (/v/<slip id>): the company that issues the slips.
     company: str = "FieldKit Service"
+    # How customers reach this center (https://service.example.com): the QR code of a slip
+    # the center renders (e-mail) opens its /v/ page there. Devices use their account's URL.
+    public_url: str = ""
 
     @property
     def blob_dir(self) -> Path:
@@ -108,4 +111,5 @@ def load_server_settings(
         debug=debug,
         login_verifiers=verifiers,
         company=os.environ.get("FIELDKIT_COMPANY", "").strip() or "FieldKit Service",
+        public_url=os.environ.get("FIELDKIT_PUBLIC_URL", "").strip(),
     )

@@ -15,6 +15,7 @@ from fieldkit.protocol.wire import ErrorBody
 from fieldkit.server import auth
 from fieldkit.server.blobstore import ServerBlobs
 from fieldkit.server.center_key import CenterKey
+from fieldkit.server.contact import Contacts
 from fieldkit.server.errors import ApiError
 from fieldkit.server.mail import MailOutbox
 from fieldkit.server.office import Office
@@ -54,6 +55,10 @@ def get_login_gate(request: Request) -> auth.LoginGate:
     return cast(auth.LoginGate, request.app.state.gate)
 
 
+def get_contacts(request: Request) -> Contacts:
+    return cast(Contacts, request.app.state.contacts)
+
+
 def get_center_key(request: Request) -> CenterKey:
     return cast(CenterKey, request.app.state.center_key)
 
@@ -65,6 +70,7 @@ MailDep = Annotated[MailOutbox, Depends(get_mail)]
 OfficeCasesDep = Annotated[Office, Depends(get_office)]
 LoginGateDep = Annotated[auth.LoginGate, Depends(get_login_gate)]
 CenterKeyDep = Annotated[CenterKey, Depends(get_center_key)]
+ContactsDep = Annotated[Contacts, Depends(get_contacts)]
 
 
 def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:

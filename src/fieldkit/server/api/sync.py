@@ -7,19 +7,26 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fieldkit.protocol.wire import ConflictRecord, PullResponse, PushRequest, PushResponse
-from fieldkit.server import changes, contact, push
-from fieldkit.server.api.deps import ERRORS, EngineDep, MailDep, PrincipalDep, now
+from fieldkit.server import changes, push
+from fieldkit.server.api.deps import (
+    ERRORS,
+    ContactsDep,
+    EngineDep,
+    MailDep,
+    PrincipalDep,
+    now,
+)
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=ERRORS)
 
 
 @router.post("/push")
 def push_mutations(
-    body: PushRequest, who: PrincipalDep, engine: EngineDep, mail: MailDep
+    body: PushRequest, who: PrincipalDep, engine: EngineDep, mail: MailDep, seen: ContactsDep
 ) -> PushResponse:
     """Apply a batch of mutations exactly once, in the device's sequence order."""
     response = push.process_push(engine, who, body)
-    contact.touch(engine, who.device_id, now())  # the board's "last sync"
+    seen.touch(who.device_id, now())  # the board's "last sync"
     mail.wake()  # committed: queued slip e-mails are sent off the request path
     return response
 
@@ -28,12 +35,13 @@ def push_mutations(
 def pull(
     who: PrincipalDep,
     engine: EngineDep,
+    seen: ContactsDep,
     cursor: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
     snapshot: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 1000,
 ) -> PullResponse:
     """One page of changes: a snapshot of the whole scope without a cursor, else the log."""
-    contact.touch(engine, who.device_id, now())
+    seen.note(who.device_id, now())  # a read: written later, off the request path
     return changes.pull(engine, who.username, cursor, snapshot, limit, now())
 
 
