@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, update
 
@@ -534,9 +535,12 @@ def test_reports_recorded_before_the_upgrade_stay_and_are_open(tmp_path: Path) -
     engine = create_server_engine(f"sqlite:///{tmp_path / 'old.db'}")
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    ours = ScriptDirectory.from_config(cfg).get_revision("s0008_console_hotline")
+    assert ours is not None and isinstance(ours.down_revision, str)
+    before = ours.down_revision
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "s0008_console_board")
+        command.upgrade(cfg, before)
         conn.commit()
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -552,7 +556,7 @@ def test_reports_recorded_before_the_upgrade_stay_and_are_open(tmp_path: Path) -
     assert [r.text for r in followups(engine, closed=False)] == ["旧投诉"]
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "s0008_console_board")
+        command.downgrade(cfg, before)
         conn.commit()
         assert conn.exec_driver_sql("SELECT text FROM hotline_reports").scalar() == "旧投诉"
     engine.dispose()
