@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, update
 
@@ -534,9 +535,12 @@ def test_reports_recorded_before_the_upgrade_stay_and_are_open(tmp_path: Path) -
     engine = create_server_engine(f"sqlite:///{tmp_path / 'old.db'}")
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    ours = ScriptDirectory.from_config(cfg).get_revision("s0008_console_hotline")
+    assert ours is not None and isinstance(ours.down_revision, str)
+    before = ours.down_revision
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "s0008_console_board")
+        command.upgrade(cfg, before)
         conn.commit()
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -552,7 +556,26 @@ def test_reports_recorded_before_the_upgrade_stay_and_are_open(tmp_path: Path) -
     assert [r.text for r in followups(engine, closed=False)] == ["旧投诉"]
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "s0008_console_board")
+        command.downgrade(cfg, before)
         conn.commit()
         assert conn.exec_driver_sql("SELECT text FROM hotline_reports").scalar() == "旧投诉"
     engine.dispose()
+
+
+def test_a_caller_who_is_not_a_customer_is_recorded(center: Center, hotline: Any) -> None:
+    client, csrf = hotline
+    search = client.get("/console/hotline", params={"q": "无此客户"})
+    assert 'href="/console/hotline?customer=none"' in search.text
+    form = client.get("/console/hotline?customer=none")
+    assert 'name="kind" value="consultation" checked' in form.text
+    assert 'value="job"' not in form.text  # no site: no job from here
+    fields = {"csrf": csrf, "kind": "project_info", "text": "新楼盘弱电招标", "customer_id": ""}
+    reply = client.post("/console/hotline", data={**fields, "outcome": "record"})
+    row = report_row(center, done_report(reply))
+    assert (row["kind"], row["customer_id"]) == ("project_info", None)
+    fault = client.post(
+        "/console/hotline", data={**fields, "kind": "fault_report", "outcome": "record"}
+    )
+    assert fault.status_code == 422
+    assert "A fault becomes a job: on site or by phone" in fault.text
+    assert "新楼盘弱电招标" in fault.text  # the form is still there, with what was typed

@@ -39,6 +39,7 @@ KIND_LABELS = {
 RECORDED_KINDS = ("praise", "consultation", "project_info", "customer_need")
 OUTCOMES: tuple[Outcome, ...] = ("job", "remote", "record")
 FORM_FIELDS = tuple(CallIn.model_fields)
+UNKNOWN_CALLER = "none"  # ?customer=none: a caller who is not a customer on record
 
 
 def say(_: Callable[[str], str], message: Any) -> str:
@@ -93,7 +94,8 @@ def _intake(
     status_code: int = 200,
 ) -> Response:
     engine, now = request.app.state.engine, request.app.state.now()
-    card = hotline.customer_card(engine, customer, now) if customer else None
+    unknown_caller = customer == UNKNOWN_CALLER
+    card = hotline.customer_card(engine, customer, now) if customer and not unknown_caller else None
     chosen = None
     if card and card.sites:
         chosen = next((s for s in card.sites if s.id == site), card.sites[0])
@@ -110,8 +112,9 @@ def _intake(
         q=q,
         hits=hotline.search_customers(engine, q) if q else [],
         card=card,
+        unknown_caller=unknown_caller,
         site=chosen,
-        values=values or {"kind": "fault_report"},
+        values=values or {"kind": "consultation" if unknown_caller else "fault_report"},
         error=error,
         finished=finished,
         **_labels(),
@@ -162,7 +165,8 @@ async def take_call(
         error = translate(exc.message)
     else:
         return RedirectResponse(f"/console/hotline?done={result.report_id}", status_code=303)
-    return _intake(request, user, "", customer, site, values=values, error=error, status_code=422)
+    again = customer or UNKNOWN_CALLER
+    return _intake(request, user, "", again, site, values=values, error=error, status_code=422)
 
 
 def _translator(user: ConsoleUser) -> Callable[[str], str]:
