@@ -131,3 +131,27 @@ def test_countdowns_read_in_the_users_language(left: timedelta, english: str, ch
     assert time_left_label(left) == english
     set_language("zh_CN")
     assert time_left_label(left) == chinese
+
+
+def test_each_message_is_in_the_catalog_once() -> None:
+    """A message listed twice takes the last translation everywhere: one English word meant
+    two things (a theme's "Light" showed as the camera's fill light)."""
+    text = resource_path("locale", "zh_CN.po").read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid "(.+)"$', text, re.MULTILINE)
+    assert sorted({m for m in ids if ids.count(m) > 1}) == []
+
+
+def console_template_messages() -> set[str]:
+    found: set[str] = set()
+    for path in (SRC / "server" / "console" / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)+)"\)', text))
+        found |= set(re.findall(r"_\('((?:[^'\\]|\\.)+)'\)", text))
+    return found
+
+
+def test_every_console_page_message_has_a_chinese_translation() -> None:
+    catalog = parse_po(resource_path("locale", "zh_CN.po"))
+    messages = console_template_messages()
+    assert "Sign in" in messages
+    assert sorted(messages - catalog.keys()) == []

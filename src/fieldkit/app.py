@@ -63,6 +63,10 @@ class _Startup:
             folder = self.settings.data_dir / "service-center"
             self.server = embedded.start(folder)
             print(f"Local service center on {self.server.url} (data in {folder})")
+            print(
+                f"Its web console: {self.server.url}/console "
+                f"(user {embedded.OFFICE_USER}, password {embedded.DEMO_PASSWORD})"
+            )
             try:
                 session.login(
                     ctx,

@@ -53,3 +53,27 @@ def test_the_latest_answer_counts_for_required_and_optional_items() -> None:
     assert done_items(items, answers) == frozenset({"i2"})
     assert progress(items, answers).missing == ("Owner agreed",)
     assert progress(items, [*answers, tick(True, 2)]).complete
+
+
+def test_each_correctable_set_names_what_it_holds() -> None:
+    """Two sets once shared the name CORRECTABLE: the statuses in which a checklist answer may
+    be corrected, and those in which a slip may be corrected. Each name now says which, and
+    each set is exactly where its rule lets a correction through."""
+    from fieldkit.domain import checklist, rules
+
+    assert not hasattr(checklist, "CORRECTABLE") and not hasattr(rules, "CORRECTABLE")
+    answers_ok = set()
+    slips_ok = set()
+    for status in S:
+        try:
+            ensure_answer_allowed(TICK, tick(False, 1), [tick(True)], status)
+            answers_ok.add(status)
+        except GuardFailed:
+            pass
+        try:
+            rules.ensure_slip_signable(status, correcting=True)
+            slips_ok.add(status)
+        except GuardFailed:
+            pass
+    assert answers_ok == set(checklist.ANSWERS_CORRECTABLE) == {S.ON_SITE, S.DIAGNOSING}
+    assert slips_ok == set(rules.SLIP_CORRECTABLE) == {S.SIGNED, S.CLOSED}

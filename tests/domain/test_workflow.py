@@ -36,6 +36,7 @@ for remote in (False, True):
     LEGAL[(S.REPAIRING, "escalate", remote)] = S.ESCALATED
     for src in (S.ASSIGNED, S.ACCEPTED, S.ESCALATED):
         LEGAL[(src, "reassign", remote)] = S.ASSIGNED
+    LEGAL[(S.ESCALATED, "close_escalation", remote)] = S.CLOSED
 LEGAL[(S.ACCEPTED, "depart", False)] = S.TRAVELLING
 LEGAL[(S.TRAVELLING, "arrive", False)] = S.ON_SITE
 LEGAL[(S.ON_SITE, "start_diagnosis", False)] = S.DIAGNOSING
@@ -102,6 +103,7 @@ def test_backup_cannot_be_confirmed_without_checklist_or_diagnosis() -> None:
         (S.REPAIRING, "escalate", ActionArgs(findings="x"), "why the fault"),
         (S.DIAGNOSING, "escalate", ActionArgs(reason="x"), "what the center needs to know"),
         (S.ESCALATED, "reassign", ActionArgs(), "engineer"),
+        (S.ESCALATED, "close_escalation", ActionArgs(resolution=" "), "without another visit"),
     ],
 )
 def test_actions_require_their_arguments(

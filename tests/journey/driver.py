@@ -164,13 +164,43 @@ class Journey:
                 parent.ensureWidgetVisible(widget)
             parent = parent.parentWidget()
 
-    def click(self, widget: QWidget, pos: QPoint | None = None) -> None:
+    def click(
+        self,
+        widget: QWidget,
+        pos: QPoint | None = None,
+        find: Callable[[], QWidget | None] | None = None,
+    ) -> None:
         """A left click, delivered from the event loop: a click that opens a modal dialog
-        returns only when the dialog closes, and the steps go on inside its loop."""
+        returns only when the dialog closes, and the steps go on inside its loop.
+
+        Between the check that the widget can be clicked and the click itself, the app's
+        background sync may refresh the screen: a panel rebuilt in that moment disables or
+        deletes the widget, and a click sent to it then is lost. So the widget is found and
+        checked again when the click is delivered, and the click waits until it can land."""
         assert widget.isVisible() and widget.isEnabled(), f"{widget!r} cannot be clicked"
         self._into_view(widget)
-        at = pos if pos is not None else widget.rect().center()
-        QTimer.singleShot(0, lambda: QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=at))
+        locate = find or (lambda: widget)
+        deadline = time.monotonic() + WAIT_S
+
+        def deliver() -> None:
+            target = locate()
+            ready = (
+                target is not None
+                and shiboken6.isValid(target)
+                and target.isVisible()
+                and target.isEnabled()
+            )
+            if not ready:
+                if time.monotonic() < deadline:
+                    QTimer.singleShot(50, deliver)
+                else:
+                    self.last_error = f"(the click on {widget!r} never landed)"
+                return
+            assert target is not None
+            at = pos if pos is not None else target.rect().center()
+            QTest.mouseClick(target, Qt.MouseButton.LeftButton, pos=at)
+
+        QTimer.singleShot(0, deliver)
 
     def press(self, target: QWidget | Callable[[], QWidget], pos: QPoint | None = None) -> Steps:
         """Wait until the widget can be clicked (a panel rebuilding after a change disables
@@ -184,7 +214,7 @@ class Journey:
             return bool(widget is not None and widget.isVisible() and widget.isEnabled())
 
         yield Wait(f"{found or target!r} clickable", ready)
-        self.click(found[0], pos)
+        self.click(found[0], pos, find)
 
     def sync_now(self) -> Steps:
         """F5, the sync dialog until it reports, then its Close button."""
@@ -496,6 +526,7 @@ class Journey:
             "both signatures",
             lambda: len(dialog.pad.strokes) == 1 and len(dialog.engineer.pad.strokes) == 1,
         )
+        yield from self.press(dialog.satisfaction.buttons[4])
         yield from self.snap("slip-signatures")
         yield from self.press(dialog.sign)
         yield Wait("what the lock freezes", lambda: dialog.confirm.lock.isVisible())

@@ -39,6 +39,7 @@ class Rogue:
         supersedes: str | None = None,
         comments: str = "",
         signature_id: str = "sig-rogue",
+        satisfaction: Any = 5,
     ) -> tuple[str, dict[str, Any]]:
         at = datetime.now(UTC)
         payload = {  # a fieldkit.slip/2 payload that meets the app's rule (check_payload)
@@ -48,7 +49,7 @@ class Rogue:
             "supersedes": supersedes,
             "number": number,
             "comments": comments,
-            "satisfaction": 5,
+            "satisfaction": satisfaction,
             "job": {"number": number.rsplit("-S", 1)[0]},
             "customer": {"name": "客户"},
             "site": {"name": "主楼", "timezone": "Asia/Shanghai"},

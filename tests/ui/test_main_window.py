@@ -251,6 +251,7 @@ def test_a_count_interrupted_by_reading_rows_is_counted_again(
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window.count_label.text() == "450 jobs")
     window.count_label.clear()
+    # The count worker's Superseded result, delivered as the worker does: no person does it.
     window._count_failed(replace(window.model.filter, text="门禁"), Superseded())
     assert not window._count_timer.isActive() and window.count_label.text() == ""
     window._count_failed(window.model.filter, Superseded())

@@ -14,8 +14,8 @@ from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.domain.messages import N_, Message
 
 CLASSIFIABLE = frozenset({JobStatus.DIAGNOSING, JobStatus.BACKED_UP, JobStatus.REPAIRING})
-# A correction slip supersedes a slip of a job that is already signed.
-CORRECTABLE = frozenset({JobStatus.SIGNED, JobStatus.CLOSED})
+# The job statuses in which a correction slip may supersede the job's signed slip.
+SLIP_CORRECTABLE = frozenset({JobStatus.SIGNED, JobStatus.CLOSED})
 
 # The work-log entry each action writes (accepted/departed/arrived/started/finished).
 WORK_LOG = {
@@ -85,7 +85,7 @@ def ensure_decliner_named(name: str) -> None:
 def ensure_slip_signable(status: JobStatus, correcting: bool) -> None:
     """A first slip is signed once the job is resolved; a correction once it is signed."""
     if correcting:
-        if status not in CORRECTABLE:
+        if status not in SLIP_CORRECTABLE:
             raise GuardFailed(
                 "correct_slip", Message(N_("Only a signed job's slip can be corrected"))
             )

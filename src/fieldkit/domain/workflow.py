@@ -58,6 +58,8 @@ TRANSITIONS: dict[str, tuple[Transition, ...]] = {
         Transition(S.ACCEPTED, S.ASSIGNED),
         Transition(S.ESCALATED, S.ASSIGNED),
     ),
+    # The center's analysis ends an escalation without another visit (vendor swap, cancelled).
+    "close_escalation": (Transition(S.ESCALATED, S.CLOSED),),
 }
 
 ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)
@@ -165,6 +167,8 @@ def _require_args(action: str, args: ActionArgs, job: Job) -> None:
         parse_category(args.category)
     elif action == "reassign":
         need(args.engineer, Message(N_("Choose the engineer to assign")))
+    elif action == "close_escalation":
+        need(args.resolution, Message(N_("Say why the job closes without another visit")))
 
 
 def parse_category(value: str) -> EscalationCategory:
@@ -201,7 +205,7 @@ def apply(
         changed = replace(changed, arrived_at=at, confirmed_with=args.confirmed_with.strip())
     elif action == "start_diagnosis" and job.is_remote and job.responded_at is None:
         changed = replace(changed, responded_at=at)
-    elif action in ("resolve", "resolve_remotely"):
+    elif action in ("resolve", "resolve_remotely", "close_escalation"):
         changed = replace(changed, resolution=args.resolution.strip())
     elif action == "escalate":
         entry = Escalation(

@@ -93,3 +93,35 @@ class BlobStatus(Strict):
     complete: bool
     offset: int
     size: int | None
+
+
+class Health(Strict):
+    status: Literal["ok"]
+    version: str
+    protocols: list[int]
+
+
+class SlipRecord(Strict):
+    """What the center recorded for a signed slip: hashes and the key's fingerprint only."""
+
+    slip_id: str
+    sha256: str
+    signed_at: str
+    device_key: str | None  # fingerprint of the issuing device's key
+    superseded_by: str | None  # the slip that replaced this one, if any
+
+
+class ConflictRecord(Strict):
+    """A change the center refused or set aside; the losing value is kept, never dropped."""
+
+    id: int
+    at: str
+    engineer: str
+    job_id: str | None
+    entity_type: str
+    entity_id: str
+    mutation_id: str
+    kind: str  # rejected | reassigned_kept | version
+    reason: str
+    client_value: Any
+    server_value: Any

@@ -10,21 +10,49 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fieldkit.domain.slip import key_fingerprint, verification_code
-from fieldkit.domain.slip_payload import normalise
-from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SIGNER, SLA_STATE
+from fieldkit.domain.slip_payload import DECLINED, backup_state, normalise
+from fieldkit.labels import (
+    BILLING,
+    CAUSE,
+    CHANNEL,
+    ITEM_STATE,
+    JOB_TYPE,
+    SEVERITY,
+    SIGNER,
+    SLA_STATE,
+)
 from fieldkit.reports.layout import Columns, Kit, QrFlowable, SignatureFlowable, SignatureImage
 
 __all__ = ["SignatureImage", "render_slip"]
 
 
-def qr_payload(slip_id: str, sha256: str) -> str:
-    """Upper case keeps the payload in QR's alphanumeric mode (UUID and hex digest are case-
+def verify_url(center_url: str, slip_id: str, sha256: str) -> str:
+    """The center's public check of this slip: ``CENTER/v/<slip id>#<verification code>``.
+    The code rides in the fragment, which a browser never sends: the page's script (or the
+    person, reading the code off the paper) hands it to the check."""
+    return f"{center_url.rstrip('/')}/v/{slip_id}#{verification_code(sha256)}"
+
+
+def qr_payload(slip_id: str, sha256: str, center_url: str | None = None) -> str:
+    """With a center: its verification URL. Without one (a device never logged in): upper
+    case keeps the payload in QR's alphanumeric mode (UUID and hex digest are case-
     insensitive): a smaller code, scanned more easily and encoded in half the time."""
+    if center_url:
+        return verify_url(center_url, slip_id, sha256)
     return f"FIELDKIT:SLIP:{slip_id}:{sha256}".upper()
 
 
 def _money(value: Any) -> str:
     return "-" if value in (None, "") else str(value)
+
+
+def _result(k: Kit, entry: dict[str, Any]) -> str:
+    """What happened to one backup item; a slip signed before states were kept says only
+    whether something was recorded."""
+    state = backup_state(entry)
+    if state is not None:
+        return k.label(ITEM_STATE, state.value)
+    return k._("Recorded") if entry.get("at") else k._("Not answered")
 
 
 def _charges(k: Kit, charges: dict[str, Any]) -> list[Flowable]:
@@ -66,9 +94,11 @@ def render_slip(
     company: str = "FieldKit Service",
     issued_by: tuple[str, str] | None = None,  # (device signature, device public key)
     preview: bool = False,
+    center_url: str | None = None,
 ) -> bytes:
     """PDF bytes for a signed slip. ``content`` is the canonical content that was hashed, in
-    any payload version (read through :func:`normalise`)."""
+    any payload version (read through :func:`normalise`); ``center_url`` is the service
+    center the QR code sends the customer to (none: the code carries id and hash only)."""
     content = normalise(content)
     site = content["site"]
     k = Kit(language, site.get("timezone"))
@@ -124,16 +154,17 @@ def render_slip(
         k.p(_("Times are local to the site: {zone}").format(zone=k.zone_line()), "small"),
         k.p(_("Backup before repair"), "head"),
         k.grid(
-            [[_("Item"), _("When"), "SHA-256"]]
+            [[_("Item"), _("Result"), _("When"), _("Evidence (SHA-256 or note)")]]
             + [
                 [
                     b.get("item", ""),
+                    _result(k, b),
                     k.when(b["at"]) if b.get("at") else "-",
                     b.get("sha256") or b.get("note") or "-",
                 ]
                 for b in content["backup"]
             ],
-            [62 * mm, 44 * mm, 64 * mm],
+            [38 * mm, 44 * mm, 40 * mm, 48 * mm],
             header=True,
             first_column=False,
         ),
@@ -171,9 +202,10 @@ def render_slip(
         ]
     else:
         score = content.get("satisfaction")
+        rating = _("Declined to rate") if score == DECLINED else f"{score or '-'}/5"
         story += [
             k.p(_("Customer satisfaction"), "head"),
-            k.p(f"{score if score is not None else '-'}/5  {content.get('comments', '')}"),
+            k.p(f"{rating}  {content.get('comments', '')}"),
         ]
     block: list[Flowable] = [k.p(_("Signatures"), "head")]
     if signatures:
@@ -213,12 +245,17 @@ def render_slip(
                 k.p(_("Verification"), "head"),
                 Columns(
                     [
-                        [QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm)],
+                        [QrFlowable(qr_payload(content["slip_id"], sha256, center_url), 32 * mm)],
                         [
                             k.p(_("Verification code") + f": {code}"),
                             k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
                             k.p(
                                 _(
+                                    "To check this slip, scan the code or open {url} and "
+                                    "enter the verification code."
+                                ).format(url=center_url.rstrip("/") + "/v/" + content["slip_id"])
+                                if center_url
+                                else _(
                                     "To check this slip, give the service center the "
                                     "verification code and the slip id above."
                                 ),

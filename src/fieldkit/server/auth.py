@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from fieldkit.server import tables as t
+from fieldkit.server.center_key import CenterKey
 from fieldkit.server.errors import ApiError
 from fieldkit.server.roles import OFFICE_ROLES, ROLES
 from fieldkit.server.settings import ServerSettings
@@ -329,7 +330,11 @@ def _issue_token(
     )
 
 
-def authenticate(conn: Connection, token: str, now: datetime) -> Principal:
+def authenticate(
+    conn: Connection, token: str, now: datetime, center_key: CenterKey | None = None
+) -> Principal:
+    """The principal behind ``token``. A device reported lost or stolen gets the wipe order
+    instead, signed by ``center_key`` (the device obeys only the key it pinned at login)."""
     row = conn.execute(
         select(
             t.tokens.c.expires_at,
@@ -349,10 +354,16 @@ def authenticate(conn: Connection, token: str, now: datetime) -> Principal:
     if row is None:
         raise ApiError(401, "auth.invalid_token", "Please log in again.")
     if row.wipe_requested_at is not None:
+        order = (
+            center_key.wipe_order(row.device_id, row.username, row.wipe_requested_at)
+            if center_key is not None
+            else {}
+        )
         raise ApiError(
             401,
             WIPE_CODE,
             "This device was reported lost or stolen: FieldKit erases its synced data.",
+            **order,
         )
     if row.revoked_at is not None or row.revoked or not row.active:
         raise ApiError(401, "auth.revoked", "This login was revoked. Please log in again.")
@@ -390,3 +401,9 @@ def revoke_user_tokens(conn: Connection, username: str, now: datetime) -> int:
         .values(revoked_at=now)
     )
     return result.rowcount
+
+
+def log_out(engine: Engine, token: str, now: datetime) -> None:
+    """End the login that ``token`` belongs to."""
+    with engine.begin() as conn:
+        revoke_token(conn, token, now)

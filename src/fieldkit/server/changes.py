@@ -8,12 +8,13 @@ first number and holds it until commit: log order is commit order. (SQLite has o
 
 from __future__ import annotations
 
+import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text, tuple_
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, func, insert, select, text, tuple_, update
+from sqlalchemy.engine import Connection, Engine
 
 from fieldkit.protocol.entities import (
     SYNCED_MODELS,
@@ -22,11 +23,13 @@ from fieldkit.protocol.entities import (
     key_of,
     wire_data,
 )
-from fieldkit.protocol.wire import Change
+from fieldkit.protocol.wire import Change, PullResponse
 from fieldkit.server import tables as t
+from fieldkit.server.errors import ApiError
 from fieldkit.server.scope import scope_clause
 
 CHANGE_LOG_LOCK = 7_733_002
+SNAPSHOT_TOKEN = re.compile(r"\d+\|\d+\|[\w:.-]*")
 TABLE_ORDER = [model.__tablename__ for model in SYNCED_MODELS]
 
 
@@ -186,3 +189,62 @@ def pull_snapshot(
             index, last_key = index + 1, ""
     done = index >= len(TABLE_ORDER)
     return changes, (None if done else f"{high_water}|{index}|{last_key}"), high_water
+
+
+def pull(
+    engine: Engine,
+    engineer: str,
+    cursor: int | None,
+    snapshot: str | None,
+    limit: int,
+    now: datetime,
+) -> PullResponse:
+    """One page for an engineer: of the whole scope while there is no cursor or a snapshot
+    is being paged, else of the log after ``cursor``; a cursor behind the pruned part of the
+    log asks the device to start over (``reset_required``)."""
+    bad_token = ApiError(400, "sync.snapshot", "Malformed snapshot token; start a full sync")
+    if snapshot is not None and not SNAPSHOT_TOKEN.fullmatch(snapshot):
+        raise bad_token
+    with engine.connect() as conn:
+        if cursor is None or snapshot is not None:
+            try:
+                changes, token, high_water = pull_snapshot(conn, engineer, snapshot, limit)
+            except (ValueError, KeyError, IndexError, TypeError):
+                raise bad_token from None
+            return PullResponse(
+                changes=changes,
+                next_cursor=high_water,
+                snapshot=token,
+                has_more=token is not None or max_seq(conn) > high_water,
+                server_time=now.isoformat(),
+            )
+        if cursor < pruned_through(conn):
+            return PullResponse(
+                changes=[],
+                next_cursor=cursor,
+                has_more=False,
+                reset_required=True,
+                server_time=now.isoformat(),
+            )
+        changes, next_cursor, more = pull_log(conn, engineer, cursor, limit)
+    return PullResponse(
+        changes=changes, next_cursor=next_cursor, has_more=more, server_time=now.isoformat()
+    )
+
+
+def prune(conn: Connection, older_than: timedelta, now: datetime) -> int:
+    """Drop log rows older than ``older_than``; returns the seq the log is now pruned
+    through (never lower than before). Devices whose cursor is behind it get
+    ``reset_required`` and take a fresh snapshot."""
+    horizon = now - older_than
+    below = (
+        conn.scalar(select(func.max(t.change_log.c.seq)).where(t.change_log.c.at < horizon)) or 0
+    )
+    conn.execute(delete(t.change_log).where(t.change_log.c.seq <= below))
+    state = t.server_state
+    current = conn.scalar(select(state.c.value).where(state.c.key == "pruned_through"))
+    if current is None:
+        conn.execute(insert(state).values(key="pruned_through", value=below))
+    elif below > current:
+        conn.execute(update(state).where(state.c.key == "pruned_through").values(value=below))
+    return int(max(below, current or 0))

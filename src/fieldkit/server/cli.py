@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, select
 
 from fieldkit import __version__
+from fieldkit.domain.enums import Channel, JobType
 from fieldkit.server.database import create_server_engine, migrate
 from fieldkit.server.roles import ROLES
 from fieldkit.server.settings import load_server_settings
@@ -112,12 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     job.add_argument(
         "--type",
         default="corrective_repair",
-        choices=(
-            "corrective_repair",
-            "periodic_inspection",
-            "software_upgrade",
-            "remote_resolution",
-        ),
+        choices=[kind.value for kind in JobType],
     )
     job.add_argument("--engineer")
     job.add_argument("--report", help="the hotline report this job answers")
@@ -125,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     assign.add_argument("job")
     assign.add_argument("engineer")
     sub.add_parser("escalations", help="the escalation queue, most severe first")
+    unlock = sub.add_parser(
+        "unlock", help="lift the login delay of an account that failed logins have slowed down"
+    )
+    unlock.add_argument("username")
     imp = sub.add_parser("import-outbox", help="apply a rescue bundle exported by a tablet")
     imp.add_argument("file", type=Path)
     imp.add_argument(
@@ -159,8 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         print(f"database at head: {settings.database_url.split('@')[-1]}")
         return 0
-    from fieldkit.server import auth
-    from fieldkit.server import tables as t
+    from fieldkit.server.office import Office
 
     now = datetime.now(UTC)
     if args.command == "create-user":
@@ -168,37 +167,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(password) < 8:
             print("fieldkit-server: use at least 8 characters", file=sys.stderr)
             return 2
-        with engine.begin() as conn:
-            auth.create_user(conn, args.username, password, args.role, args.display_name)
+        Office(engine, lambda: now).create_user(
+            args.username, password, args.role, args.display_name
+        )
         print(f"created {args.role} {args.username}")
     elif args.command == "seed-demo":
         return seed_demo(engine, settings, args.jobs, args.devices_per_site, args.assign_all_to)
     elif args.command == "revoke":
-        with engine.begin() as conn:
-            print(f"revoked {auth.revoke_user_tokens(conn, args.username, now)} login(s)")
-            if args.wipe:
-                print(f"wipe requested on {auth.request_wipe(conn, args.username, now)} device(s)")
+        revocation = Office(engine, lambda: now).revoke_user(args.username, wipe=args.wipe)
+        print(f"revoked {revocation.logins} login(s)")
+        if args.wipe:
+            print(f"wipe requested on {revocation.wipes} device(s)")
     elif args.command == "prune-changes":
-        horizon = now - timedelta(days=args.days)
-        with engine.begin() as conn:
-            below = (
-                conn.scalar(select(func.max(t.change_log.c.seq)).where(t.change_log.c.at < horizon))
-                or 0
-            )
-            conn.execute(delete(t.change_log).where(t.change_log.c.seq <= below))
-            current = conn.scalar(
-                select(t.server_state.c.value).where(t.server_state.c.key == "pruned_through")
-            )
-            if current is None:
-                conn.execute(insert(t.server_state).values(key="pruned_through", value=below))
-            elif below > current:
-                conn.execute(
-                    update(t.server_state)
-                    .where(t.server_state.c.key == "pruned_through")
-                    .values(value=below)
-                )
+        below = Office(engine, lambda: now).prune_changes(timedelta(days=args.days))
         print(f"pruned change log through seq {below}")
-    elif args.command in ("report", "create-job", "assign", "escalations"):
+    elif args.command in ("report", "create-job", "assign", "escalations", "unlock"):
         return _dispatch(engine, args, now)
     elif args.command == "import-outbox":
         return _import_outbox(engine, settings, args)
@@ -339,7 +322,7 @@ def _dispatch(engine: object, args: argparse.Namespace, now: datetime) -> int:
                 fault_description=args.fault,
                 severity=args.severity,
                 job_type=args.type,
-                channel="hotline",
+                channel=Channel.HOTLINE,
                 engineer=args.engineer,
                 report_id=args.report,
                 reported_at=now,
@@ -348,6 +331,9 @@ def _dispatch(engine: object, args: argparse.Namespace, now: datetime) -> int:
         elif args.command == "assign":
             office.assign(args.job, args.engineer)
             print(f"{args.job} -> {args.engineer}")
+        elif args.command == "unlock":
+            office.unlock_user(args.username, "fieldkit-server")
+            print(f"unlocked {args.username}")
         else:
             for entry in office.escalations():
                 print(f"{entry.number}  S{entry.severity}  {entry.reason}  |  {entry.findings}")

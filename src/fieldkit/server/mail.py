@@ -57,9 +57,12 @@ class Outgoing:
     pdf: bytes
 
 
-def render_slip_pdf(conn: Connection, slip_id: str, language: str) -> tuple[str, bytes]:
+def render_slip_pdf(
+    conn: Connection, slip_id: str, language: str, center_url: str | None = None
+) -> tuple[str, bytes]:
     """(slip number, PDF bytes) from what the center stored: the hashed content, checked
-    against its hash, and the signatures as captured."""
+    against its hash, and the signatures as captured; the QR code opens ``center_url``'s
+    public slip check when the center knows its public address."""
     from fieldkit.reports.layout import SignatureImage
     from fieldkit.reports.slip_pdf import render_slip
 
@@ -96,6 +99,7 @@ def render_slip_pdf(conn: Connection, slip_id: str, language: str) -> tuple[str,
         signatures,
         language,
         issued_by=issued if all(issued) else None,
+        center_url=center_url,
     )
     return str(slip["number"]), pdf
 
@@ -161,8 +165,15 @@ def _smtp_text(exc: Exception) -> str:
 class MailOutbox:
     """The sender of one API process: wakes after each push and every ``poll_s``."""
 
-    def __init__(self, engine: Engine, settings: MailSettings | None, poll_s: float = 30.0):
+    def __init__(
+        self,
+        engine: Engine,
+        settings: MailSettings | None,
+        poll_s: float = 30.0,
+        center_url: str | None = None,
+    ):
         self.engine, self.settings, self.poll_s = engine, settings, poll_s
+        self.center_url = center_url  # the public address the slips' QR codes open
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -259,7 +270,9 @@ class MailOutbox:
                     .one()
                 )
                 try:
-                    number, pdf = render_slip_pdf(conn, request["slip_id"], request["language"])
+                    number, pdf = render_slip_pdf(
+                        conn, request["slip_id"], request["language"], self.center_url
+                    )
                 except Permanent:
                     raise
                 except Exception as exc:  # a slip this center cannot render: not retried

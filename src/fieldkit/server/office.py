@@ -1,21 +1,23 @@
 """The service center office's use cases, one transaction each: record and grade a hotline
-report, create, assign, re-grade and close a job, the escalation queue, user unlock and
-revoke. The HTTP API, the console and `fieldkit-server` subcommands all call these, so an
-office action means the same thing whichever door it came through; no SQL lives in the
-routes. Errors are :class:`ApiError` with a code and one plain sentence."""
+report, create, assign, re-grade and close a job, the escalation queue, reference data,
+users (create, unlock, revoke, remote wipe) and pruning the change log. The HTTP API, the
+console and `fieldkit-server` subcommands all call these, so an office action means the same
+thing whichever door it came through; no SQL lives in the routes. Errors are
+:class:`ApiError` with a code and one plain sentence."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from fieldkit.server import auth, dispatch, jobstate
+from fieldkit.domain.enums import Channel, JobType
+from fieldkit.server import auth, changes, dispatch, jobstate
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
@@ -29,10 +31,6 @@ ReportKind = Literal[
     "project_info",
     "customer_need",
 ]
-JobType = Literal[
-    "corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution"
-]
-Channel = Literal["hotline", "phone", "email", "on_site"]
 
 
 class ReportIn(BaseModel):
@@ -41,6 +39,13 @@ class ReportIn(BaseModel):
     caller: str = Field(default="", max_length=120)
     customer_id: str | None = Field(default=None, max_length=36)
     severity: int | None = Field(default=None, ge=1, le=4)
+    site_id: str | None = Field(default=None, max_length=36)
+    device_id: str | None = Field(default=None, max_length=36)
+    # A fault handled on the phone: what was described, found, achieved and advised.
+    symptoms: str = Field(default="", max_length=20000)
+    cause: str = Field(default="", max_length=20000)
+    result: str = Field(default="", max_length=20000)
+    guidance: str = Field(default="", max_length=20000)
 
 
 class JobIn(BaseModel):
@@ -48,11 +53,53 @@ class JobIn(BaseModel):
     device_id: str | None = Field(default=None, max_length=36)
     fault_description: str = Field(min_length=1, max_length=20000)
     severity: int = Field(ge=1, le=4)
-    job_type: JobType = "corrective_repair"
-    channel: Channel = "hotline"
+    job_type: JobType = JobType.CORRECTIVE_REPAIR
+    channel: Channel = Channel.HOTLINE
     engineer: str | None = Field(default=None, max_length=80)
     report_id: str | None = Field(default=None, max_length=36)
     reported_at: datetime | None = None
+
+
+class AssignIn(BaseModel):
+    engineer: str = Field(min_length=1, max_length=80)
+
+
+class JobPatch(BaseModel):
+    severity: int | None = Field(default=None, ge=1, le=4)
+
+
+# -- what the office routes answer ----------------------------------------------------------
+class Created(BaseModel):
+    id: str
+
+
+class JobRef(BaseModel):
+    id: str
+
+
+class Graded(BaseModel):
+    id: str  # the report's id
+    severity: int
+
+
+class Assigned(BaseModel):
+    id: str  # the job's id
+    engineer: str
+
+
+class Unlocked(BaseModel):
+    username: str
+    status: Literal["unlocked"] = "unlocked"
+
+
+class Revoked(BaseModel):
+    revoked: int  # logins ended
+
+
+@dataclass(frozen=True)
+class Revocation:
+    logins: int  # tokens revoked
+    wipes: int  # devices told to erase their synced data at their next request
 
 
 class Report(BaseModel):
@@ -65,6 +112,11 @@ class Report(BaseModel):
     job_id: str | None
     recorded_by: str
     at: datetime
+    site_id: str | None = None
+    device_id: str | None = None
+    owner: str = ""
+    response: str = ""
+    closed_at: datetime | None = None
 
 
 class EscalationEntry(BaseModel):
@@ -122,6 +174,10 @@ class Office:
     def record_report(self, body: ReportIn, by: str) -> str:
         report_id = str(uuid.uuid4())
         with self.engine.begin() as conn:
+            for table, key in (("sites", body.site_id), ("devices", body.device_id)):
+                known = t.ENTITY[table]
+                if key and conn.scalar(select(known.c.id).where(known.c.id == key)) is None:
+                    raise ApiError(404, f"{table[:-1]}.unknown", f"No such {table[:-1]}")
             conn.execute(
                 insert(t.hotline_reports).values(
                     id=report_id,
@@ -130,6 +186,12 @@ class Office:
                     caller=body.caller,
                     text=body.text,
                     severity=body.severity,
+                    site_id=body.site_id,
+                    device_id=body.device_id,
+                    symptoms=body.symptoms,
+                    cause=body.cause,
+                    result=body.result,
+                    guidance=body.guidance,
                     job_id=None,
                     recorded_by=by,
                     at=self.now(),
@@ -299,6 +361,21 @@ class Office:
             if not auth.unlock(conn, username, self.now(), by):
                 raise ApiError(404, "user.unknown", "No such user")
 
-    def revoke_user(self, username: str) -> int:
+    def create_user(self, username: str, password: str, role: str, display_name: str = "") -> int:
         with self.engine.begin() as conn:
-            return auth.revoke_user_tokens(conn, username, self.now())
+            return auth.create_user(conn, username, password, role, display_name)
+
+    def revoke_user(self, username: str, *, wipe: bool = False) -> Revocation:
+        """End every login of a user (a stolen tablet); with ``wipe``, also make the user's
+        devices erase their synced data at their next request. One transaction."""
+        now = self.now()
+        with self.engine.begin() as conn:
+            logins = auth.revoke_user_tokens(conn, username, now)
+            wipes = auth.request_wipe(conn, username, now) if wipe else 0
+        return Revocation(logins, wipes)
+
+    # -- housekeeping --------------------------------------------------------------------
+    def prune_changes(self, older_than: timedelta) -> int:
+        """Drop change-log rows older than ``older_than``; returns the seq pruned through."""
+        with self.engine.begin() as conn:
+            return changes.prune(conn, older_than, self.now())

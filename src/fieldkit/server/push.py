@@ -15,9 +15,16 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from fieldkit.protocol.entities import ENTITY_TABLE
 from fieldkit.protocol.mutations import MutationArgs
-from fieldkit.protocol.wire import Mutation, MutationResult, PushRequest, PushResponse
+from fieldkit.protocol.wire import (
+    ConflictRecord,
+    Mutation,
+    MutationResult,
+    PushRequest,
+    PushResponse,
+)
 from fieldkit.server import tables as t
 from fieldkit.server.auth import Principal
+from fieldkit.server.blobstore import want
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
 from fieldkit.server.handlers.base import visible
@@ -84,6 +91,18 @@ def _conflict(
             server_value=server_value,
         )
     )
+
+
+def conflicts(engine: Engine, engineer: str | None, limit: int) -> list[ConflictRecord]:
+    """The newest conflicts first: one engineer's, or everyone's for ``None`` (the office)."""
+    stmt = select(t.conflicts).order_by(t.conflicts.c.id.desc()).limit(limit)
+    if engineer is not None:
+        stmt = stmt.where(t.conflicts.c.engineer == engineer)
+    with engine.connect() as conn:
+        return [
+            ConflictRecord.model_validate({**r, "at": r["at"].isoformat()})
+            for r in conn.execute(stmt).mappings()
+        ]
 
 
 def process_push(
@@ -160,6 +179,9 @@ def process_push(
             ]
             if missing and args is not None:
                 stopped, expected = "blob_missing", mutation.seq
+                # The change waits for these files: their bytes are now expected from this
+                # user (blobstore.want), so none arrives for a hash nothing of theirs needs.
+                want(conn, missing, who.username, who.device_id, mutation.seq, now)
                 break
             status, code, reason = "applied", "", ""
             savepoint = conn.begin_nested()

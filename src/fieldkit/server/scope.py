@@ -144,3 +144,25 @@ def can_see(conn: Connection, engineer: str, table: str, key_clause: ColumnEleme
         )
         is not None
     )
+
+
+BLOB_REFERENCES = (  # the synced columns that name a blob
+    ("documents", "blob_sha256"),
+    ("attachments", "blob_sha256"),
+    ("checklist_answers", "blob_sha256"),
+)
+
+
+def can_read_blob(conn: Connection, engineer: str, sha: str) -> bool:
+    """Engineers read the blobs they hold (uploaded, or proved they have the bytes of) and
+    those their scope references (drawings, evidence, attachments)."""
+    for table, name in BLOB_REFERENCES:
+        column = E[table].c[name]
+        hit = conn.scalar(
+            select(column).where(column == sha, scope_clause(table, engineer)).limit(1)
+        )
+        if hit is not None:
+            return True
+    h = t.blob_holders.c
+    held = conn.scalar(select(h.sha256).where(h.sha256 == sha, h.username == engineer))
+    return held is not None

@@ -83,6 +83,11 @@ class ServerSettings:
     max_partial_bytes: int = 4 << 30
     partial_max_age: timedelta = timedelta(days=1)
     debug: bool = False  # serves /docs, /redoc and /openapi.json
+    # Named on the public slip check (/v/<slip id>): the company that issues the slips.
+    company: str = "FieldKit Service"
+    # How customers reach this center (https://service.example.com): the QR code of a slip
+    # the center renders (e-mail) opens its /v/ page there. Devices use their account's URL.
+    public_url: str = ""
 
     @property
     def blob_dir(self) -> Path:
@@ -105,4 +110,6 @@ def load_server_settings(
         mail=load_mail_settings(),
         debug=debug,
         login_verifiers=verifiers,
+        company=os.environ.get("FIELDKIT_COMPANY", "").strip() or "FieldKit Service",
+        public_url=os.environ.get("FIELDKIT_PUBLIC_URL", "").strip(),
     )

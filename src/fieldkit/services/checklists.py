@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit.domain import rules
 from fieldkit.domain.checklist import (
-    CORRECTABLE,
+    ANSWERS_CORRECTABLE,
     OPEN_FOR_EVIDENCE,
     ChecklistItem,
     Evidence,
@@ -84,7 +84,7 @@ def backup_checklist(ctx: ServiceContext, job_id: str) -> ChecklistView | None:
             _latest_evidence(ctx, answers),
             done_items(items, evidence),
             status in OPEN_FOR_EVIDENCE,
-            status in CORRECTABLE,
+            status in ANSWERS_CORRECTABLE,
         )
 
 

@@ -12,6 +12,7 @@ from pypdfium2 import PdfDocument, PdfiumError
 from sqlalchemy import select, update
 
 from fieldkit.domain.slip import SignedSlip
+from fieldkit.domain.slip_payload import Satisfaction
 from fieldkit.reports.layout import SignatureImage
 from fieldkit.reports.slip_pdf import render_slip
 from fieldkit.services import device_key
@@ -20,9 +21,12 @@ from fieldkit.services.records import NotFound
 from fieldkit.store import models as m
 
 LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
+SERVER_URL_SETTING = "sync.server_url"  # the account's center (fieldkit.sync.center)
 
 
-def slip_preview_pdf(ctx: ServiceContext, job_id: str, satisfaction: int, comments: str) -> bytes:
+def slip_preview_pdf(
+    ctx: ServiceContext, job_id: str, satisfaction: Satisfaction | None, comments: str
+) -> bytes:
     """The slip as it would be signed now, marked as an unsigned preview (nothing stored)."""
     from fieldkit.services.slips import slip_content
 
@@ -84,12 +88,15 @@ def slip_pdf(ctx: ServiceContext, slip_id: str) -> str:
         )
         device_sig, device_pub = slip.device_signature, slip.device_public_key
         pinned = slip.pdf_sha256
+        # The account's center, known on the device with or without a network.
+        center = session.get(m.Setting, SERVER_URL_SETTING)
     data = render_slip(
         signed.content(),
         signed.sha256,
         signatures,
         language,
         issued_by=(device_sig, device_pub) if device_sig and device_pub else None,
+        center_url=str(center.value) if center is not None and center.value else None,
     )
     sha = ctx.blobs.put_bytes(data)
     if pinned is None:

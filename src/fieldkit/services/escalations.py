@@ -29,6 +29,7 @@ from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobError
 
 MUTATION = JobEscalateV1.NAME
+CENTER_PLAN = "center_plan"  # work-log entries the center writes when it re-assigns
 MAX_FILES = 20
 
 
@@ -51,6 +52,7 @@ class EscalationView:
     files: list[AttachedFile]
     state: str  # not_sent | waiting | reassigned
     assigned_to: str  # the job's engineer now (after a re-assignment: the new one)
+    center_plan: str = ""  # the center's analysis and plan in answer to it, once re-assigned
 
 
 def escalate(
@@ -157,6 +159,11 @@ def escalations(ctx: ServiceContext, job_id: str) -> list[EscalationView]:
             .where(m.Attachment.job_id == job_id, m.Attachment.escalation_id.is_not(None))
             .order_by(m.Attachment.filename)
         ).all()
+        plans = session.scalars(
+            select(m.WorkLogEntry)
+            .where(m.WorkLogEntry.job_id == job_id, m.WorkLogEntry.kind == CENTER_PLAN)
+            .order_by(m.WorkLogEntry.at)
+        ).all()
         unsent = {
             str(o.args.get("escalation_id"))
             for o in session.scalars(
@@ -176,6 +183,10 @@ def escalations(ctx: ServiceContext, job_id: str) -> list[EscalationView]:
                 state = "waiting"
             else:
                 state = "reassigned"
+            until = rows[i + 1].at if not latest else None
+            answer = "\n".join(
+                p.note for p in plans if p.at >= e.at and (until is None or p.at < until)
+            )
             out.append(
                 EscalationView(
                     e.id,
@@ -193,6 +204,7 @@ def escalations(ctx: ServiceContext, job_id: str) -> list[EscalationView]:
                     ],
                     state,
                     job.assigned_engineer,
+                    answer,
                 )
             )
         return out

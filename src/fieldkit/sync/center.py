@@ -9,6 +9,8 @@ from typing import Any
 SERVER_URL_SETTING = "sync.server_url"
 USERNAME_SETTING = "sync.username"
 DEMO_CENTER_SETTING = "sync.demo_center"
+# The center's public key (Ed25519, base64), pinned at login: it signs remote wipe orders.
+CENTER_KEY_SETTING = "sync.center_key"
 
 
 def uses_real_center(setting: Callable[[str], Any]) -> bool:

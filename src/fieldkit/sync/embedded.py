@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEMO_USER = "demo"
+OFFICE_USER = "office"  # the demo center's dispatcher, for its web console
+PREFERRED_PORT = 8765  # a stable console address when it is free
 DEMO_PASSWORD = "fieldkit-demo"
 EMBEDDED_SERVER_FLAG = "--embedded-server"
 
@@ -47,10 +49,17 @@ def _die_with_parent() -> None:
         pass
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _free_port(preferred: bool = True) -> int:
+    """The preferred port when nothing listens on it (the console's address stays the same
+    from one start to the next), else any free one."""
+    for port in (PREFERRED_PORT, 0) if preferred else (0,):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError("no free port on loopback")
 
 
 def start(data_dir: Path, timeout: float = 60.0) -> EmbeddedServer:
@@ -61,26 +70,31 @@ def start(data_dir: Path, timeout: float = 60.0) -> EmbeddedServer:
         seeded = subprocess.run([*base, "seed-demo"], capture_output=True, text=True, check=False)
         if seeded.returncode != 0:
             raise RuntimeError(f"Could not create the demo service center: {seeded.stderr[-500:]}")
-    port = _free_port()
     log_path = data_dir / "server.log"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [*base, "serve", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
     import requests  # only here: the CLI imports this module for a flag name at every start
 
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The local service center stopped; see {log_path}")
-        try:
-            if requests.get(url + "/health", timeout=1).ok:
-                return EmbeddedServer(url, process, log_path)
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"The local service center did not start; see {log_path}")
+    # The preferred port first; if another program takes it between the check and the
+    # server's bind (the server then exits), once more on any free port.
+    for preferred in (True, False):
+        port = _free_port(preferred)
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                [*base, "serve", "--port", str(port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            try:
+                if requests.get(url + "/health", timeout=1).ok:
+                    return EmbeddedServer(url, process, log_path)
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            process.kill()
+            raise RuntimeError(f"The local service center did not start; see {log_path}")
+    raise RuntimeError(f"The local service center stopped; see {log_path}")

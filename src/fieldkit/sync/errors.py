@@ -3,6 +3,8 @@ None of them loses data: the outbox stays until the server confirms every mutati
 
 from __future__ import annotations
 
+from typing import Any
+
 from fieldkit.domain.messages import N_, Message
 
 
@@ -45,9 +47,10 @@ class DeviceWiped(AuthRequired):
     """The center reported this device lost or stolen; its synced data has been erased.
     ``url``: where the answer came from (after any redirect), to judge whether to obey it."""
 
-    def __init__(self, message: str, url: str = "") -> None:
+    def __init__(self, message: str, url: str = "", order: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.url = url
+        self.order = order or {}  # the signed order: device id, username, issued time
 
 
 class UntrustedWipe(SyncError):

@@ -257,7 +257,9 @@ class Transport:
                 continue
             code, message = _error(reply)
             if reply.status_code == 401 and code == "auth.wipe" and self._may_wipe():
-                raise DeviceWiped(message, url=response.url or self.base_url + path)
+                raise DeviceWiped(
+                    message, url=response.url or self.base_url + path, order=_detail(reply)
+                )
             if reply.status_code == 401:
                 raise AuthRequired(message or "Please log in again")
             raise ServerRefused(reply.status_code, code, message)
@@ -317,6 +319,15 @@ def _throttled_login(reply: Reply) -> bool:
     """Too many failed logins: retrying in a loop only lengthens the wait; the message says
     when to try again."""
     return reply.status_code == 429 and _error(reply)[0] == "auth.throttled"
+
+
+def _detail(response: Reply) -> dict[str, Any]:
+    """The ``detail`` object of an error answer (empty if there is none)."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError, RecursionError):
+        return {}
+    return detail if isinstance(detail, dict) else {}
 
 
 def _error(response: Reply) -> tuple[str, str]:

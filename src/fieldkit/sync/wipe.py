@@ -10,6 +10,9 @@ a wipe never destroys the only copy of a customer's signature.
 The wipe instruction is obeyed only when it came over a channel that proves it is the
 center's: HTTPS (the certificate is always verified) or plain HTTP to this computer (the
 local demo center). Anyone on the network path of a plain-HTTP connection could forge it.
+And it must be signed: the center signs (device id, username, issued time) with its key,
+which the device pinned when it logged in; any other server that answers on the channel (a
+hostile process on loopback, a misissued certificate) cannot sign for this device.
 
 Deleted pages are overwritten (secure_delete) and the file is rewritten (VACUUM), so the old
 content is not left in free pages of the data file.
@@ -19,14 +22,19 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from requests.utils import get_environ_proxies, select_proxy
 
+from fieldkit.domain.wipe_order import order_refusal
 from fieldkit.services import device_key
 from fieldkit.services.context import ServiceContext
+from fieldkit.services.settings import get_setting
+from fieldkit.sync.center import CENTER_KEY_SETTING
 from fieldkit.sync.rescue import export_outbox, rescued_count
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,21 @@ def trusted_wipe_channel(url: str) -> bool:
     except ValueError:
         return False
     return loopback and not select_proxy(url, get_environ_proxies(url))
+
+
+def wipe_order_refusal(ctx: ServiceContext, order: Mapping[str, Any]) -> str | None:
+    """Why the wipe ``order`` must not be obeyed, or None: it must be signed by the center
+    key pinned at login, for this device and the account logged in on it."""
+    from fieldkit.sync.session import account
+
+    acct = account(ctx)
+    pinned = get_setting(ctx, CENTER_KEY_SETTING)
+    return order_refusal(
+        str(pinned) if pinned else None,
+        order,
+        ctx.device_id,
+        acct.username if acct is not None else "",
+    )
 
 
 def erase_synced_data(ctx: ServiceContext) -> WipeReport:

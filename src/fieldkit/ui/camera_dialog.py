@@ -121,7 +121,7 @@ class CameraDialog(QDialog):
         self.use = QPushButton(_("Use photo"))
         self.cancel = QPushButton(_("Cancel"))
         # Inside a dark cabinet: the tablet's torch, where the camera has one.
-        self.light = QPushButton(_("Light"))
+        self.light = QPushButton(_("Torch"))
         self.light.setCheckable(True)
         self.light.hide()
         self.light.toggled.connect(self._set_light)

@@ -228,4 +228,6 @@ class EscalationPanel(QFrame):
                 for f in view.files
             )
             lines.append(_("Files: {names}").format(names=names))
+        if view.center_plan:
+            lines.append(_("The center's answer: {plan}").format(plan=view.center_plan))
         return "\n".join(lines)

@@ -10,7 +10,17 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from fieldkit.server.console import archive_page, dispatch_board, job_page, pages
+from fieldkit.i18n import N_
+from fieldkit.server.console import (
+    archive_page,
+    dispatch_board,
+    escalations,
+    hotline,
+    job_page,
+    pages,
+    people,
+    slip_page,
+)
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
@@ -18,6 +28,9 @@ from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn,
 def console_router() -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     router.include_router(pages.router)
+    router.include_router(hotline.router)
+    router.include_router(escalations.router)
+    router.include_router(people.router)
     router.include_router(dispatch_board.router)
     router.include_router(job_page.router)
     router.include_router(archive_page.router)
@@ -27,6 +40,7 @@ def console_router() -> APIRouter:
 def install(app: FastAPI) -> None:
     """Mount the console on the center's app: its routes, static files and error pages."""
     app.include_router(console_router())
+    app.include_router(slip_page.router)  # the public slip check, /v/<slip id>
     static = files("fieldkit.server.console") / "static"
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
 
@@ -41,8 +55,8 @@ def install(app: FastAPI) -> None:
             current_user(request),
             "message.html",
             status_code=403,
-            title="Not for your role",
-            message="Your role cannot open this page or do this. Ask a supervisor.",
+            title=N_("Not for your role"),
+            message=N_("Your role cannot open this page or do this. Ask a supervisor."),
         )
 
     @app.exception_handler(CsrfRefused)
@@ -52,7 +66,9 @@ def install(app: FastAPI) -> None:
             current_user(request),
             "message.html",
             status_code=403,
-            title="Form expired",
-            message="This form was not sent from this console session (it may be old, "
-            "or from another site). Nothing was changed: open the page again and retry.",
+            title=N_("Form expired"),
+            message=N_(
+                "This form was not sent from this console session (it may be old, "
+                "or from another site). Nothing was changed: open the page again and retry."
+            ),
         )

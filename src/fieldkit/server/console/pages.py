@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from fieldkit.i18n import SUPPORTED
+from fieldkit.i18n import N_, SUPPORTED
 from fieldkit.server import auth
 from fieldkit.server.console.render import render
 from fieldkit.server.console.roles import home_for
@@ -90,7 +90,7 @@ async def login(
     expected = request.cookies.get(PRE_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, login_token):
         return _login_page(
-            request, "The sign-in form expired. Please sign in again.", 400, username
+            request, N_("The sign-in form expired. Please sign in again."), 400, username
         )
     info = auth.LoginRequestInfo(
         username=username,
@@ -107,7 +107,7 @@ async def login(
     if user["role"] not in OFFICE_ROLES:
         return _login_page(
             request,
-            "Engineers use the FieldKit app; the console is for the service center's staff.",
+            N_("Engineers use the FieldKit app; the console is for the service center's staff."),
             403,
             username,
         )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s0008_console_board"
-down_revision: str | None = "s0008"
+down_revision: str | None = "s0008_console_desk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
