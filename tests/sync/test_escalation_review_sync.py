@@ -106,7 +106,11 @@ def test_a_closed_escalation_closes_the_job_on_the_device(
                 t.ENTITY["jobs"].c.id == job
             )
         ).one()
+        event = conn.execute(
+            select(t.job_events.c.action, t.job_events.c.by).where(t.job_events.c.job_id == job)
+        ).all()
     assert tuple(row) == ("closed", "Vendor replaced the unit")
+    assert tuple(event[-1]) == ("close", "super")
     assert wang.sync().rejected == 0
     with wang.ctx.db.read() as s:
         local = s.get(m.Job, job)
