@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from fieldkit.server import escalation_queue
 from fieldkit.server import tables as t
@@ -25,6 +25,13 @@ def center(server_template: Path, tmp_path: Path) -> Iterator[Server]:
     srv = start_server(copy_template(server_template, tmp_path / "server"))
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def engine(center: Server) -> Iterator[Engine]:
+    found = center.engine()
+    yield found
+    found.dispose()
 
 
 @pytest.fixture
@@ -46,10 +53,9 @@ def _escalated_job(center: Server, wang: Client, tmp_path: Path) -> str:
 
 
 def test_reassigned_with_the_plan_the_next_engineer_gets_findings_files_and_plan(
-    center: Server, wang: Client, tmp_path: Path
+    center: Server, engine: Engine, wang: Client, tmp_path: Path
 ) -> None:
     job = _escalated_job(center, wang, tmp_path)
-    engine = center.engine()
     desk = OfficeEscalations(engine)
     [item] = [i for i in escalation_queue.open_escalations(engine) if i.job_id == job]
     assert item.latest.category == "vendor" and item.latest.by == "wang"
@@ -95,10 +101,9 @@ def test_reassigned_with_the_plan_the_next_engineer_gets_findings_files_and_plan
 
 
 def test_a_closed_escalation_closes_the_job_on_the_device(
-    center: Server, wang: Client, tmp_path: Path
+    center: Server, engine: Engine, wang: Client, tmp_path: Path
 ) -> None:
     job = _escalated_job(center, wang, tmp_path)
-    engine = center.engine()
     OfficeEscalations(engine).close(job, ReviewIn("Vendor replaced the unit", ""), "super")
     with engine.connect() as conn:
         row = conn.execute(
