@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHES = ("sync", "reports", "drawings", "ui", "logins")
+BENCHES = ("sync", "reports", "drawings", "ui", "logins", "console")
 
 
 def main() -> int:

@@ -45,6 +45,11 @@ SIGNER = {
     "customer_witness": N_("Customer's witness"),
     "engineer": N_("Engineer"),
 }
+ITEM_STATE = {
+    "done": N_("Done"),
+    "not_done": N_("Not done"),
+    "not_answered": N_("Not answered (optional)"),
+}
 SLA_STATE = {
     "not_covered": N_("No SLA"),
     "running": N_("Running"),

@@ -496,6 +496,7 @@ class Journey:
             "both signatures",
             lambda: len(dialog.pad.strokes) == 1 and len(dialog.engineer.pad.strokes) == 1,
         )
+        yield from self.press(dialog.satisfaction.buttons[4])
         yield from self.snap("slip-signatures")
         yield from self.press(dialog.sign)
         yield Wait("what the lock freezes", lambda: dialog.confirm.lock.isVisible())

@@ -228,6 +228,11 @@ class Center:
                     created_at=datetime.now(UTC),
                 )
             )
+            conn.execute(
+                insert(t.blob_holders).values(
+                    sha256=sha, username=uploaded_by, how="upload", since=datetime.now(UTC)
+                )
+            )
 
     def assign(self, job_id: str, engineer: str, at: datetime) -> None:
         self.user(engineer)

@@ -4,6 +4,7 @@ reason, severity changes that move the deadlines, the job record and the archive
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -139,15 +140,20 @@ def test_a_severity_change_recomputes_both_deadlines(center: Center) -> None:
 
 
 def test_a_sync_records_the_devices_contact_and_moves_the_change_counter(center: Center) -> None:
-    client = center.client()
     version = current_version(center.engine)
     loads = {e.username: e for e in load_board(center.engine, BoardFilter(), _now()).engineers}
     assert loads["wang"].last_seen_at is None and loads["wang"].open_jobs == 8
-    headers = token(client, "wang")
-    reply = client.get("/sync/pull", headers=headers)
-    assert reply.status_code == 200, reply.text
-    loads = {e.username: e for e in load_board(center.engine, BoardFilter(), _now()).engineers}
-    seen = loads["wang"].last_seen_at
+    with center.client() as client:  # the running center: its contact recorder flushes
+        headers = token(client, "wang")
+        reply = client.get("/sync/pull", headers=headers)
+        assert reply.status_code == 200, reply.text
+        # A pull is a read: its contact is written off the request path, within seconds.
+        deadline = time.monotonic() + 10
+        seen = None
+        while seen is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            board = load_board(center.engine, BoardFilter(), _now())
+            seen = {e.username: e for e in board.engineers}["wang"].last_seen_at
     assert seen is not None and _now() - seen < timedelta(seconds=30)
     assert current_version(center.engine) != version
     version = current_version(center.engine)

@@ -8,6 +8,7 @@ import base64
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
@@ -27,7 +29,7 @@ from fieldkit.sync import session
 from fieldkit.sync.center import CENTER_KEY_SETTING, SERVER_URL_SETTING
 from fieldkit.sync.errors import DeviceWiped, UntrustedWipe
 from tests.support.keyrings import MemoryKeyring
-from tests.support.server import Client, Office, Server
+from tests.support.server import PASSWORD, Client, Office, Server
 from tests.sync.test_protocol import token_of
 
 
@@ -144,6 +146,16 @@ def test_forged_or_unsigned_wipe_from_a_hostile_loopback_server_is_ignored_and_l
 def test_a_real_wipe_order_is_signed_by_the_pinned_key_and_obeyed(
     server: Server, office: Office, wang: Client
 ) -> None:
+    # The key travels in a header: the login answer an older app parses is unchanged.
+    login = requests.post(
+        f"{server.url}/auth/login",
+        json={"username": "li", "password": PASSWORD, "device_id": str(uuid.uuid4())},
+        timeout=30,
+    )
+    assert set(login.json()) == {"token", "expires_at", "username", "display_name", "role"}
+    center = load_or_create(key_path(server.data_dir)).public_b64
+    assert login.headers["X-FieldKit-Center-Key"] == center
+    assert get_setting(wang.ctx, CENTER_KEY_SETTING) == center
     job = office.new_job("wang")
     wang.sync()
     jobs.add_note(wang.ctx, job, "未同步 unsynced")

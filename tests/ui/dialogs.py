@@ -14,6 +14,7 @@ from fieldkit.ui.qt import (
     QInputDialog,
     QKeyEvent,
     QLineEdit,
+    QPlainTextEdit,
     Qt,
     QTimer,
     QWidget,
@@ -52,7 +53,8 @@ def answer_dialogs(qtbot: QtBot, answers: Iterable[str | None]) -> list[str]:
         if text is None:
             button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         else:
-            edit = dialog.findChild(QLineEdit)
+            # A one-line prompt has a line edit, a multi-line one a plain text edit.
+            edit = dialog.findChild(QLineEdit) or dialog.findChild(QPlainTextEdit)
             assert edit is not None
             type_text(qtbot, edit, text)
             button = buttons.button(QDialogButtonBox.StandardButton.Ok)

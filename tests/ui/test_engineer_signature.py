@@ -38,6 +38,7 @@ def test_slip_is_locked_only_with_the_engineers_signature_beside_the_customers(
     customer.clear()
     qtbot.keyClicks(customer, "Li Na")
     draw_signature(qtbot, dialog.signer.pad)
+    qtbot.mouseClick(dialog.satisfaction.buttons[5], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)
     assert "too short" in dialog.error.text() and dialog.result() == 0
     assert queries.job_detail(ctx, "j1").status == "resolved"

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pytestqt.qtbot import QtBot
 
-from fieldkit.services import queries
+from fieldkit.services import queries, slips
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.job_list_model import COLUMNS, JobIdRole
 from fieldkit.ui.main_window import MainWindow
-from fieldkit.ui.qt import Qt
+from fieldkit.ui.qt import QDialog, QPoint, Qt
+from fieldkit.ui.signing_dialog import SigningDialog
 from tests.services.fixtures import seed_job
+from tests.ui.dialogs import answer_dialogs, type_text
 from tests.ui.strokes import draw_signature
 
 
@@ -35,16 +39,21 @@ def test_next_step_is_the_big_button_and_runs_through_services(
     assert ws.primary.text() == "Depart for site"
 
 
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
 def test_arrival_asks_for_the_system_owner_and_cancel_changes_nothing(
     qtbot: QtBot, ctx: ServiceContext
 ) -> None:
     seed_job(ctx, status="travelling")
-    answers: list[str | None] = [None, "王主管"]
     window = open_job(qtbot, ctx)
-    window.workspace._ask = lambda _prompt: answers.pop(0)
-    assert not window.workspace.run("arrive")  # cancelled at the prompt
+    ws = window.workspace
+    assert ws.primary.text() == "Arrive and confirm the problem"
+    prompts = answer_dialogs(qtbot, [None])  # Cancel at the prompt
+    qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
+    assert prompts == ["Who confirmed the problem on site (system owner)?"]
     assert queries.job_detail(ctx, "j1").status == "travelling"
-    assert window.workspace.run("arrive")
+    answer_dialogs(qtbot, ["王主管"])
+    with qtbot.waitSignal(ws.changed):
+        qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
     detail = queries.job_detail(ctx, "j1")
     assert (detail.status, detail.confirmed_with) == ("on_site", "王主管")
 
@@ -158,12 +167,18 @@ def test_refusal_reasons_are_translated(qtbot: QtBot, ctx: ServiceContext) -> No
         set_language("en")
 
 
+def sign_and_lock(qtbot: QtBot, dialog: SigningDialog) -> bool:
+    """What the customer presses once the pads are signed: a rating, Sign, then Lock."""
+    qtbot.mouseClick(dialog.satisfaction.buttons[4], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm.lock, Qt.MouseButton.LeftButton)
+    return dialog.result() == QDialog.DialogCode.Accepted
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
 def test_customer_signs_on_the_pad_and_the_slip_is_locked(
     qtbot: QtBot, ctx: ServiceContext
 ) -> None:
-    from fieldkit.ui.qt import QPoint
-    from fieldkit.ui.signing_dialog import SigningDialog
-
     seed_job(ctx, status="resolved")
     window = open_job(qtbot, ctx)
     ws = window.workspace
@@ -171,9 +186,12 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
     dialog = SigningDialog(ctx, "j1")
     qtbot.addWidget(dialog)
     dialog.resize(800, 500)
-    dialog.signer.name.setEditText("李经理")
-    assert not dialog.submit()  # empty pad
-    assert "too short" in dialog.error.text()
+    dialog.show()
+    dialog.signer.name.lineEdit().clear()
+    type_text(qtbot, dialog.signer.name.lineEdit(), "李经理")
+    qtbot.mouseClick(dialog.satisfaction.buttons[4], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)  # an empty pad
+    assert "too short" in dialog.error.text() and dialog.confirm.isHidden()
     pad = dialog.pad
     draw_signature(qtbot, pad)
     draw_signature(qtbot, dialog.engineer.pad)  # the engineer signs beside the customer
@@ -182,31 +200,29 @@ def test_customer_signs_on_the_pad_and_the_slip_is_locked(
     assert len(pad.strokes) == 2
     qtbot.mouseClick(dialog.undo, Qt.MouseButton.LeftButton)
     assert len(pad.strokes) == 1
-    ws._sign = lambda _job: dialog.submit()
+    ws._sign = lambda _job: sign_and_lock(qtbot, dialog)  # the dialog above, already signed
     with qtbot.waitSignal(ws.changed):
         qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
     assert queries.job_detail(ctx, "j1").status == "signed"
-    from fieldkit.services import slips
-
     slip = slips.load_slip(ctx, dialog.slip_id or "")
     assert slip.verify() and slip.content()["signatures"][0]["name"] == "李经理"
+    assert slip.content()["satisfaction"] == 4
 
 
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
 def test_slip_preview_before_signing_and_export_after(
-    qtbot: QtBot, ctx: ServiceContext, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
-    from fieldkit.ui.signing_dialog import SigningDialog
-
     seed_job(ctx, status="resolved")
     window = open_job(qtbot, ctx)
     ws = window.workspace
     assert ws.slip_button.isHidden()  # nothing signed yet
     dialog = SigningDialog(ctx, "j1")
     qtbot.addWidget(dialog)
+    dialog.resize(800, 500)
+    dialog.show()
     dialog.present = lambda _d: None  # offscreen: no window manager
-    dialog.show_preview()
+    qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20000)
     assert dialog.preview is not None
     qtbot.addWidget(dialog.preview)
@@ -215,12 +231,12 @@ def test_slip_preview_before_signing_and_export_after(
     )
     assert queries.job_detail(ctx, "j1").status == "resolved"  # a preview signs nothing
 
-    dialog.resize(800, 500)
-    dialog.signer.name.setEditText("李经理")
+    dialog.signer.name.lineEdit().clear()
+    type_text(qtbot, dialog.signer.name.lineEdit(), "李经理")
     pad = dialog.pad
     draw_signature(qtbot, pad)
     draw_signature(qtbot, dialog.engineer.pad)  # the engineer signs beside the customer
-    ws._sign = lambda _job: dialog.submit()
+    ws._sign = lambda _job: sign_and_lock(qtbot, dialog)  # the dialog above, already signed
     with qtbot.waitSignal(ws.changed):
         qtbot.mouseClick(ws.primary, Qt.MouseButton.LeftButton)
     assert not ws.slip_button.isHidden()

@@ -63,6 +63,14 @@ def test_sign_and_lock_pauses_on_what_becomes_frozen(qtbot: QtBot, ctx: ServiceC
         assert combo.currentText() == "李经理"
         assert not dialog.cancel.isHidden() and dialog.cancel.isEnabled()
 
+        # No rating is assumed: the customer is asked to choose one, or to decline.
+        assert dialog.satisfaction.value() is None
+        assert not any(b.isChecked() for b in dialog.satisfaction.buttons.values())
+        qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)
+        assert "rate the service" in dialog.error.text() and dialog.confirm.isHidden()
+        qtbot.mouseClick(dialog.satisfaction.buttons["declined"], Qt.MouseButton.LeftButton)
+        assert dialog.error.text() == ""
+
         # An empty pad: told on this screen, which stays open and unlocked.
         qtbot.mouseClick(dialog.sign, Qt.MouseButton.LeftButton)
         assert "too short" in dialog.error.text() and dialog.isVisible()
@@ -83,7 +91,8 @@ def test_sign_and_lock_pauses_on_what_becomes_frozen(qtbot: QtBot, ctx: ServiceC
         summary = dialog.confirm.summary.text()
         facts = ("SO-j1", "上海示例大厦物业", "更换电源 replaced the PSU", "王主管", "处理及时")
         assert all(fact in summary for fact in facts), summary
-        assert "0 of 4 items recorded" in summary and "李经理" in summary
+        assert "0 of 4 done" in summary and "李经理" in summary
+        assert "Declined to rate" in summary
         assert queries.job_detail(ctx, job_id).status == "resolved"
         # Cancel goes back to the slip, still unlocked and with the signature kept.
         qtbot.mouseClick(dialog.confirm.back, Qt.MouseButton.LeftButton)
@@ -103,6 +112,7 @@ def test_sign_and_lock_pauses_on_what_becomes_frozen(qtbot: QtBot, ctx: ServiceC
     slip = slips.load_slip(ctx, str(seen["slip"]))
     assert slip.verify() and slip.content()["signatures"][0]["name"] == "李经理"
     assert slip.content()["comments"] == "处理及时"
+    assert slip.content()["satisfaction"] == "declined"
     # The quote tab, opened after the signing, offers no new quote.
     qtbot.mouseClick(window.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tab_centre(window, 2))
     assert window.tabs.currentWidget() is window.quote

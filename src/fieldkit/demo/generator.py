@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from fieldkit.demo import vocabulary as v
 from fieldkit.demo.drawings import floor_plan_pdf, floor_plan_png, wiring_pdf
 from fieldkit.demo.slips import DemoJob, demo_key, demo_slip
+from fieldkit.domain.checklist import ItemState
 from fieldkit.domain.enums import (
     CauseArea,
     CauseOrigin,
@@ -494,7 +495,17 @@ def build_demo(
                     required=required,
                 )["id"]
                 if pos > answered:
-                    backup_facts.append(BackupFact(label, None, None, ""))
+                    backup_facts.append(
+                        BackupFact(
+                            label,
+                            None,
+                            None,
+                            "",
+                            kind=kind,
+                            required=required,
+                            state=ItemState.NOT_DONE if required else ItemState.NOT_ANSWERED,
+                        )
+                    )
                 if pos <= answered:
                     sha: str | None = (
                         backup_blobs[pos % len(backup_blobs)]
@@ -505,7 +516,15 @@ def build_demo(
                     )
                     answer_at = (arrived or reported) + timedelta(minutes=10 + pos)
                     backup_facts.append(
-                        BackupFact(label, answer_at, sha, "V5.2.1" if kind == "text" else "")
+                        BackupFact(
+                            label,
+                            answer_at,
+                            sha,
+                            "V5.2.1" if kind == "text" else "",
+                            kind=kind,
+                            required=required,
+                            state=ItemState.DONE,
+                        )
                     )
                     add(
                         m.ChecklistAnswer,

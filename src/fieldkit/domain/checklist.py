@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from fieldkit.domain.enums import EvidenceKind, JobStatus
 from fieldkit.domain.errors import GuardFailed, InvalidValue
@@ -92,12 +93,40 @@ def done_items(items: list[ChecklistItem], answers: list[Evidence]) -> frozenset
     return frozenset(i.id for i in items if i.id in latest and latest[i.id].satisfies(i))
 
 
+class ItemState(StrEnum):
+    """What happened to one item, as the workspace and the slip tell it."""
+
+    DONE = "done"  # its latest answer satisfies it (ticked, a note, a file)
+    NOT_DONE = "not_done"  # required and unanswered, or answered and withdrawn (unticked)
+    NOT_ANSWERED = "not_answered"  # optional, and nobody answered it
+
+
+def item_state(item: ChecklistItem, latest: Evidence | None) -> ItemState:
+    if latest is not None and latest.satisfies(item):
+        return ItemState.DONE
+    if latest is None and not item.required:
+        return ItemState.NOT_ANSWERED
+    return ItemState.NOT_DONE
+
+
+def item_states(items: list[ChecklistItem], answers: Iterable[Evidence]) -> dict[str, ItemState]:
+    """Each item's state by id, judged by its latest answer."""
+    latest = latest_answers(answers)
+    return {i.id: item_state(i, latest.get(i.id)) for i in items}
+
+
+def tally(entries: Iterable[tuple[str, bool, bool]]) -> Progress:
+    """Progress from ``(label, required, done)`` per item, counted over the *required* items.
+    The one count the workspace, the repair gate and the slip's lock pause all show."""
+    required = [(label, done) for label, needed, done in entries if needed]
+    missing = tuple(label for label, done in required if not done)
+    return Progress(done=len(required) - len(missing), total=len(required), missing=missing)
+
+
 def progress(items: list[ChecklistItem], answers: list[Evidence]) -> Progress:
     """Progress over the *required* items, judged by each item's latest answer."""
     done = done_items(items, answers)
-    required = [i for i in items if i.required]
-    missing = tuple(i.label for i in required if i.id not in done)
-    return Progress(done=len(required) - len(missing), total=len(required), missing=missing)
+    return tally((i.label, i.required, i.id in done) for i in items)
 
 
 # Evidence is recorded from arrival until the repair is finished. A recorded answer can be

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fieldkit.domain.checklist import ItemState, Progress, tally
 from fieldkit.domain.enums import QuoteLineKind, SignerRole
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.quote import Quote
@@ -24,6 +25,19 @@ SCHEMA_V1 = "fieldkit.slip/1"
 SCHEMA_V2 = "fieldkit.slip/2"
 SCHEMAS = (SCHEMA_V1, SCHEMA_V2)
 DEFAULT_ZONE = "UTC"
+# The customer was asked to rate the service and chose not to: said so on the slip, never
+# read as a score.
+DECLINED = "declined"
+Satisfaction = int | str  # 1 to 5, or DECLINED
+
+
+def check_satisfaction(value: object) -> Satisfaction:
+    """A rating the customer actively chose: 1 to 5, or declined. Nothing is assumed."""
+    if value == DECLINED:
+        return DECLINED
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise InvalidValue("Customer satisfaction is rated 1 to 5, or the customer declines")
+    return value
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -65,6 +79,30 @@ class BackupFact:
     at: datetime | None
     sha256: str | None
     note: str = ""
+    kind: str = ""  # the evidence the item asks for (tick, text, photo, file)
+    required: bool = True
+    state: ItemState | None = None  # what happened to it; None only in old payloads
+
+
+def backup_state(entry: Mapping[str, Any]) -> ItemState | None:
+    """A slip's backup entry's state; None for a payload signed before states were kept."""
+    try:
+        return ItemState(str(entry.get("state")))
+    except ValueError:
+        return None
+
+
+def backup_progress(entries: Sequence[Mapping[str, Any]]) -> Progress:
+    """A slip's backup entries counted as the workspace counts them (required items done).
+    An entry without a state (an older payload) counts as required, done when answered."""
+    return tally(
+        (
+            str(e.get("item", "")),
+            bool(e.get("required", True)),
+            backup_state(e) is ItemState.DONE if backup_state(e) is not None else bool(e.get("at")),
+        )
+        for e in entries
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +190,7 @@ def charges(quote: Quote, number: str) -> dict[str, Any]:
 
 def slip_payload(
     facts: SlipFacts,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     signatures: Sequence[SignatureFact] = (),
     customer_absent: str | None = None,
@@ -191,7 +229,16 @@ def slip_payload(
         "work_performed": facts.work_performed,
         "confirmed_with": facts.confirmed_with,
         "backup": [
-            {"item": b.item, "at": b.at, "sha256": b.sha256, "note": b.note} for b in facts.backup
+            {
+                "item": b.item,
+                "at": b.at,
+                "sha256": b.sha256,
+                "note": b.note,
+                "kind": b.kind,
+                "required": b.required,
+                "state": b.state.value if b.state is not None else None,
+            }
+            for b in facts.backup
         ],
         "parts": [
             {
@@ -246,9 +293,7 @@ def check_payload(content: Mapping[str, Any]) -> None:
     if absent is None:
         if SignerRole.CUSTOMER.value not in roles:
             raise InvalidValue("The slip must be signed by the customer")
-        satisfaction = content.get("satisfaction")
-        if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
-            raise InvalidValue("Customer satisfaction is rated 1 to 5")
+        check_satisfaction(content.get("satisfaction"))
     else:
         if not str(absent.get("reason") or "").strip():
             raise InvalidValue("Say why the customer does not sign")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from fieldkit.domain.enums import Billing
+from fieldkit.domain.messages import N_, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +28,14 @@ def derive_billing(
     can still waive it, whereas free work cannot be billed afterwards.
     """
     if device_warranty_end is not None:
-        end, source = device_warranty_end, "device warranty"
+        end, device = device_warranty_end, True
     elif contract_warranty_end is not None:
-        end, source = contract_warranty_end, "contract warranty"
+        end, device = contract_warranty_end, False
     else:
-        return BillingDecision(Billing.PAID, "no warranty on record")
+        return BillingDecision(Billing.PAID, Message(N_("no warranty on record")))
+    day = end.isoformat()
     if service_date <= end:
-        return BillingDecision(Billing.IN_WARRANTY, f"{source} until {end.isoformat()}")
-    return BillingDecision(Billing.PAID, f"{source} ended {end.isoformat()}")
+        text = N_("device warranty until {end}") if device else N_("contract warranty until {end}")
+        return BillingDecision(Billing.IN_WARRANTY, Message(text, end=day))
+    text = N_("device warranty ended {end}") if device else N_("contract warranty ended {end}")
+    return BillingDecision(Billing.PAID, Message(text, end=day))

@@ -5,3 +5,6 @@ SUPPORTED_PROTOCOLS = (1,)  # the server keeps handlers for the previous version
 HEADER_PROTOCOL = "X-FieldKit-Protocol"
 HEADER_SCHEMA = "X-FieldKit-Schema"
 HEADER_SERVER_TIME = "X-FieldKit-Server-Time"
+# On a login answer: the center's Ed25519 public key (base64), which signs remote wipe orders.
+# A header, so apps that do not know it parse the login answer as before.
+HEADER_CENTER_KEY = "X-FieldKit-Center-Key"

@@ -35,7 +35,6 @@ class LoginResponse(Strict):
     username: str
     display_name: str
     role: Literal["engineer", "dispatcher"]
-    center_key: str | None = None  # Ed25519, base64: the device pins it; it signs wipe orders
 
 
 class Mutation(Strict):

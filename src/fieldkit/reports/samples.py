@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from fieldkit.domain.checklist import ItemState
 from fieldkit.domain.enums import QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.money import Money
 from fieldkit.domain.quote import Quote, QuoteLine
@@ -108,12 +109,24 @@ def slip_sample(language: str = "zh_CN", work: str | None = None, paid: bool = T
                 "导出设备配置文件 (Export device configuration)",
                 datetime(2026, 11, 20, 8, 5, tzinfo=UTC),
                 "9f2c" * 16,
+                kind="file",
+                state=ItemState.DONE,
             ),
             BackupFact(
                 "记录固件/软件版本 (Note firmware version)",
                 datetime(2026, 11, 20, 8, 7, tzinfo=UTC),
                 None,
                 "V5.2.1",
+                kind="text",
+                state=ItemState.DONE,
+            ),
+            BackupFact(
+                "检查备份介质可读 (Check the backup medium is readable)",
+                None,
+                None,
+                kind="tick",
+                required=False,
+                state=ItemState.NOT_ANSWERED,
             ),
         ),
         parts=(PartFact("PSU-24V-5A", Decimal(1), True, Decimal("286.00"), "PS-0091", "PS-1173"),),

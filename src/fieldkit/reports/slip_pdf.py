@@ -10,8 +10,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fieldkit.domain.slip import key_fingerprint, verification_code
-from fieldkit.domain.slip_payload import normalise
-from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SIGNER, SLA_STATE
+from fieldkit.domain.slip_payload import DECLINED, backup_state, normalise
+from fieldkit.labels import (
+    BILLING,
+    CAUSE,
+    CHANNEL,
+    ITEM_STATE,
+    JOB_TYPE,
+    SEVERITY,
+    SIGNER,
+    SLA_STATE,
+)
 from fieldkit.reports.layout import Columns, Kit, QrFlowable, SignatureFlowable, SignatureImage
 
 __all__ = ["SignatureImage", "render_slip"]
@@ -35,6 +44,15 @@ def qr_payload(slip_id: str, sha256: str, center_url: str | None = None) -> str:
 
 def _money(value: Any) -> str:
     return "-" if value in (None, "") else str(value)
+
+
+def _result(k: Kit, entry: dict[str, Any]) -> str:
+    """What happened to one backup item; a slip signed before states were kept says only
+    whether something was recorded."""
+    state = backup_state(entry)
+    if state is not None:
+        return k.label(ITEM_STATE, state.value)
+    return k._("Recorded") if entry.get("at") else k._("Not answered")
 
 
 def _charges(k: Kit, charges: dict[str, Any]) -> list[Flowable]:
@@ -136,16 +154,17 @@ def render_slip(
         k.p(_("Times are local to the site: {zone}").format(zone=k.zone_line()), "small"),
         k.p(_("Backup before repair"), "head"),
         k.grid(
-            [[_("Item"), _("When"), "SHA-256"]]
+            [[_("Item"), _("Result"), _("When"), _("Evidence (SHA-256 or note)")]]
             + [
                 [
                     b.get("item", ""),
+                    _result(k, b),
                     k.when(b["at"]) if b.get("at") else "-",
                     b.get("sha256") or b.get("note") or "-",
                 ]
                 for b in content["backup"]
             ],
-            [62 * mm, 44 * mm, 64 * mm],
+            [38 * mm, 44 * mm, 40 * mm, 48 * mm],
             header=True,
             first_column=False,
         ),
@@ -183,9 +202,10 @@ def render_slip(
         ]
     else:
         score = content.get("satisfaction")
+        rating = _("Declined to rate") if score == DECLINED else f"{score or '-'}/5"
         story += [
             k.p(_("Customer satisfaction"), "head"),
-            k.p(f"{score if score is not None else '-'}/5  {content.get('comments', '')}"),
+            k.p(f"{rating}  {content.get('comments', '')}"),
         ]
     block: list[Flowable] = [k.p(_("Signatures"), "head")]
     if signatures:

@@ -1,13 +1,21 @@
 """Server blob storage: resumable chunked uploads, verified by hash before they are visible.
 
-Bytes are accepted only for an upload its user declared first (hash and size), within
-per-user caps on open uploads and on the bytes they may add; partial files older than a day
-are swept. The hash is computed while the chunks arrive, so the last chunk costs no re-read."""
+Bytes are accepted only for an upload its user declared first (hash and size), or for a
+hash a stopped push of that user waits for, within per-user caps on open uploads and on the
+bytes they may add; partial files older than a day are swept. The hash is computed while
+the chunks arrive, so the last chunk costs no re-read.
+
+A blob has holders: everyone who uploaded its bytes, proved they hold them, or had a change
+accepted that references it. A second engineer with a byte-identical file proves it (see
+``protocol.blob_proof``) and becomes a holder at once; without the proof, their bytes are
+uploaded and verified like any upload, then dropped (the store has them already). Until then
+the center answers them as for an unknown hash: knowing a hash reveals nothing."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import threading
 from collections.abc import Iterator
@@ -15,8 +23,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Insert, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from fieldkit.protocol.blob_proof import possession_proof
 from fieldkit.server import tables as t
 from fieldkit.server.errors import ApiError
 from fieldkit.server.scope import can_read_blob
@@ -66,17 +76,27 @@ class ServerBlobs:
         with self.engine.connect() as conn:
             return can_read_blob(conn, engineer, sha)
 
-    def declare(self, sha: str, size: int, who: str) -> tuple[bool, int]:
+    def declare(self, sha: str, size: int, who: str, proof: str | None = None) -> tuple[bool, int]:
         """Announce an upload of ``size`` bytes hashing to ``sha``. Refused (413 / 429) past
-        the user's caps; declaring again is harmless. Returns (complete, offset)."""
+        the user's caps; declaring again is harmless. Returns (complete, offset): complete
+        only for a holder, or with a valid ``proof`` of holding the bytes of a stored blob."""
         self.store.path(sha)  # validates the id
         if size <= 0 or size > self.max_bytes:
             raise ApiError(
                 413, "blob.too_large", f"Blob exceeds the {self.max_bytes >> 20} MiB limit"
             )
-        complete, offset, _ = self.status(sha)
+        complete, offset, stored = self.status(sha)
         if complete:
-            return True, size
+            if self.holds(sha, who):
+                return True, size
+            if proof is not None and size == stored and self._proof_ok(sha, who, proof):
+                with self.engine.begin() as conn:
+                    add_holder(conn, sha, who, "proof", _now())
+                    _forget_upload(conn, sha, who)
+                return True, size
+            # As for an unknown hash: the bytes come and are verified like any upload.
+            part = self._part(sha, who, complete)
+            offset = part.stat().st_size if part.exists() else 0
         up = t.blob_uploads
         with self.engine.begin() as conn:
             mine = conn.execute(
@@ -116,9 +136,16 @@ class ServerBlobs:
             raise ApiError(413, "blob.chunk_too_large", "Chunk larger than 8 MiB")
         with self._sha_lock(sha):
             complete, current, _ = self.status(sha)
-            if complete:
+            if complete and self.holds(sha, who):
                 return True, total
-            self._require_declared(sha, total, who)
+            self._require_declared(sha, total, who)  # before anything says "complete"
+            part = self._part(sha, who, complete)
+            if complete:  # a second engineer's copy: verified, then dropped
+                current = part.stat().st_size if part.exists() else 0
+                if offset == 0 and current:  # a copy starts over from its first byte
+                    part.unlink()
+                    self._digests.pop(part.name, None)
+                    current = 0
             if offset != current:
                 raise ApiError(
                     409,
@@ -128,24 +155,23 @@ class ServerBlobs:
                 )
             if current + len(chunk) > total:
                 raise ApiError(400, "blob.overflow", "More bytes than the declared length")
-            part = self.partial / sha
             with part.open("ab") as fh, _file_lock(fh):
                 size = fh.seek(0, os.SEEK_END)
                 if size != current:  # another process appended meanwhile
                     raise ApiError(
                         409, "blob.offset", "Upload offset mismatch; resume", offset=size
                     )
-                digest = self._digest(sha, part, size)
+                digest = self._digest(part, size)
                 fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
                 digest.update(chunk)
                 size += len(chunk)
-                self._digests[sha] = (size, digest)
+                self._digests[part.name] = (size, digest)
             self._record(sha, total, who)
             if size < total:
                 return False, size
-            self._digests.pop(sha, None)
+            self._digests.pop(part.name, None)
             if digest.hexdigest() != sha:
                 part.unlink()
                 raise ApiError(
@@ -153,10 +179,18 @@ class ServerBlobs:
                     "blob.hash_mismatch",
                     "Uploaded bytes do not match the hash; the upload was discarded, send it again",
                 )
-            self._publish(part, sha)
+            if complete:
+                part.unlink()  # the store holds these very bytes already
+            else:
+                self._publish(part, sha)
             with self.engine.begin() as conn:
                 conn.execute(update(t.blobs).where(t.blobs.c.sha256 == sha).values(complete=True))
-                conn.execute(delete(t.blob_uploads).where(t.blob_uploads.c.sha256 == sha))
+                if complete:
+                    _forget_upload(conn, sha, who)
+                else:
+                    conn.execute(delete(t.blob_uploads).where(t.blob_uploads.c.sha256 == sha))
+                    conn.execute(delete(t.blob_wants).where(t.blob_wants.c.sha256 == sha))
+                add_holder(conn, sha, who, "upload", _now())
             return True, total
 
     def sweep(self, now: datetime | None = None) -> int:
@@ -174,6 +208,7 @@ class ServerBlobs:
                     removed += 1
         with self.engine.begin() as conn:
             conn.execute(delete(t.blob_uploads).where(t.blob_uploads.c.declared_at < horizon))
+            conn.execute(delete(t.blob_wants).where(t.blob_wants.c.at < horizon))
             stale = (t.blobs.c.complete.is_(False)) & (t.blobs.c.created_at < horizon)
             for (sha,) in conn.execute(select(t.blobs.c.sha256).where(stale)).all():
                 if not (self.partial / sha).exists():
@@ -193,6 +228,11 @@ class ServerBlobs:
                 conn.execute(
                     update(t.blobs).where(t.blobs.c.sha256 == sha).values(complete=True, size=size)
                 )
+            add_holder(conn, sha, who, "seed", _now())
+
+    def holds(self, sha: str, who: str) -> bool:
+        with self.engine.connect() as conn:
+            return is_holder(conn, sha, who)
 
     # -- internals ---------------------------------------------------------------------
     @contextlib.contextmanager
@@ -202,10 +242,28 @@ class ServerBlobs:
         with lock:
             yield
 
+    def _part(self, sha: str, who: str, complete: bool) -> Path:
+        """The partial file: one per hash, and one per user for a copy of a stored blob."""
+        if not complete:
+            return self.partial / sha
+        return self.partial / f"{sha}.{hashlib.sha256(who.encode()).hexdigest()[:16]}"
+
+    def _proof_ok(self, sha: str, who: str, proof: str) -> bool:
+        with self.store.open(sha) as fh:
+            expected = possession_proof(who, iter(lambda: fh.read(1 << 20), b""))
+        return hmac.compare_digest(expected, proof.lower())
+
     def _require_declared(self, sha: str, total: int, who: str) -> None:
-        up = t.blob_uploads
+        up, wants = t.blob_uploads, t.blob_wants
         with self.engine.connect() as conn:
             size = conn.scalar(select(up.c.size).where(up.c.sha256 == sha, up.c.username == who))
+            wanted = conn.scalar(
+                select(wants.c.seq).where(wants.c.sha256 == sha, wants.c.username == who)
+            )
+        if size is None and wanted is not None:
+            # A change this user pushed waits for these bytes: declared now, within the caps.
+            self.declare(sha, total, who)
+            return
         if size is None:
             raise ApiError(
                 409,
@@ -215,10 +273,10 @@ class ServerBlobs:
         if size != total:
             raise ApiError(409, "blob.length", "Upload-Length differs from the declared size")
 
-    def _digest(self, sha: str, part: Path, size: int) -> Any:
+    def _digest(self, part: Path, size: int) -> Any:
         """The running hash of the partial file's first ``size`` bytes. Rebuilt from the file
         only when this process did not see the earlier chunks (restart, another worker)."""
-        known = self._digests.get(sha)
+        known = self._digests.get(part.name)
         if known is not None and known[0] == size:
             return known[1]
         digest = hashlib.sha256()
@@ -248,6 +306,56 @@ class ServerBlobs:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def is_holder(conn: Connection, sha: str, who: str) -> bool:
+    h = t.blob_holders.c
+    return conn.scalar(select(h.sha256).where(h.sha256 == sha, h.username == who)) is not None
+
+
+def add_holder(conn: Connection, sha: str, who: str, how: str, now: datetime) -> None:
+    """``who`` may read ``sha`` from now on (idempotent)."""
+    if not is_holder(conn, sha, who):
+        _insert_once(
+            conn, insert(t.blob_holders).values(sha256=sha, username=who, how=how, since=now)
+        )
+
+
+def want(
+    conn: Connection, shas: list[str], who: str, device_id: str, seq: int, now: datetime
+) -> None:
+    """A push of ``who`` stopped at change ``seq``, waiting for these blobs: their bytes are
+    accepted from ``who`` without a separate declaration (within the same caps)."""
+    w = t.blob_wants.c
+    for sha in shas:
+        if conn.scalar(select(w.seq).where(w.sha256 == sha, w.username == who)) is None:
+            _insert_once(
+                conn,
+                insert(t.blob_wants).values(
+                    sha256=sha, username=who, device_id=device_id, seq=seq, at=now
+                ),
+            )
+
+
+def _insert_once(conn: Connection, statement: Insert) -> None:
+    """Insert a row that another process may have inserted a moment ago (same key)."""
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(statement)
+        savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()
+
+
+def _forget_upload(conn: Connection, sha: str, who: str) -> None:
+    conn.execute(
+        delete(t.blob_uploads).where(
+            t.blob_uploads.c.sha256 == sha, t.blob_uploads.c.username == who
+        )
+    )
+    conn.execute(
+        delete(t.blob_wants).where(t.blob_wants.c.sha256 == sha, t.blob_wants.c.username == who)
+    )
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, String, case, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from fieldkit.domain.enums import JobStatus
@@ -21,7 +21,8 @@ from fieldkit.server.changes import max_seq
 E = t.ENTITY
 OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus if s is not JobStatus.CLOSED)
 JOB_TYPES = ("corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution")
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # a page of the board; the unassigned lane shows its LANE_SIZE most urgent
+LANE_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Board:
     unassigned_total: int
     breached_total: int
     engineers: list[EngineerLoad]
-    customers: list[tuple[str, str]]  # (id, name) of customers with open jobs
+    customers: list[tuple[str, str]]  # (id, name), for the customer filter
     page: int
     pages: int
     version: str
@@ -132,8 +133,18 @@ def clock(deadline: datetime | None, event_at: datetime | None, now: datetime) -
     return Clock(deadline, sla.state(now).value, int(left.total_seconds()) if left else None)
 
 
+def _moment(value: str | None) -> datetime | None:
+    """A stored UTC moment (fixed-width ISO text, ``UtcDateTime``): fromisoformat is ~10x
+    quicker than the column type's strptime, which matters for a page of 200 rows."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
 def _job_select() -> Any:
     jobs, customers, sites = E["jobs"], E["customers"], E["sites"]
+
+    def raw(name: str) -> Any:
+        return type_coerce(jobs.c[name], String).label(name)
+
     return (
         select(
             jobs.c.id,
@@ -147,11 +158,11 @@ def _job_select() -> Any:
             sites.c.name.label("site"),
             sites.c.timezone,
             func.substr(jobs.c.fault_description, 1, 300).label("fault_description"),
-            jobs.c.reported_at,
-            jobs.c.respond_by,
-            jobs.c.responded_at,
-            jobs.c.arrive_by,
-            jobs.c.arrived_at,
+            raw("reported_at"),
+            raw("respond_by"),
+            raw("responded_at"),
+            raw("arrive_by"),
+            raw("arrived_at"),
             jobs.c.version,
         )
         .join(customers, customers.c.id == jobs.c.customer_id)
@@ -192,28 +203,46 @@ def _to_job(row: Any, now: datetime) -> BoardJob:
         site=row.site,
         timezone=row.timezone or "UTC",
         fault_description=row.fault_description or "",
-        reported_at=row.reported_at,
-        respond=clock(row.respond_by, row.responded_at, now),
-        arrive=clock(row.arrive_by, row.arrived_at, now),
+        reported_at=_moment(row.reported_at) or now,
+        respond=clock(_moment(row.respond_by), _moment(row.responded_at), now),
+        arrive=clock(_moment(row.arrive_by), _moment(row.arrived_at), now),
         version=row.version,
     )
 
 
-def _ordered(stmt: Any) -> Any:
-    """Most urgent first: the earliest respond-by, jobs without a deadline last."""
+def _urgency() -> tuple[Any, ...]:
+    """Most urgent first: the earliest respond-by, jobs without a deadline last (PostgreSQL
+    walks ix_jobs_respond_by in this order and stops after a page)."""
     jobs = E["jobs"]
-    return stmt.order_by(jobs.c.respond_by.is_(None), jobs.c.respond_by, jobs.c.number)
+    return (jobs.c.respond_by.asc().nulls_last(), jobs.c.number)
 
 
-def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
-    stmt = _where(select(func.count()).select_from(E["jobs"]), f, unassigned)
-    return int(conn.scalar(stmt) or 0)
+def _page(
+    conn: Connection,
+    f: BoardFilter,
+    unassigned: bool | None,
+    offset: int,
+    now: datetime,
+    size: int = PAGE_SIZE,
+) -> list[BoardJob]:
+    """One page in urgency order: the ids are sorted on the narrow jobs table alone, then
+    only that page's rows are joined and read."""
+    jobs = E["jobs"]
+    ids = (
+        _where(select(jobs.c.id), f, unassigned)
+        .order_by(*_urgency())
+        .limit(size)
+        .offset(offset)
+        .subquery()
+    )
+    rows = conn.execute(_job_select().where(jobs.c.id.in_(select(ids.c.id))).order_by(*_urgency()))
+    return [_to_job(r, now) for r in rows]
 
 
-def _breached(conn: Connection, f: BoardFilter, now: datetime) -> int:
+def _late(now: datetime) -> Any:
     """Open jobs past a deadline they have not answered (the same rule as ``SlaClock``)."""
     jobs = E["jobs"]
-    late = (
+    return (
         (jobs.c.respond_by.is_not(None))
         & (
             (jobs.c.responded_at.is_(None) & (jobs.c.respond_by < now))
@@ -226,7 +255,26 @@ def _breached(conn: Connection, f: BoardFilter, now: datetime) -> int:
             | (jobs.c.arrived_at > jobs.c.arrive_by)
         )
     )
-    stmt = _where(select(func.count()).select_from(jobs), f, None).where(late)
+
+
+def _counts(conn: Connection, f: BoardFilter, now: datetime) -> tuple[int, int, int]:
+    """(matching, unassigned among them, breached among them) in one pass over the jobs."""
+    jobs = E["jobs"]
+    stmt = _where(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((jobs.c.assigned_engineer == "", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_late(now), 1), else_=0)), 0),
+        ).select_from(jobs),
+        f,
+        None,
+    )
+    row = conn.execute(stmt).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
+    stmt = _where(select(func.count()).select_from(E["jobs"]), f, unassigned)
     return int(conn.scalar(stmt) or 0)
 
 
@@ -276,38 +324,26 @@ def board_version(conn: Connection) -> str:
 
 
 def load_board(engine: Engine, f: BoardFilter, now: datetime) -> Board:
-    jobs, customers = E["jobs"], E["customers"]
+    customers = E["customers"]
     with engine.connect() as conn:
-        total = _count(conn, f, None)
+        total, unassigned_count, breached = _counts(conn, f, now)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(f.page, pages)
-        rows = conn.execute(
-            _ordered(_where(_job_select(), f, None)).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        )
-        listed = [_to_job(r, now) for r in rows]
+        listed = _page(conn, f, None, (page - 1) * PAGE_SIZE, now)
         lane_filter = f if f.engineer in ("", "-") else BoardFilter()
-        unassigned = [
-            _to_job(r, now)
-            for r in conn.execute(
-                _ordered(_where(_job_select(), lane_filter, True)).limit(PAGE_SIZE)
-            )
-        ]
+        unassigned = _page(conn, lane_filter, True, 0, now, LANE_SIZE)
+        # Every customer, for the filter (a service company has hundreds, not millions).
         customer_rows = conn.execute(
-            select(customers.c.id, customers.c.name)
-            .where(
-                customers.c.id.in_(
-                    select(jobs.c.customer_id).where(jobs.c.status.in_(OPEN_STATUSES))
-                )
-            )
-            .order_by(customers.c.name)
-            .limit(500)
+            select(customers.c.id, customers.c.name).order_by(customers.c.name).limit(1000)
         )
         return Board(
             jobs=listed,
             unassigned=unassigned,
             total=total,
-            unassigned_total=_count(conn, lane_filter, True),
-            breached_total=_breached(conn, f, now),
+            unassigned_total=(
+                unassigned_count if lane_filter is f else _count(conn, lane_filter, True)
+            ),
+            breached_total=breached,
             engineers=engineer_loads(conn),
             customers=[(r.id, r.name) for r in customer_rows],
             page=page,

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from fieldkit import __version__
+from fieldkit.domain.enums import Channel, JobType
 from fieldkit.server.database import create_server_engine, migrate
 from fieldkit.server.roles import ROLES
 from fieldkit.server.settings import load_server_settings
@@ -112,12 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     job.add_argument(
         "--type",
         default="corrective_repair",
-        choices=(
-            "corrective_repair",
-            "periodic_inspection",
-            "software_upgrade",
-            "remote_resolution",
-        ),
+        choices=[kind.value for kind in JobType],
     )
     job.add_argument("--engineer")
     job.add_argument("--report", help="the hotline report this job answers")
@@ -326,7 +322,7 @@ def _dispatch(engine: object, args: argparse.Namespace, now: datetime) -> int:
                 fault_description=args.fault,
                 severity=args.severity,
                 job_type=args.type,
-                channel="hotline",
+                channel=Channel.HOTLINE,
                 engineer=args.engineer,
                 report_id=args.report,
                 reported_at=now,

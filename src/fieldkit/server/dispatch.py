@@ -7,7 +7,8 @@ one receives removals for the job and for site data no other job of theirs needs
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -17,7 +18,7 @@ from fieldkit.domain import workflow
 from fieldkit.domain.enums import JobStatus, Severity
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.sla import job_sla
-from fieldkit.domain.warranty import derive_billing
+from fieldkit.domain.warranty import BillingDecision, derive_billing
 from fieldkit.protocol.entities import GLOBAL_TABLES, decode_row, key_clause, key_of
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
@@ -227,22 +228,8 @@ def create_job(
     )
     if site is None:
         raise ApiError(404, "site.unknown", "No such site")
-    contract = None
-    if site["contract_id"]:
-        contract = (
-            conn.execute(select(E["contracts"]).where(E["contracts"].c.id == site["contract_id"]))
-            .mappings()
-            .first()
-        )
-    device_end = None
-    if fields.get("device_id"):
-        device_end = conn.scalar(
-            select(E["devices"].c.warranty_ends_on).where(E["devices"].c.id == fields["device_id"])
-        )
     reported: datetime = fields["reported_at"]
-    decision = derive_billing(
-        reported.date(), device_end, contract["warranty_ends_on"] if contract else None
-    )
+    decision = billing_for(conn, site, fields.get("device_id"), reported.date())
     respond_by, arrive_by = deadlines(conn, site["contract_id"], fields["severity"], reported)
     count = conn.scalar(select(func.count()).select_from(E["jobs"])) or 0
     job_id = fields.get("id") or str(uuid.uuid4())
@@ -284,6 +271,26 @@ def create_job(
     if fields.get("engineer"):
         assign(conn, writer, job_id, fields["engineer"], now)
     return job_id
+
+
+def billing_for(
+    conn: Connection, site: Mapping[Any, Any], device_id: str | None, day: date
+) -> BillingDecision:
+    """In warranty or paid for work at ``site`` (on ``device_id``) reported on ``day``: what a
+    job created now records, and what the hotline tells the caller before creating it."""
+    contract_end = None
+    if site["contract_id"]:
+        contract_end = conn.scalar(
+            select(E["contracts"].c.warranty_ends_on).where(
+                E["contracts"].c.id == site["contract_id"]
+            )
+        )
+    device_end = None
+    if device_id:
+        device_end = conn.scalar(
+            select(E["devices"].c.warranty_ends_on).where(E["devices"].c.id == device_id)
+        )
+    return derive_billing(day, device_end, contract_end)
 
 
 def deadlines(

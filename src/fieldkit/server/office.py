@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from fieldkit.domain.enums import Channel, JobType
 from fieldkit.server import auth, changes, dispatch, jobstate
 from fieldkit.server import tables as t
 from fieldkit.server.changes import ChangeWriter
@@ -30,10 +31,6 @@ ReportKind = Literal[
     "project_info",
     "customer_need",
 ]
-JobType = Literal[
-    "corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution"
-]
-Channel = Literal["hotline", "phone", "email", "on_site"]
 
 
 class ReportIn(BaseModel):
@@ -42,6 +39,13 @@ class ReportIn(BaseModel):
     caller: str = Field(default="", max_length=120)
     customer_id: str | None = Field(default=None, max_length=36)
     severity: int | None = Field(default=None, ge=1, le=4)
+    site_id: str | None = Field(default=None, max_length=36)
+    device_id: str | None = Field(default=None, max_length=36)
+    # A fault handled on the phone: what was described, found, achieved and advised.
+    symptoms: str = Field(default="", max_length=20000)
+    cause: str = Field(default="", max_length=20000)
+    result: str = Field(default="", max_length=20000)
+    guidance: str = Field(default="", max_length=20000)
 
 
 class JobIn(BaseModel):
@@ -49,8 +53,8 @@ class JobIn(BaseModel):
     device_id: str | None = Field(default=None, max_length=36)
     fault_description: str = Field(min_length=1, max_length=20000)
     severity: int = Field(ge=1, le=4)
-    job_type: JobType = "corrective_repair"
-    channel: Channel = "hotline"
+    job_type: JobType = JobType.CORRECTIVE_REPAIR
+    channel: Channel = Channel.HOTLINE
     engineer: str | None = Field(default=None, max_length=80)
     report_id: str | None = Field(default=None, max_length=36)
     reported_at: datetime | None = None
@@ -108,6 +112,11 @@ class Report(BaseModel):
     job_id: str | None
     recorded_by: str
     at: datetime
+    site_id: str | None = None
+    device_id: str | None = None
+    owner: str = ""
+    response: str = ""
+    closed_at: datetime | None = None
 
 
 class EscalationEntry(BaseModel):
@@ -165,6 +174,10 @@ class Office:
     def record_report(self, body: ReportIn, by: str) -> str:
         report_id = str(uuid.uuid4())
         with self.engine.begin() as conn:
+            for table, key in (("sites", body.site_id), ("devices", body.device_id)):
+                known = t.ENTITY[table]
+                if key and conn.scalar(select(known.c.id).where(known.c.id == key)) is None:
+                    raise ApiError(404, f"{table[:-1]}.unknown", f"No such {table[:-1]}")
             conn.execute(
                 insert(t.hotline_reports).values(
                     id=report_id,
@@ -173,6 +186,12 @@ class Office:
                     caller=body.caller,
                     text=body.text,
                     severity=body.severity,
+                    site_id=body.site_id,
+                    device_id=body.device_id,
+                    symptoms=body.symptoms,
+                    cause=body.cause,
+                    result=body.result,
+                    guidance=body.guidance,
                     job_id=None,
                     recorded_by=by,
                     at=self.now(),

@@ -24,6 +24,7 @@ from fieldkit.protocol.wire import (
 )
 from fieldkit.server import tables as t
 from fieldkit.server.auth import Principal
+from fieldkit.server.blobstore import want
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.errors import ApiError
 from fieldkit.server.handlers.base import visible
@@ -178,6 +179,9 @@ def process_push(
             ]
             if missing and args is not None:
                 stopped, expected = "blob_missing", mutation.seq
+                # The change waits for these files: their bytes are now expected from this
+                # user (blobstore.want), so none arrives for a hash nothing of theirs needs.
+                want(conn, missing, who.username, who.device_id, mutation.seq, now)
                 break
             status, code, reason = "applied", "", ""
             savepoint = conn.begin_nested()

@@ -154,8 +154,8 @@ BLOB_REFERENCES = (  # the synced columns that name a blob
 
 
 def can_read_blob(conn: Connection, engineer: str, sha: str) -> bool:
-    """Engineers read only blobs their scope references (drawings, evidence, attachments)
-    and blobs they uploaded themselves."""
+    """Engineers read the blobs they hold (uploaded, or proved they have the bytes of) and
+    those their scope references (drawings, evidence, attachments)."""
     for table, name in BLOB_REFERENCES:
         column = E[table].c[name]
         hit = conn.scalar(
@@ -163,5 +163,6 @@ def can_read_blob(conn: Connection, engineer: str, sha: str) -> bool:
         )
         if hit is not None:
             return True
-    uploaded = conn.scalar(select(t.blobs.c.uploaded_by).where(t.blobs.c.sha256 == sha))
-    return bool(uploaded == engineer)
+    h = t.blob_holders.c
+    held = conn.scalar(select(h.sha256).where(h.sha256 == sha, h.username == engineer))
+    return held is not None

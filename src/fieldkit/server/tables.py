@@ -183,6 +183,30 @@ blob_uploads = Table(
     Index("ix_blob_uploads_username", "username"),
 )
 
+# Who may read a blob: every engineer who uploaded its bytes, proved they hold them, or had a
+# change accepted that references it (a byte-identical file of two engineers has two holders).
+blob_holders = Table(
+    "blob_holders",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("username", String(80), primary_key=True),
+    Column("how", String(20), nullable=False),  # upload | proof | reference | seed
+    Column("since", UtcDateTime, nullable=False),
+    Index("ix_blob_holders_username", "username"),
+)
+
+# Blobs a pushed change of this user waits for (the push stopped at "blob_missing"): their
+# bytes are accepted from this user without a separate declaration, within the same caps.
+blob_wants = Table(
+    "blob_wants",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("username", String(80), primary_key=True),
+    Column("device_id", String(36), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
 hotline_reports = Table(
     "hotline_reports",
     metadata,
@@ -195,6 +219,20 @@ hotline_reports = Table(
     Column("job_id", ForeignKey("jobs.id")),
     Column("recorded_by", String(80), nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    # Where the fault is (console intake), and a fault handled on the phone: what the caller
+    # described, the cause found, the result and the guidance given.
+    Column("site_id", ForeignKey("sites.id")),
+    Column("device_id", ForeignKey("devices.id")),
+    Column("symptoms", Text, nullable=False, default=""),
+    Column("cause", Text, nullable=False, default=""),
+    Column("result", Text, nullable=False, default=""),
+    Column("guidance", Text, nullable=False, default=""),
+    # Complaints and suggestions are followed to closure: owner, response, when closed.
+    Column("owner", String(80), nullable=False, default=""),
+    Column("response", Text, nullable=False, default=""),
+    Column("closed_at", UtcDateTime),
+    Column("closed_by", String(80), nullable=False, default=""),
+    Index("ix_hotline_reports_kind_closed", "kind", "closed_at"),
 )
 
 job_assignments = Table(
@@ -237,11 +275,13 @@ job_events = Table(
 )
 
 # Server-side indexes on the synced jobs table: the archive pages closed jobs by date, the
-# board's change counter reads the newest update, the archive finds a device's jobs.
+# board's change counter reads the newest update, the archive finds a device's jobs, the
+# engineers' load counts open jobs per engineer from the index alone.
 _jobs = ENTITY["jobs"]
 Index("ix_jobs_status_updated_at", _jobs.c.status, _jobs.c.updated_at)
 Index("ix_jobs_updated_at", _jobs.c.updated_at)
 Index("ix_jobs_device_id", _jobs.c.device_id)
+Index("ix_jobs_engineer_status", _jobs.c.assigned_engineer, _jobs.c.status)
 
 server_state = Table(
     "server_state",

@@ -9,12 +9,14 @@ whatever they choose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from fieldkit.domain.errors import GuardFailed
+from fieldkit.domain.messages import N_
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.records import NotFound
 from fieldkit.services.transaction import Changed, transaction
@@ -29,6 +31,15 @@ STATE_LABELS = {
 }
 
 
+# What became of refused work, in one sentence, for the refusals whose outcome is known.
+OUTCOME = {
+    "job.reassigned": N_(
+        "The office gave this job to another engineer before this change reached the center, "
+        "so it was not applied to the job and is kept at the center for the office to review."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class ChangeState:
     mutation_id: str
@@ -38,6 +49,12 @@ class ChangeState:
     label: str
     reason: str
     created_at: datetime
+    code: str = ""  # the center's refusal code, e.g. "job.reassigned"
+
+    @property
+    def outcome(self) -> str | None:
+        """What happened to this work, in one plain sentence (a catalog message)."""
+        return OUTCOME.get(self.code)
 
 
 def changes_for(ctx: ServiceContext, entity_id: str) -> list[ChangeState]:
@@ -62,6 +79,8 @@ def inbox(ctx: ServiceContext) -> list[ChangeState]:
 
 
 def _state(r: m.OutboxMutation) -> ChangeState:
+    # The sync engine stores a refusal as "reason [code]".
+    found = re.search(r"\[([a-z_.]+)\]\s*$", r.last_error or "")
     return ChangeState(
         r.mutation_id,
         r.name,
@@ -70,6 +89,7 @@ def _state(r: m.OutboxMutation) -> ChangeState:
         STATE_LABELS[r.state],
         r.last_error,
         r.created_at,
+        found.group(1) if found else "",
     )
 
 

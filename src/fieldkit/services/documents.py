@@ -12,6 +12,7 @@ from pypdfium2 import PdfDocument, PdfiumError
 from sqlalchemy import select, update
 
 from fieldkit.domain.slip import SignedSlip
+from fieldkit.domain.slip_payload import Satisfaction
 from fieldkit.reports.layout import SignatureImage
 from fieldkit.reports.slip_pdf import render_slip
 from fieldkit.services import device_key
@@ -23,7 +24,9 @@ LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
 SERVER_URL_SETTING = "sync.server_url"  # the account's center (fieldkit.sync.center)
 
 
-def slip_preview_pdf(ctx: ServiceContext, job_id: str, satisfaction: int, comments: str) -> bytes:
+def slip_preview_pdf(
+    ctx: ServiceContext, job_id: str, satisfaction: Satisfaction | None, comments: str
+) -> bytes:
     """The slip as it would be signed now, marked as an unsigned preview (nothing stored)."""
     from fieldkit.services.slips import slip_content
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain import rules, workflow
+from fieldkit.domain.checklist import item_state, latest_answers
 from fieldkit.domain.enums import JobStatus, QuoteStatus, SignerRole
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.signature import SignatureCapture
@@ -20,9 +21,11 @@ from fieldkit.domain.slip import SCHEMA, SignedSlip, SlipDraft
 from fieldkit.domain.slip_payload import (
     BackupFact,
     PartFact,
+    Satisfaction,
     SignatureFact,
     SlipFacts,
     check_payload,
+    check_satisfaction,
     local_time,
     slip_payload,
 )
@@ -72,10 +75,7 @@ def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) 
     backup: list[BackupFact] = []
     run = backup_run(session, job_id)
     if run is not None:
-        latest = {
-            a.item_id: a
-            for a in sorted(checklist_answers(session, run.id), key=lambda a: a.recorded_at)
-        }
+        latest = latest_answers(checklist_answers(session, run.id))
         for item in checklist_items(session, run.id):
             ans = latest.get(item.id)
             backup.append(
@@ -84,6 +84,9 @@ def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) 
                     ans.recorded_at if ans else None,
                     ans.blob_sha256 if ans else None,
                     ans.text if ans else "",
+                    kind=item.evidence_kind.value,
+                    required=item.required,
+                    state=item_state(item, ans),
                 )
             )
     approved = session.scalars(
@@ -157,7 +160,7 @@ def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) 
 def slip_content(
     session: Session,
     job_id: str,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     engineer_name: str | None = None,
     customer_absent: str | None = None,
@@ -182,7 +185,7 @@ class SlipIds:
 
 def signed_slip(
     facts: SlipFacts,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     captures: list[SignatureCapture],
     at: datetime,
@@ -204,7 +207,7 @@ def sign_slip(
     job_id: str,
     customer: SignatureCapture,
     engineer: SignatureCapture | None,
-    satisfaction: int,
+    satisfaction: Satisfaction,
     comments: str = "",
     supersedes_id: str | None = None,
 ) -> Changed:
@@ -215,8 +218,7 @@ def sign_slip(
     """
     if customer.role is not SignerRole.CUSTOMER:
         raise InvalidValue("The slip must be signed by the customer")
-    if not 1 <= satisfaction <= 5:
-        raise InvalidValue("Customer satisfaction is rated 1 to 5")
+    check_satisfaction(satisfaction)
     return _lock_slip(ctx, job_id, customer, engineer, satisfaction, comments, supersedes_id)
 
 
@@ -239,7 +241,7 @@ def _lock_slip(
     job_id: str,
     customer: SignatureCapture | None,
     engineer: SignatureCapture | None,
-    satisfaction: int | None,
+    satisfaction: Satisfaction | None,
     comments: str,
     supersedes_id: str | None,
     customer_absent: str | None = None,

@@ -19,12 +19,13 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from fieldkit.i18n import N_
-from fieldkit.protocol.wire import BlobStatus, Mutation, PullResponse, PushRequest, PushResponse
+from fieldkit.protocol.wire import Mutation, PullResponse, PushRequest, PushResponse
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from fieldkit.sync.apply import apply_page, load_cursor, start_reset
 from fieldkit.sync.errors import Cancelled, DeviceWiped, SyncError, UntrustedWipe
 from fieldkit.sync.transport import Transport
+from fieldkit.sync.uploads import upload_blob
 from fieldkit.sync.wipe import erase_synced_data, trusted_wipe_channel, wipe_order_refusal
 
 log = logging.getLogger(__name__)
@@ -280,41 +281,10 @@ class SyncEngine:
                         report.duplicates += 1
 
     def _upload(self, sha: str) -> bool:
-        status = self.http.get_model(f"/blobs/{sha}/status", BlobStatus)
-        if status.complete:
-            return False
-        total = self.ctx.blobs.size(sha)
-        # The center takes bytes only for an upload announced first (its quota is per user).
-        declared = self.http.request("POST", f"/blobs/{sha}/declare", json_body={"size": total})
-        status = BlobStatus.model_validate_json(declared.content)
-        if status.complete:
-            return False
-        offset = status.offset
-        with self.ctx.blobs.open(sha) as fh:
-            while offset < total:
-                self._check()
-                fh.seek(offset)
-                chunk = fh.read(CHUNK)
-                try:
-                    reply = self.http.request(
-                        "PATCH",
-                        f"/blobs/{sha}",
-                        data=chunk,
-                        headers={
-                            "Upload-Offset": str(offset),
-                            "Upload-Length": str(total),
-                            "Content-Type": "application/offset+octet-stream",
-                        },
-                    )
-                except SyncError as exc:
-                    if getattr(exc, "code", "") != "blob.offset":
-                        raise
-                    # A previous attempt landed after all: resume from the server's offset.
-                    offset = self.http.get_model(f"/blobs/{sha}/status", BlobStatus).offset
-                    continue
-                offset = BlobStatus.model_validate_json(reply.content).offset
-                self.on_progress(Progress("upload", offset, total, self.http.bytes_sent))
-        return True
+        def progress(offset: int, total: int) -> None:
+            self.on_progress(Progress("upload", offset, total, self.http.bytes_sent))
+
+        return upload_blob(self.ctx, self.http, sha, self._check, progress)
 
     # -- pull ------------------------------------------------------------------------------
     def _pull(self, report: SyncReport) -> None:

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldkit.protocol import HEADER_CENTER_KEY
 from fieldkit.protocol.wire import LoginRequest, LoginResponse
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
@@ -20,7 +21,7 @@ from fieldkit.sync.center import (
 )
 from fieldkit.sync.credentials import CredentialStore
 from fieldkit.sync.errors import AuthRequired
-from fieldkit.sync.transport import Transport
+from fieldkit.sync.transport import Transport, parse
 
 _credentials = CredentialStore()
 log = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ def login(
             device_id=ctx.device_id,
             device_name=device_name,
         )
-        reply = http.post_model("/auth/login", request, LoginResponse)
+        answer = http.request("POST", "/auth/login", json_body=request.model_dump(mode="json"))
+        reply = parse(answer, LoginResponse)
+        center_key = answer.headers.get(HEADER_CENTER_KEY) or None
     _credentials.save(server_url, reply.username, reply.token)
     set_setting(ctx, SERVER_URL_SETTING, server_url.rstrip("/"))
     set_setting(ctx, USERNAME_SETTING, reply.username)
@@ -74,8 +77,8 @@ def login(
     set_setting(ctx, "sync.ca_bundle", str(ca_bundle) if ca_bundle else None)
     set_setting(ctx, DEMO_CENTER_SETTING, demo_center)
     # Pinned with the account: only an order signed by this key erases the device.
-    set_setting(ctx, CENTER_KEY_SETTING, reply.center_key)
-    if not reply.center_key:
+    set_setting(ctx, CENTER_KEY_SETTING, center_key)
+    if not center_key:
         log.warning("the service center sent no signing key: remote wipe orders are not obeyed")
     return reply
 

@@ -198,6 +198,7 @@ def capture(folder: Path, language: str, data: Path) -> list[Path]:
         dialog.show()
         dialog.signer.name.setEditText("李经理" if suffix == "zh" else "Li Wei")
         dialog.comments.setText("响应及时，处理专业" if suffix == "zh" else "Quick and careful")
+        dialog.satisfaction.buttons[5].click()
         _settle(0.1)
         _sign_like_a_customer(dialog.pad)
         _settle(0.2)

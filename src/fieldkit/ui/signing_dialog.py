@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fieldkit.domain.enums import SignerRole
+from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.i18n import _
 from fieldkit.services import quote_views
@@ -17,7 +18,6 @@ from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label, sig
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
-    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.satisfaction_picker import SatisfactionPicker
 from fieldkit.ui.signer_panel import SignerPanel
 from fieldkit.ui.slip_confirm import SlipConfirmPage, summary_rows
 
@@ -39,9 +40,7 @@ class SigningDialog(QDialog):
         self._capture: SignatureCapture | None = None
         self._engineer_capture: SignatureCapture | None = None
         self.setWindowTitle(_("Customer signs the slip"))
-        self.satisfaction = QComboBox()
-        for score in (5, 4, 3, 2, 1):
-            self.satisfaction.addItem(f"{score} / 5", score)
+        self.satisfaction = SatisfactionPicker()  # unset until the customer chooses
         self.comments = QLineEdit()
         form = QFormLayout()
         form.addRow(_("Customer satisfaction"), self.satisfaction)
@@ -64,6 +63,7 @@ class SigningDialog(QDialog):
         self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
         self.error.setWordWrap(True)
         self.signer.pad.changed.connect(self.error.clear)  # the customer is signing again
+        self.satisfaction.chosen.connect(self.error.clear)
         self.background = Background()
         self.preview: PdfPreviewDialog | None = None
         self.present: Callable[[QDialog], None] = lambda dialog: dialog.show()
@@ -106,7 +106,7 @@ class SigningDialog(QDialog):
         from fieldkit.services import documents  # PDF machinery: loaded when first needed
 
         self.preview_button.setEnabled(False)
-        satisfaction, comments = int(self.satisfaction.currentData()), self.comments.text()
+        satisfaction, comments = self.satisfaction.value(), self.comments.text()
         self.background.run(
             lambda: documents.slip_preview_pdf(self._ctx, self.job_id, satisfaction, comments),
             self._open_preview,
@@ -130,12 +130,21 @@ class SigningDialog(QDialog):
         from fieldkit.services import slip_summary
 
         self.error.setText("")
+        rating = self.satisfaction.value()
+        if rating is None:
+            self.error.setText(
+                _(
+                    "Ask the customer to rate the service (1 to 5), or choose "
+                    '"Declined to rate" if they do not want to'
+                )
+            )
+            return False
         try:
             self._capture = self.signer.capture()
             self._engineer_capture = self.engineer.capture()
             self._engineer_capture.validate()  # both signatures are checked before the pause
             content = slip_summary.content_to_sign(
-                self._ctx, self.job_id, int(self.satisfaction.currentData()), self.comments.text()
+                self._ctx, self.job_id, rating, self.comments.text()
             )
         except Exception as exc:
             show_error(exc, self.error)
@@ -155,13 +164,18 @@ class SigningDialog(QDialog):
         from fieldkit.services import slips  # device keys and the keyring: loaded when signing
 
         try:
+            rating = self.satisfaction.value()
+            if rating is None:  # the pause is only reached with a rating chosen
+                raise InvalidValue(
+                    "Customer satisfaction is rated 1 to 5, or the customer declines"
+                )
             capture = self._capture or self.signer.capture()
             changed = slips.sign_slip(
                 self._ctx,
                 self.job_id,
                 capture,
                 self.engineer.capture(),
-                int(self.satisfaction.currentData()),
+                rating,
                 self.comments.text(),
             )
         except Exception as exc:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from fieldkit.domain.checklist import ItemState
+from fieldkit.domain.slip_payload import DECLINED, backup_progress, backup_state
 from fieldkit.i18n import _
-from fieldkit.labels import CAUSE
+from fieldkit.labels import CAUSE, ITEM_STATE
 from fieldkit.ui.qt import (
     QHBoxLayout,
     QLabel,
@@ -35,13 +37,33 @@ def _parts(content: dict[str, Any]) -> str:
     return "\n".join(rows) or _("none")
 
 
+def _backup(content: dict[str, Any]) -> str:
+    """The count the workspace shows, then each item that is not simply done."""
+    backup = content.get("backup") or []
+    count = backup_progress(backup)
+    rows = [_("{done} of {total} done").format(done=count.done, total=count.total)]
+    for entry in backup:
+        state = backup_state(entry)
+        if state is not None and state is not ItemState.DONE:
+            rows.append(
+                _("{item}: {state}").format(
+                    item=entry.get("item", ""), state=_(ITEM_STATE[state.value])
+                )
+            )
+    return "\n".join(rows)
+
+
+def satisfaction_text(value: object) -> str:
+    if value == DECLINED:
+        return _("Declined to rate")
+    return f"{value} / 5" if value is not None else "-"
+
+
 def summary_rows(content: dict[str, Any], signer: str) -> list[tuple[str, str]]:
     """Label and value for each fact the signature freezes."""
     job = content.get("job") or {}
     site = content.get("site") or {}
     device = content.get("device") or {}
-    backup = content.get("backup") or []
-    done = sum(1 for b in backup if b.get("at"))
     return [
         (_("Service slip for job"), str(job.get("number", ""))),
         (_("Customer"), str((content.get("customer") or {}).get("name", ""))),
@@ -55,12 +77,9 @@ def summary_rows(content: dict[str, Any], signer: str) -> list[tuple[str, str]]:
         (_("Cause"), _cause(content)),
         (_("Work performed"), str(content.get("work_performed", ""))),
         (_("Confirmed with"), str(content.get("confirmed_with", ""))),
-        (
-            _("Backup"),
-            _("{done} of {total} items recorded").format(done=done, total=len(backup)),
-        ),
+        (_("Backup"), _backup(content)),
         (_("Parts replaced"), _parts(content)),
-        (_("Customer satisfaction"), f"{content.get('satisfaction')} / 5"),
+        (_("Customer satisfaction"), satisfaction_text(content.get("satisfaction"))),
         (_("Comments"), str(content.get("comments", ""))),
         (_("Signed by"), signer),
     ]

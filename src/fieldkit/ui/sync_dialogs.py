@@ -31,6 +31,8 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.sync_status import SyncBridge
 
+OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 1
+
 PHASE = {
     "upload": N_("Sending files (photos, backups, slips)"),
     "push": N_("Sending your changes"),
@@ -222,12 +224,19 @@ class ConflictsDialog(QDialog):
         self.use_server.clicked.connect(lambda: self._decide(conflicts.use_server))
         self.message = QLabel()
         self.message.setWordWrap(True)
+        # What became of the selected work (e.g. kept for the office: the job went to another
+        # engineer), in one sentence.
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setStyleSheet("font-weight: 600;")
+        self.items.currentItemChanged.connect(self._show_outcome)
         buttons = QHBoxLayout()
         buttons.addWidget(self.keep)
         buttons.addWidget(self.use_server)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addWidget(self.items, 1)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.refresh()
@@ -239,6 +248,7 @@ class ConflictsDialog(QDialog):
                 f"{change.label} · {change.created_at:%Y-%m-%d %H:%M}\n{tr(change.reason)}"
             )
             item.setData(Qt.ItemDataRole.UserRole, change.mutation_id)
+            item.setData(OUTCOME_ROLE, tr(change.outcome) if change.outcome else "")
             self.items.addItem(item)
         has = self.items.count() > 0
         self.empty.setVisible(not has)
@@ -246,6 +256,12 @@ class ConflictsDialog(QDialog):
         self.use_server.setEnabled(has)
         if has:
             self.items.setCurrentRow(0)
+        self._show_outcome(self.items.currentItem())
+
+    def _show_outcome(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        text = str(item.data(OUTCOME_ROLE) or "") if item is not None else ""
+        self.outcome.setText(text)
+        self.outcome.setVisible(bool(text))
 
     def _decide(self, decision: Callable[[ServiceContext, str], object]) -> None:
         item = self.items.currentItem()

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: FastAPI must evaluate the dependency aliases.
 from fastapi import APIRouter, Request, Response
 
+from fieldkit.protocol import HEADER_CENTER_KEY
 from fieldkit.protocol.wire import LoginRequest, LoginResponse
 from fieldkit.server import auth
 from fieldkit.server.api.deps import (
@@ -20,7 +21,11 @@ router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
 
 @router.post("/login")
 async def login(
-    body: LoginRequest, request: Request, gate: LoginGateDep, signer: CenterKeyDep
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    gate: LoginGateDep,
+    signer: CenterKeyDep,
 ) -> LoginResponse:
     """Check a password and issue a token for one device. async: a login waiting for a
     password-check slot holds no thread of the pool that every sync request shares."""
@@ -33,13 +38,13 @@ async def login(
         public_key=body.public_key,
     )
     token, expires, user = await gate.login(attempt, now)
+    response.headers[HEADER_CENTER_KEY] = signer.public_b64  # pinned: it signs wipe orders
     return LoginResponse(
         token=token,
         expires_at=expires.isoformat(),
         username=user["username"],
         display_name=user["display_name"],
         role="dispatcher" if user["role"] == "dispatcher" else "engineer",
-        center_key=signer.public_b64,  # pinned by the device: it signs wipe orders
     )
 
 

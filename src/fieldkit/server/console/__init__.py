@@ -15,6 +15,7 @@ from fieldkit.server.console import (
     archive_page,
     dispatch_board,
     escalations,
+    hotline,
     job_page,
     pages,
     people,
@@ -27,6 +28,7 @@ from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn,
 def console_router() -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     router.include_router(pages.router)
+    router.include_router(hotline.router)
     router.include_router(escalations.router)
     router.include_router(people.router)
     router.include_router(dispatch_board.router)

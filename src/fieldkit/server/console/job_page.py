@@ -24,6 +24,14 @@ router = APIRouter()
 Closer = Annotated[ConsoleUser, Depends(require("dispatcher", "supervisor"))]
 INLINE = ("image/jpeg", "image/png", "application/pdf")  # shown in the browser; others download
 CLOSABLE = ("signed", "resolved_remotely")
+WORK_LOG = {
+    "accepted": N_("Accepted"),
+    "departed": N_("Departed for site"),
+    "arrived": N_("Arrived on site"),
+    "started": N_("Repair started"),
+    "finished": N_("Finished"),
+    "note": N_("Note"),
+}
 
 
 def quote_total(lines: list[dict[str, Any]]) -> Decimal:
@@ -67,6 +75,7 @@ def _page(
         error=error,
         closed=request.query_params.get("closed") == "1",
         inline=INLINE,
+        work_log_kinds=WORK_LOG,
     )
 
 

@@ -9,6 +9,9 @@ ALL = ("hotline", "dispatcher", "supervisor")
 # (path, label, roles). A page module adds its entry here.
 NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/console/board", N_("Dispatch board"), ("dispatcher", "supervisor")),
+    # A hotline operator lands on the intake (their first entry).
+    ("/console/hotline", N_("Hotline"), ALL),
+    ("/console/followups", N_("Follow-ups"), ALL),
     ("/console/escalations", N_("Escalations"), ("dispatcher", "supervisor")),
     ("/console/archive", N_("Archive"), ALL),
     ("/console/people", N_("People"), ("supervisor",)),

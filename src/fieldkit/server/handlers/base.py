@@ -15,6 +15,7 @@ from fieldkit.domain import rules
 from fieldkit.protocol.mutations import MutationArgs
 from fieldkit.protocol.wire import Mutation
 from fieldkit.server.auth import Principal
+from fieldkit.server.blobstore import add_holder, is_holder
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.jobstate import job_row
 from fieldkit.server.scope import scope_clause
@@ -149,12 +150,14 @@ _BLOB_REFS = (
 
 
 def ensure_own_blob(ctx: Ctx, sha: str) -> None:
-    """A referenced blob must be one this user uploaded, or one their current scope already
-    references: knowing a hash is not a right to read the file behind it."""
+    """A referenced blob must be one this user holds (uploaded or proved to hold), or one
+    their current scope already references: knowing a hash is not a right to read the file
+    behind it. The change, once accepted, makes its engineer a holder (the savepoint of a
+    refused change takes that back)."""
     row = ctx.conn.execute(select(blobs).where(blobs.c.sha256 == sha)).mappings().first()
     if row is None or not row["complete"]:
         raise Rejected("blob.missing", "The file this change refers to was not uploaded")
-    if row["uploaded_by"] == ctx.who.username:
+    if is_holder(ctx.conn, sha, ctx.who.username):
         return
     for table, column in _BLOB_REFS:
         col = E[table].c[column]
@@ -162,5 +165,6 @@ def ensure_own_blob(ctx: Ctx, sha: str) -> None:
             select(col).where(col == sha, scope_clause(table, ctx.who.username)).limit(1)
         )
         if hit is not None:
+            add_holder(ctx.conn, sha, ctx.who.username, "reference", ctx.now)
             return
     raise Rejected("blob.foreign", "The file this change refers to was not uploaded by you")

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from fieldkit.schema import steps
 
 revision: str = "s0002"
 down_revision: str | None = "s0001"
@@ -19,11 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("slips", sa.Column("device_signature", sa.String(length=100), nullable=True))
-    op.add_column("slips", sa.Column("device_public_key", sa.String(length=60), nullable=True))
+    steps.add_slip_device_signature()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("slips") as batch:
-        batch.drop_column("device_public_key")
-        batch.drop_column("device_signature")
+    steps.drop_slip_device_signature()

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from fieldkit.schema import steps
+
 revision: str = "s0004"
 down_revision: str | None = "s0003"
 branch_labels: str | Sequence[str] | None = None
@@ -20,18 +22,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column(
-        "sites",
-        sa.Column("timezone", sa.String(length=64), nullable=False, server_default="Asia/Shanghai"),
-    )
-    op.execute(
-        "UPDATE sites SET timezone = (SELECT c.timezone FROM contracts c "
-        "WHERE c.id = sites.contract_id) WHERE contract_id IS NOT NULL"
-    )
+    steps.add_site_timezone()
     with op.batch_alter_table("slips") as batch:
         batch.alter_column("customer_signature_id", existing_type=sa.String(36), nullable=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sites") as batch:
-        batch.drop_column("timezone")
+    steps.drop_site_timezone()

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from fieldkit.schema import steps
+
 revision: str = "s0005"
 down_revision: str | None = "s0004"
 branch_labels: str | Sequence[str] | None = None
@@ -22,32 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column(
-        "escalations",
-        sa.Column("category", sa.String(length=20), server_default="other", nullable=False),
-    )
-    op.add_column("attachments", sa.Column("escalation_id", sa.String(length=36), nullable=True))
-    op.create_table(
-        "slip_emails",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("job_id", sa.String(length=36), nullable=False),
-        sa.Column("slip_id", sa.String(length=36), nullable=False),
-        sa.Column("to_address", sa.String(length=254), nullable=False),
-        sa.Column("language", sa.String(length=10), nullable=False),
-        sa.Column("requested_at", sa.String(length=32), nullable=False),
-        sa.Column("requested_by", sa.String(length=80), nullable=False),
-        sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("status_at", sa.String(length=32), nullable=True),
-        sa.Column("detail", sa.Text(), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], name=op.f("fk_slip_emails_job_id_jobs")),
-        sa.ForeignKeyConstraint(
-            ["slip_id"], ["slips.id"], name=op.f("fk_slip_emails_slip_id_slips")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_slip_emails")),
-    )
-    with op.batch_alter_table("slip_emails", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_slip_emails_job_id"), ["job_id"], unique=False)
+    steps.add_slip_mail()
     op.create_table(
         "mail_outbox",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -70,8 +47,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("mail_outbox")
-    op.drop_table("slip_emails")
-    with op.batch_alter_table("attachments") as batch:
-        batch.drop_column("escalation_id")
-    with op.batch_alter_table("escalations") as batch:
-        batch.drop_column("category")
+    steps.drop_slip_mail()

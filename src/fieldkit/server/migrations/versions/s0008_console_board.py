@@ -52,9 +52,13 @@ def upgrade() -> None:
     op.create_index("ix_jobs_status_updated_at", "jobs", ["status", "updated_at"], unique=False)
     op.create_index("ix_jobs_updated_at", "jobs", ["updated_at"], unique=False)
     op.create_index("ix_jobs_device_id", "jobs", ["device_id"], unique=False)
+    op.create_index(
+        "ix_jobs_engineer_status", "jobs", ["assigned_engineer", "status"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_jobs_engineer_status", table_name="jobs")
     op.drop_index("ix_jobs_device_id", table_name="jobs")
     op.drop_index("ix_jobs_updated_at", table_name="jobs")
     op.drop_index("ix_jobs_status_updated_at", table_name="jobs")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
+
+from fieldkit.schema import steps
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -68,14 +69,7 @@ NO_DELETE = """
 
 
 def upgrade() -> None:
-    op.add_column(
-        "sites",
-        sa.Column("timezone", sa.String(length=64), nullable=False, server_default="Asia/Shanghai"),
-    )
-    op.execute(
-        "UPDATE sites SET timezone = (SELECT c.timezone FROM contracts c "
-        "WHERE c.id = sites.contract_id) WHERE contract_id IS NOT NULL"
-    )
+    steps.add_site_timezone()
     # SQLite drops NOT NULL only by copying the table (its triggers go with the old one and
     # are made again at once, in the same transaction); no row changes.
     op.execute("DROP TRIGGER slips_no_update")
@@ -92,5 +86,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sites") as batch:
-        batch.drop_column("timezone")
+    steps.drop_site_timezone()
