@@ -116,6 +116,14 @@ def test_supervisor_reassigns_with_analysis_and_a_forged_form_changes_nothing(
         review = conn.execute(select(t.escalation_reviews)).mappings().one()
     assert tuple(row) == ("assigned", "li")
     assert (review["outcome"], review["engineer"], review["by"]) == ("reassigned", "li", "super")
+    with center.engine.connect() as conn:
+        trail = conn.execute(
+            select(t.job_events.c.action, t.job_events.c.by, t.job_events.c.detail).where(
+                t.job_events.c.job_id == job
+            )
+        ).all()
+    assert ("reassign", "super") in [(e.action, e.by) for e in trail]
+    assert any(e.detail.get("reason") == "Backplane" for e in trail)
     again = client.post(f"/console/escalations/{job}", data={**form, "csrf": csrf})
     assert again.status_code == 409 and "no longer escalated" in again.text
 

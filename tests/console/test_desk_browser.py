@@ -44,4 +44,5 @@ def test_supervisor_reassigns_from_the_queue_and_hostile_text_stays_text(
                 t.ENTITY["jobs"].c.id == job
             )
         ).one()
+    engine.dispose()
     assert tuple(row) == ("assigned", "li")

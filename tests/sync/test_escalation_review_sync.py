@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from fieldkit.server import escalation_queue
 from fieldkit.server import tables as t
@@ -25,6 +25,13 @@ def center(server_template: Path, tmp_path: Path) -> Iterator[Server]:
     srv = start_server(copy_template(server_template, tmp_path / "server"))
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def engine(center: Server) -> Iterator[Engine]:
+    found = center.engine()
+    yield found
+    found.dispose()
 
 
 @pytest.fixture
@@ -46,10 +53,9 @@ def _escalated_job(center: Server, wang: Client, tmp_path: Path) -> str:
 
 
 def test_reassigned_with_the_plan_the_next_engineer_gets_findings_files_and_plan(
-    center: Server, wang: Client, tmp_path: Path
+    center: Server, engine: Engine, wang: Client, tmp_path: Path
 ) -> None:
     job = _escalated_job(center, wang, tmp_path)
-    engine = center.engine()
     desk = OfficeEscalations(engine)
     [item] = [i for i in escalation_queue.open_escalations(engine) if i.job_id == job]
     assert item.latest.category == "vendor" and item.latest.by == "wang"
@@ -95,10 +101,9 @@ def test_reassigned_with_the_plan_the_next_engineer_gets_findings_files_and_plan
 
 
 def test_a_closed_escalation_closes_the_job_on_the_device(
-    center: Server, wang: Client, tmp_path: Path
+    center: Server, engine: Engine, wang: Client, tmp_path: Path
 ) -> None:
     job = _escalated_job(center, wang, tmp_path)
-    engine = center.engine()
     OfficeEscalations(engine).close(job, ReviewIn("Vendor replaced the unit", ""), "super")
     with engine.connect() as conn:
         row = conn.execute(
@@ -106,7 +111,11 @@ def test_a_closed_escalation_closes_the_job_on_the_device(
                 t.ENTITY["jobs"].c.id == job
             )
         ).one()
+        event = conn.execute(
+            select(t.job_events.c.action, t.job_events.c.by).where(t.job_events.c.job_id == job)
+        ).all()
     assert tuple(row) == ("closed", "Vendor replaced the unit")
+    assert tuple(event[-1]) == ("close", "super")
     assert wang.sync().rejected == 0
     with wang.ctx.db.read() as s:
         local = s.get(m.Job, job)

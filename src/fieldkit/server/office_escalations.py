@@ -115,7 +115,10 @@ class OfficeEscalations:
                 )
             )
             writer = ChangeWriter(conn, now)
-            dispatch.assign(conn, writer, job_id, engineer, now)
+            # The job's audit trail keeps the analysis as the re-assignment's reason.
+            dispatch.assign(
+                conn, writer, job_id, engineer, now, by=by, reason=body.analysis.strip()[:2000]
+            )
             writer.flush()
 
     def close(self, job_id: str, body: ReviewIn, by: str) -> None:
@@ -143,6 +146,15 @@ class OfficeEscalations:
                     resolution=after.resolution,
                     version=int(job["version"]) + 1,
                     updated_at=now,
+                )
+            )
+            conn.execute(
+                insert(t.job_events).values(
+                    job_id=job_id,
+                    at=now,
+                    by=by,
+                    action="close",
+                    detail={"escalation": True, "reason": after.resolution[:2000]},
                 )
             )
             writer = ChangeWriter(conn, now)
