@@ -16,15 +16,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 from fieldkit.domain.enums import EvidenceKind
 from fieldkit.protocol.blob_proof import possession_proof
 from fieldkit.protocol.mutations import ChecklistAnswerV1
 from fieldkit.server import tables as t
-from fieldkit.server.app import _may_read_blob
 from fieldkit.server.blobstore import ServerBlobs
 from fieldkit.server.errors import ApiError
+from fieldkit.server.scope import can_read_blob
 from fieldkit.services.context import ServiceContext
 from tests.server.center import Center as PushCenter
 from tests.server.hostile import two_engineers
@@ -33,6 +33,11 @@ from tests.server.test_hostile_device import item
 
 DATA = b"\x89PNG same photo of the same rack " + os.urandom(300_000)
 SHA = hashlib.sha256(DATA).hexdigest()
+
+
+def _may_read_blob(engine: Engine, engineer: str, sha: str) -> bool:
+    with engine.connect() as conn:
+        return can_read_blob(conn, engineer, sha)
 
 
 @pytest.fixture
