@@ -41,6 +41,11 @@ DATA = b"\x89PNG same photo of the same rack " + os.urandom(300_000)
 SHA = hashlib.sha256(DATA).hexdigest()
 
 
+def _may_read_blob(engine: Engine, engineer: str, sha: str) -> bool:
+    with engine.connect() as conn:
+        return can_read_blob(conn, engineer, sha)
+
+
 @pytest.fixture
 def inproc(seeded_center: Path, tmp_path: Path) -> Iterator[Center]:
     yield from open_center(seeded_center, tmp_path)
