@@ -218,6 +218,16 @@ def test_a_call_from_the_hotline_to_the_archive_and_the_customers_slip_check(
     expect(office.locator(".slip-state.state-valid")).to_contain_text(code)
     expect(office.get_by_role("img", name="Signature of 刘工")).to_be_visible()
     expect(office.locator("#esc-title + dl")).to_contain_text("E07 high pressure, rack 3")
+    # The slip as the customer holds it, rendered by the center from what it verified.
+    view = office.get_by_role("link", name="View the PDF")
+    served = office.request.get(url + str(view.get_attribute("href")))
+    assert served.ok and served.headers["content-type"] == "application/pdf"
+    office_pdf = tmp_path / "office-slip.pdf"
+    office_pdf.write_bytes(served.body())
+    printed = subprocess.run(
+        ["pdftotext", str(office_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert code in printed
     office.get_by_role("button", name="Close the job").click()
     expect(office.get_by_role("status")).to_contain_text("closed and filed in the archive")
     expect(row).to_have_count(0, timeout=LIVE)

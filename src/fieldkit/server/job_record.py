@@ -345,3 +345,27 @@ def signature_path(sig: Row, width: int = 240, height: int = 80) -> tuple[int, i
         if points:
             lines.append(" ".join(points))
     return width, height, lines
+
+
+def slip_pdf(
+    engine: Engine, job_id: str, slip_id: str, center_url: str | None
+) -> tuple[str, bytes] | None:
+    """(file name, PDF) of one of the job's slips, rendered by the center from the signed
+    content it stored (checked against its hash) and the signatures as captured, in the
+    customer's language: what the customer holds, whether or not the device's own PDF was
+    uploaded. None when the slip is not this job's."""
+    from fieldkit.server.mail import render_slip_pdf
+
+    slips, jobs, customers = E["slips"], E["jobs"], E["customers"]
+    with engine.connect() as conn:
+        language = conn.execute(
+            select(customers.c.language)
+            .join(jobs, jobs.c.customer_id == customers.c.id)
+            .join(slips, slips.c.job_id == jobs.c.id)
+            .where(slips.c.id == slip_id, slips.c.job_id == job_id)
+        ).first()
+        if language is None:
+            return None
+        lang = {"zh": "zh_CN", "zh_CN": "zh_CN"}.get(language[0] or "", "en")
+        number, pdf = render_slip_pdf(conn, slip_id, lang, center_url or None)
+    return f"{number}.pdf", pdf

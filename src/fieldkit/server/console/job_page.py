@@ -18,7 +18,7 @@ from fieldkit.server.console.dispatch_board import refusal
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import ConsoleUser, CsrfChecked, SignedIn, require
 from fieldkit.server.errors import ApiError
-from fieldkit.server.job_record import job_blob, load_job_record, signature_path
+from fieldkit.server.job_record import job_blob, load_job_record, signature_path, slip_pdf
 
 router = APIRouter()
 Closer = Annotated[ConsoleUser, Depends(require("dispatcher", "supervisor"))]
@@ -130,4 +130,33 @@ def job_file(request: Request, user: SignedIn, job_id: str, sha256: str) -> Resp
     }
     return StreamingResponse(
         stream(), headers=headers, media_type=mime if inline else "application/octet-stream"
+    )
+
+
+@router.get("/jobs/{job_id}/slips/{slip_id}/pdf")
+def slip_document(
+    request: Request, job_id: str, slip_id: str, user: SignedIn, download: int = 0
+) -> Response:
+    """The slip as the customer holds it, rendered by the center from what it verified."""
+    state = request.app.state
+    found = slip_pdf(state.engine, job_id, slip_id, state.settings.public_url)
+    if found is None:
+        return render(
+            request,
+            user,
+            "message.html",
+            status_code=404,
+            title=N_("No such slip"),
+            message=N_("This job has no such slip."),
+        )
+    name, pdf = found
+    disposition = "attachment" if download else "inline"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
