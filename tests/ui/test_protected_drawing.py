@@ -66,7 +66,7 @@ def test_the_dossier_shows_that_a_drawing_is_protected(
     qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=row.center())
     panel = window.dossier
     bar = window.tabs.tabBar()
-    tab = bar.tabRect(1)  # the site dossier
+    tab = bar.tabRect(window.tabs.indexOf(panel))
     with qtbot.waitSignal(panel.viewer.view.failed, timeout=20000) as failed:
         qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=tab.center())  # opens the drawing
     assert failed.args[0] == PROTECTED

@@ -11,7 +11,16 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fieldkit.domain.slip import key_fingerprint, verification_code
 from fieldkit.domain.slip_payload import normalise
-from fieldkit.labels import BILLING, CAUSE, CHANNEL, JOB_TYPE, SEVERITY, SIGNER, SLA_STATE
+from fieldkit.labels import (
+    BILLING,
+    CAUSE,
+    CHANNEL,
+    JOB_TYPE,
+    SEVERITY,
+    SIGNER,
+    SLA_STATE,
+    labelled,
+)
 from fieldkit.reports.layout import Columns, Kit, QrFlowable, SignatureFlowable, SignatureImage
 
 __all__ = ["SignatureImage", "render_slip"]
@@ -216,7 +225,7 @@ def render_slip(
                         [QrFlowable(qr_payload(content["slip_id"], sha256), 32 * mm)],
                         [
                             k.p(_("Verification code") + f": {code}"),
-                            k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
+                            k.p(labelled(_("Slip"), content["slip_id"], _), "small"),
                             k.p(
                                 _(
                                     "To check this slip, give the service center the "

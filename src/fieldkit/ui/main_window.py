@@ -17,6 +17,7 @@ from fieldkit.i18n import N_, _, ngettext, tr
 from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
+from fieldkit.ui.focus_keeper import FocusKeeper
 from fieldkit.ui.job_list_model import COLUMNS, DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
 from fieldkit.ui.list_fold import ListFold
 from fieldkit.ui.qt import (
@@ -35,11 +36,11 @@ from fieldkit.ui.qt import (
     QSplitter,
     Qt,
     QTableView,
-    QTabWidget,
     QTimer,
     QToolBar,
     QWidget,
 )
+from fieldkit.ui.scrolling_tabs import ScrollingTabs
 from fieldkit.ui.status_bar import SyncIndicator, may_quit
 from fieldkit.ui.touch import touch_px
 
@@ -70,14 +71,6 @@ def reported_since(days: int | None, now: datetime) -> datetime | None:
     if days == 0:
         return now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     return now - timedelta(days=days)
-
-
-def scrolled(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
 
 
 class MainWindow(QMainWindow):
@@ -166,7 +159,7 @@ class MainWindow(QMainWindow):
         # selected and in view.
         self._reselecting = False
         self.model.modelReset.connect(self._reselect)
-        self.tabs = QTabWidget()  # filled by attach()
+        self.tabs = ScrollingTabs()  # filled by attach()
         self._splitter = QSplitter()
         self._splitter.addWidget(self.table)
         self._splitter.addWidget(self.tabs)
@@ -221,6 +214,8 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
         self._menu.setEnabled(False)  # its commands need the store: enabled by attach()
+        # After a dialog, focus goes back where it was, not to the search box.
+        self.focus_keeper = FocusKeeper(self, self.search, self.list_button)
         # Replaced in tests: how a dialog is shown (modal on a real screen).
         self.present: Callable[[QDialog], object] = lambda dialog: dialog.exec()
 
@@ -248,8 +243,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(scroller, _("Job"))
         # Each tab scrolls rather than setting a least window size: the window fits a
         # 1280x800 screen at 150 % (853x533 widget pixels).
-        self.tabs.addTab(scrolled(self.dossier), _("Site dossier"))
-        self.tabs.addTab(scrolled(self.quote), _("Parts and quote"))
+        self.tabs.add_scrolling_tab(self.dossier, _("Site dossier"))
+        self.tabs.add_scrolling_tab(self.quote, _("Parts and quote"))
         # Tabs other than the job load when they are shown: a drawing is not opened for
         # every job the engineer scrolls past.
         self._stale: set[QWidget] = set()
@@ -392,8 +387,7 @@ class MainWindow(QMainWindow):
             self._load_current_tab()
 
     def _load_current_tab(self) -> None:
-        page = self.tabs.currentWidget()
-        tab = page.widget() if isinstance(page, QScrollArea) else page
+        tab = self.tabs.currentWidget()
         if tab in self._stale and self.workspace.job_id:
             self._stale.discard(tab)
             if tab is self.dossier:

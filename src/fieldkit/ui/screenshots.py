@@ -166,7 +166,7 @@ def capture(folder: Path, language: str, data: Path) -> list[Path]:
         shooting.reject()
 
         _select(window, _job(ctx, "repairing", billing="paid"))
-        window.tabs.setCurrentIndex(2)
+        window.tabs.setCurrentWidget(window.quote)
         builder = window.quote
         if builder.current() is None:
             builder.start_quote()
@@ -179,7 +179,7 @@ def capture(folder: Path, language: str, data: Path) -> list[Path]:
         _settle()
         save(window, "quote-builder")
 
-        window.tabs.setCurrentIndex(1)
+        window.tabs.setCurrentWidget(window.dossier)
         window.toggle_list()  # the engineer gives the drawing the whole screen
         view = window.dossier.viewer.view
         _settle(until=lambda: bool(view.pages) and view.pending() == 0)
