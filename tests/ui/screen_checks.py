@@ -34,6 +34,7 @@ from fieldkit.ui.qt import (
     QSlider,
     Qt,
     QTableView,
+    QTabWidget,
     QWidget,
 )
 from fieldkit.ui.settings_dialog import SettingsDialog
@@ -142,7 +143,8 @@ def test_main_window_fits_with_a_job_open(
         assert window.tabs.currentIndex() == tab
         inside(window, free, f"the main window on the {window.tabs.tabText(tab)!r} tab")
         on_screen(window.statusBar(), "the status bar")
-        on_screen(window.tabs.currentWidget(), f"the {window.tabs.tabText(tab)!r} tab")
+        page = QTabWidget.currentWidget(window.tabs)  # the page itself (it may scroll)
+        on_screen(page, f"the {window.tabs.tabText(tab)!r} tab")
     if window.fold.narrow:  # one pane at a time: the "Job list" button brings the list back
         assert not window.table.isVisible()
         qtbot.mouseClick(window.list_button, Qt.MouseButton.LeftButton)
