@@ -136,6 +136,8 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
         from fieldkit.ui.main_window import MainWindow
         from fieldkit.ui.qt import QApplication, QIcon, QTimer
         from fieldkit.ui.theme import apply_theme
+        from fieldkit.ui.touch import apply_touch_sizes
+        from fieldkit.ui.window_fit import WindowPlacement, window_settings
 
         existing = QApplication.instance()
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
@@ -145,6 +147,7 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
         QApplication.setWindowIcon(QIcon(str(resource_path("icons", "fieldkit.png"))))
         install_cjk_font()
         apply_theme(app, str(choices[THEME_KEY] or "light"))
+        apply_touch_sizes(app)  # 9 mm targets on the screen the app opens on
         # Ctrl+C or a service manager's SIGTERM closes the app normally, so the local service
         # center is stopped and the data file closed cleanly.
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -171,7 +174,8 @@ def run_app(settings: Settings, *, embedded_server: bool = True, seed_demo: bool
                     app.quit()
 
             after_first_paint(window.table.viewport(), finish)
-        window.resize(1280, 800)
+        # Inside the screen with its frame; where it was left last time (maximised or not).
+        WindowPlacement(window, window_settings(settings.data_dir)).place()
         window.show()
         for hook in window_hooks:
             hook(window)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from fieldkit.i18n import N_, _
+from fieldkit.i18n import N_, _, translator
 
 STATUS = {
     "assigned": N_("Assigned"),
@@ -109,3 +110,51 @@ def size_label(n: int) -> str:
     if n >= 1 << 20:
         return f"{n / (1 << 20):.1f} MB"
     return f"{max(1, n >> 10)} KB"
+
+
+# Quote lines the app writes itself are stored as these English phrases, the same on every
+# device and at the center, and shown in the reader's language (the screen's, or the
+# customer's on a PDF). One typed by hand is shown as typed.
+LABOUR_LINE = N_("Labour (hours)")
+TRAVEL_LINE = N_("Travel")
+STANDARD_LINES = (LABOUR_LINE, TRAVEL_LINE)
+
+
+def line_description(text: str, translate: Callable[[str], str] = _) -> str:
+    for phrase in STANDARD_LINES:
+        # Lines written before they were stored in English carry the Chinese phrase.
+        if text in (phrase, translator("zh_CN")(phrase)):
+            return translate(phrase)
+    return text
+
+
+UNIT = {"pc": N_("pc"), "s": N_("s"), "h": N_("h"), "set": N_("set")}
+
+
+def unit_label(unit: str, translate: Callable[[str], str] = _) -> str:
+    """A price list or parameter unit: "pc" is 件 in Chinese; a symbol (°C, V) as it is."""
+    return translate(UNIT[unit]) if unit in UNIT else unit
+
+
+PARAMETER = {
+    "ip_address": N_("IP address"),
+    "subnet_mask": N_("Subnet mask"),
+    "gateway": N_("Gateway"),
+    "poll_interval": N_("Poll interval"),
+    "temperature_limit": N_("Temperature limit"),
+    "enabled": N_("Enabled"),
+    "firmware": N_("Firmware"),
+    "port": N_("Port"),
+}
+
+
+def parameter_label(key: str) -> str:
+    """A device parameter's name as a person reads it; an unknown key without underscores."""
+    if key in PARAMETER:
+        return _(PARAMETER[key])
+    return key.replace("_", " ").capitalize()
+
+
+def labelled(label: str, value: str, translate: Callable[[str], str] = _) -> str:
+    """Label and value with the reader's punctuation (a full-width colon in Chinese)."""
+    return translate("{label}: {value}").format(label=label, value=value)

@@ -60,7 +60,7 @@ def test_dossier_opens_the_site_drawing_and_searches_devices(
         lambda: (
             panel.parameters.rowCount() > 0
             and all(
-                panel.parameters.item(r, 2).text() == "ip_address"
+                panel.parameters.item(r, 2).text() == "IP address"  # its display name
                 for r in range(panel.parameters.rowCount())
             )
         )

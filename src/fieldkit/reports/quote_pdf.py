@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 from fieldkit.domain.enums import QuoteLineKind, QuoteStatus
 from fieldkit.domain.quote import Quote
 from fieldkit.i18n import N_
+from fieldkit.labels import line_description
 from fieldkit.reports.layout import Kit, SignatureFlowable, SignatureImage
 
 KIND = {
@@ -72,7 +73,7 @@ def render_quote(
                 str(i),
                 _(KIND[line.kind]),
                 line.part_no or "",
-                line.description,
+                line_description(line.description, _),
                 f"{line.quantity.normalize():f}",
                 money(line.unit_price.amount),
                 money(line.net.amount),

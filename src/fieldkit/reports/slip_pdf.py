@@ -20,6 +20,7 @@ from fieldkit.labels import (
     SEVERITY,
     SIGNER,
     SLA_STATE,
+    labelled,
 )
 from fieldkit.reports.layout import Columns, Kit, QrFlowable, SignatureFlowable, SignatureImage
 
@@ -248,7 +249,7 @@ def render_slip(
                         [QrFlowable(qr_payload(content["slip_id"], sha256, center_url), 32 * mm)],
                         [
                             k.p(_("Verification code") + f": {code}"),
-                            k.p(f"{_('Slip')}: {content['slip_id']}", "small"),
+                            k.p(labelled(_("Slip"), content["slip_id"], _), "small"),
                             k.p(
                                 _(
                                     "To check this slip, scan the code or open {url} and "

@@ -11,6 +11,7 @@ from decimal import Decimal
 from fieldkit.domain.enums import SignerRole
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.i18n import _
+from fieldkit.labels import line_description
 from fieldkit.services.quote_views import QuoteView
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.qt import (
@@ -64,7 +65,7 @@ class ApprovalDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         for row, line in enumerate(quote.lines):
             cells = (
-                f"{line.part_no + ' · ' if line.part_no else ''}{line.description}",
+                (line.part_no + ' · ' if line.part_no else '') + line_description(line.description),
                 f"{line.quantity.normalize():f}",
                 money(line.unit_price.amount),
                 money(line.net.amount),

@@ -24,7 +24,7 @@ class EngineerSignature(QWidget):
         self.name = QLineEdit(engineer)
         self.name.setPlaceholderText(_("Engineer's name"))
         self.pad = SignaturePad()
-        self.pad.setMinimumSize(QSize(320, 200))
+        self.pad.setMinimumSize(QSize(240, 120))
         self.undo = QPushButton(_("Undo stroke"))
         self.clear = QPushButton(_("Clear"))
         for button in (self.undo, self.clear):

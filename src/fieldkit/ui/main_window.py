@@ -17,7 +17,9 @@ from fieldkit.i18n import N_, _, ngettext, tr
 from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
+from fieldkit.ui.focus_keeper import FocusKeeper
 from fieldkit.ui.job_list_model import COLUMNS, DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
+from fieldkit.ui.list_fold import ListFold
 from fieldkit.ui.qt import (
     QCloseEvent,
     QComboBox,
@@ -34,12 +36,13 @@ from fieldkit.ui.qt import (
     QSplitter,
     Qt,
     QTableView,
-    QTabWidget,
     QTimer,
     QToolBar,
     QWidget,
 )
+from fieldkit.ui.scrolling_tabs import ScrollingTabs
 from fieldkit.ui.status_bar import SyncIndicator, may_quit
+from fieldkit.ui.touch import touch_px
 
 if TYPE_CHECKING:  # the store, the screens and sync load in attach(), after the first paint
     from fieldkit.services.context import ServiceContext
@@ -98,10 +101,14 @@ class MainWindow(QMainWindow):
 
         bar = QToolBar(_("Filters"))
         bar.setMovable(False)
+        # A finger's way to show or hide the list (Ctrl+L): on a narrow screen it folds away.
+        self.list_button = QPushButton(_("Job list"))
+        self.list_button.clicked.connect(self.toggle_list)
+        bar.addWidget(self.list_button)
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search jobs, customers, sites, devices…"))
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(360)
+        self.search.setMinimumWidth(200)  # wider when there is room
         self.search.setMinimumHeight(40)  # a touch target, like the filters beside it
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("All statuses"), None)
@@ -129,7 +136,7 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(44)  # touch-friendly rows
+        self.table.verticalHeader().setDefaultSectionSize(touch_px())  # a finger's row
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -152,14 +159,15 @@ class MainWindow(QMainWindow):
         # selected and in view.
         self._reselecting = False
         self.model.modelReset.connect(self._reselect)
-        self.tabs = QTabWidget()  # filled by attach()
+        self.tabs = ScrollingTabs()  # filled by attach()
         self._splitter = QSplitter()
         self._splitter.addWidget(self.table)
         self._splitter.addWidget(self.tabs)
-        self._splitter.setStretchFactor(0, 1)
+        self._splitter.setStretchFactor(0, 0)  # the list keeps its columns; the job grows
         self._splitter.setStretchFactor(1, 1)
         # The list shows every column at 1280 px; the rest is the workspace.
         self._splitter.setSizes([660, 620])
+        self.fold = ListFold(self.table, self.tabs, self._splitter)
         self.setCentralWidget(self._splitter)
 
         self.sync_indicator = SyncIndicator()
@@ -206,6 +214,8 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
         self._menu.setEnabled(False)  # its commands need the store: enabled by attach()
+        # After a dialog, focus goes back where it was, not to the search box.
+        self.focus_keeper = FocusKeeper(self, self.search, self.list_button)
         # Replaced in tests: how a dialog is shown (modal on a real screen).
         self.present: Callable[[QDialog], object] = lambda dialog: dialog.exec()
 
@@ -231,8 +241,10 @@ class MainWindow(QMainWindow):
         # The workspace wraps to its width: a long line never hides the step button sideways.
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tabs.addTab(scroller, _("Job"))
-        self.tabs.addTab(self.dossier, _("Site dossier"))
-        self.tabs.addTab(self.quote, _("Parts and quote"))
+        # Each tab scrolls rather than setting a least window size: the window fits a
+        # 1280x800 screen at 150 % (853x533 widget pixels).
+        self.tabs.add_scrolling_tab(self.dossier, _("Site dossier"))
+        self.tabs.add_scrolling_tab(self.quote, _("Parts and quote"))
         # Tabs other than the job load when they are shown: a drawing is not opened for
         # every job the engineer scrolls past.
         self._stale: set[QWidget] = set()
@@ -264,7 +276,7 @@ class MainWindow(QMainWindow):
 
     def toggle_list(self) -> None:
         """More room for a drawing or a quote on a small tablet screen."""
-        self.table.setVisible(self.table.isHidden())
+        self.fold.toggle()
 
     def sync_now(self) -> None:
         from fieldkit.ui.sync_dialogs import SyncProgressDialog

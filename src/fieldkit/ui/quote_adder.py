@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fieldkit.i18n import _
+from fieldkit.labels import unit_label
 from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.qt import (
@@ -75,7 +76,7 @@ class LineAdder(QWidget):
         for offer in quote_views.search_parts(self._ctx, self.part_search.text()):
             item = QListWidgetItem(
                 f"{offer.part_no}  {offer.name} {offer.name_en}  ·  "
-                f"{offer.unit_price:,.2f} {offer.currency} / {offer.unit}"
+                f"{offer.unit_price:,.2f} {offer.currency} / {unit_label(offer.unit)}"
             )
             item.setData(Qt.ItemDataRole.UserRole, offer.part_no)
             self.parts.addItem(item)

@@ -12,6 +12,7 @@ from pathlib import Path
 from fieldkit.domain.enums import QuoteLineKind, QuoteStatus
 from fieldkit.domain.signature import SignatureCapture
 from fieldkit.i18n import N_, _
+from fieldkit.labels import LABOUR_LINE, TRAVEL_LINE
 from fieldkit.services import queries, quote_views, quotes
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.approval_dialog import ApprovalDialog
@@ -250,7 +251,7 @@ class QuoteBuilder(QWidget):
                 quote.id,
                 QuoteLineKind.LABOUR,
                 hours,
-                description=_("Labour (hours)"),
+                description=LABOUR_LINE,  # stored in English, shown translated
                 unit_price=rate,
                 tax_rate=SERVICE_TAX,
                 expected_version=quote.version,
@@ -268,7 +269,7 @@ class QuoteBuilder(QWidget):
                 quote.id,
                 QuoteLineKind.TRAVEL,
                 1,
-                description=_("Travel"),
+                description=TRAVEL_LINE,
                 unit_price=amount,
                 tax_rate=SERVICE_TAX,
                 expected_version=quote.version,

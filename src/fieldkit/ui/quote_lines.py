@@ -8,6 +8,7 @@ from decimal import Decimal
 from fieldkit.domain.enums import QuoteStatus
 from fieldkit.domain.quote import QuoteLine
 from fieldkit.i18n import _
+from fieldkit.labels import line_description
 from fieldkit.services.quote_views import QuoteView
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -99,7 +100,7 @@ class QuoteLinesPanel(QWidget):
         self.table.setRowCount(len(self._lines))
         for row, line in enumerate(self._lines):
             cells = (
-                f"{line.part_no + ' · ' if line.part_no else ''}{line.description}",
+                (line.part_no + ' · ' if line.part_no else '') + line_description(line.description),
                 f"{line.quantity.normalize():f}",
                 money(line.unit_price.amount),
                 f"{line.tax_rate * 100:.0f}%",

@@ -37,7 +37,7 @@ class SignaturePad(QWidget):
         super().__init__()
         self.strokes: list[list[Point]] = []
         self._start = time.monotonic()
-        self.setMinimumSize(QSize(480, 200))
+        self.setMinimumSize(QSize(280, 120))  # grows to the room it has: 853x533 at 150 %
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents, True)
         self.setCursor(Qt.CursorShape.CrossCursor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import N_, _, ngettext, tr
-from fieldkit.labels import size_label
+from fieldkit.labels import labelled, parameter_label, size_label, unit_label
 from fieldkit.services import dossier
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.drawing_viewer import DrawingViewer
@@ -104,12 +104,12 @@ class SiteDossierPanel(QWidget):
         )
         lines = [f"<b>{site.name}</b>", site.address]
         if site.subsystems:
-            lines.append(_("Subsystems") + ": " + "、".join(site.subsystems))
+            lines.append(labelled(_("Subsystems"), "、".join(site.subsystems)))
         for c in site.contacts:
             who = " · ".join(x for x in (c.name, c.company, c.phone, c.email) if x)
-            lines.append(f"{_(ROLE.get(c.role, 'Contact'))}: {who}")
+            lines.append(labelled(_(ROLE.get(c.role, "Contact")), who))
         if site.software_media_notes:
-            lines.append(_("Software media") + ": " + site.software_media_notes)
+            lines.append(labelled(_("Software media"), site.software_media_notes))
         devices = ngettext("{count} device", "{count} devices", site.devices)
         lines.append(devices.format(count=site.devices))
         self.summary.setText("<br>".join(lines))
@@ -149,7 +149,8 @@ class SiteDossierPanel(QWidget):
         rows = dossier.device_parameters(self._ctx, self.site_id, self.device_search.text())
         self.parameters.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            for c, value in enumerate((row.device, row.location, row.key, row.value, row.unit)):
+            name, unit = parameter_label(row.key), unit_label(row.unit)
+            for c, value in enumerate((row.device, row.location, name, row.value, unit)):
                 self.parameters.setItem(r, c, QTableWidgetItem(value))
         self.parameters.resizeColumnsToContents()
 

@@ -1,0 +1,90 @@
+"""Touch targets a gloved finger can hit: at least 9 mm on the screen the app runs on.
+
+One application style sheet, computed from the screen's physical pixel density, sets the
+least size of every control a person taps (buttons, tick boxes, combo boxes and their popup
+rows, tabs, text fields, list and table rows, column headers, menu rows). No widget sets its
+own touch size. A screen that reports a wrong density (common over remote displays and on
+some tablets' firmware) is corrected with ``FIELDKIT_SCREEN_PPI``: the panel's real pixels
+per inch, as its data sheet gives them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from fieldkit.ui.qt import QApplication, QFontMetrics, QGuiApplication, QScreen
+
+TARGET_MM = 9.0
+MM_PER_INCH = 25.4
+PPI_ENV = "FIELDKIT_SCREEN_PPI"
+# A density outside this range is a screen reporting nonsense (0, or a TV's 30 ppi).
+SANE_PPI = (60.0, 600.0)
+FALLBACK_PPI = 96.0
+
+
+def logical_ppi(screen: QScreen | None = None) -> float:
+    """Pixels per inch in the units widgets are sized in (Qt's device-independent pixels)."""
+    screen = screen or QGuiApplication.primaryScreen()
+    override = os.environ.get(PPI_ENV, "").strip()
+    if override:
+        try:
+            native = float(override)
+        except ValueError:
+            native = 0.0
+        if SANE_PPI[0] <= native <= SANE_PPI[1]:
+            ratio = screen.devicePixelRatio() if screen is not None else 1.0
+            return native / (ratio or 1.0)
+    if screen is None:
+        return FALLBACK_PPI
+    ppi = screen.physicalDotsPerInch()
+    ratio = screen.devicePixelRatio() or 1.0
+    if not SANE_PPI[0] <= ppi * ratio <= SANE_PPI[1]:
+        return FALLBACK_PPI / ratio
+    return ppi
+
+
+def target_px(screen: QScreen | None = None, mm: float = TARGET_MM) -> int:
+    """The least size, in widget pixels, of ``mm`` millimetres on ``screen``."""
+    return math.ceil(mm * logical_ppi(screen) / MM_PER_INCH)
+
+
+def size_mm(px: float, screen: QScreen | None = None) -> float:
+    return px * MM_PER_INCH / logical_ppi(screen)
+
+
+def touch_style_sheet(px: int) -> str:
+    """The rules, for a least size of ``px`` pixels. ``min-height`` in a style sheet sizes
+    the content box, so the padding and border a rule adds come off it."""
+    box = max(px - 10, 1)  # content box inside 4 px padding and a 1 px border, top and bottom
+    tick = max(round(px * 0.55), 16)  # the square itself: plain to see, the row is the target
+    half = max(math.ceil((px - QFontMetrics(QApplication.font()).height()) / 2) + 1, 2)
+    return f"""
+QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
+    min-height: {box}px; padding: 4px 8px;
+}}
+QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{ min-width: {box}px; }}
+QComboBox {{ combobox-popup: 0; }}  /* a list popup, whose rows take the size below */
+QCheckBox, QRadioButton {{ min-height: {px}px; }}
+QCheckBox::indicator, QRadioButton::indicator {{ width: {tick}px; height: {tick}px; }}
+QTabBar::tab {{ min-height: {px - 6}px; min-width: {box}px; padding: 4px 12px; }}
+QComboBox QAbstractItemView::item, QListView::item {{ min-height: {px}px; }}
+QHeaderView::section {{ min-height: {px - 6}px; padding: 4px; }}
+QMenuBar::item {{ padding: {half}px 12px; }}
+QMenu::item {{ min-height: {box}px; padding: 4px 24px 4px 12px; }}
+"""
+
+
+def apply_touch_sizes(app: QApplication, screen: QScreen | None = None) -> int:
+    """Install the rules for ``screen`` (the primary one by default); returns the size."""
+    px = target_px(screen or app.primaryScreen())
+    app.setStyleSheet(touch_style_sheet(px))
+    app.setProperty("fieldkitTouchPx", px)
+    return px
+
+
+def touch_px() -> int:
+    """The least size the application's rules were computed for (rows in code use it)."""
+    app = QApplication.instance()
+    value = app.property("fieldkitTouchPx") if app is not None else None
+    return int(value) if value else target_px()
