@@ -29,6 +29,9 @@ QT_SIGNALS: dict[str, int] = {
     "currentChanged": 2,  # QItemSelectionModel (current, previous); QTabWidget passes 1
     "currentIndexChanged": 1,
     "currentRowChanged": 2,
+    "currentItemChanged": 2,  # QListWidget: (current, previous)
+    "focusChanged": 2,  # QApplication: (old, now)
+    "rangeChanged": 2,  # QScrollBar: (min, max)
     "currentTextChanged": 1,
     "customContextMenuRequested": 1,
     "dataChanged": 3,

@@ -256,9 +256,9 @@ class ConflictsDialog(QDialog):
         self.use_server.setEnabled(has)
         if has:
             self.items.setCurrentRow(0)
-        self._show_outcome(self.items.currentItem())
+        self._show_outcome(self.items.currentItem(), None)
 
-    def _show_outcome(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+    def _show_outcome(self, item: QListWidgetItem | None, _previous: object) -> None:
         text = str(item.data(OUTCOME_ROLE) or "") if item is not None else ""
         self.outcome.setText(text)
         self.outcome.setVisible(bool(text))
