@@ -52,6 +52,11 @@ class ChangeWriter:
         for engineer in audience:
             self._pending[(table, key, engineer)] = "delete"
 
+    def absorb(self, other: ChangeWriter) -> None:
+        """Take over ``other``'s pending changes (its savepoint committed); its ops win."""
+        self._pending.update(other._pending)
+        other._pending.clear()
+
     def flush(self) -> int:
         if not self._pending:
             return 0
