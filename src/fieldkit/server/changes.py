@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 
 from fieldkit.protocol.entities import (
@@ -23,8 +23,8 @@ from fieldkit.protocol.entities import (
     wire_data,
 )
 from fieldkit.protocol.wire import Change
+from fieldkit.server import snapshot
 from fieldkit.server import tables as t
-from fieldkit.server.scope import scope_clause
 
 CHANGE_LOG_LOCK = 7_733_002
 TABLE_ORDER = [model.__tablename__ for model in SYNCED_MODELS]
@@ -161,33 +161,33 @@ def pull_snapshot(
     and the log continues from it afterwards (rows seen twice are idempotent upserts).
     """
     if token:
-        hw_text, idx_text, last_key = token.split("|", 2)
+        hw_text, idx_text, position = token.split("|", 2)
         high_water, index = int(hw_text), int(idx_text)
     else:
-        high_water, index, last_key = max_seq(conn), 0, ""
+        high_water, index, position = max_seq(conn), 0, ""
     changes: list[Change] = []
     while index < len(TABLE_ORDER) and len(changes) < limit:
         name = TABLE_ORDER[index]
         tbl = t.ENTITY[name]
-        pk = list(tbl.primary_key.columns)
-        stmt = select(tbl).where(scope_clause(name, engineer)).order_by(*pk)
-        if last_key:
-            cl = key_clause(tbl, last_key)
-            stmt = stmt.where(tuple_(*pk) > cl.right if len(pk) > 1 else pk[0] > cl.right)
-        rows = conn.execute(stmt.limit(limit - len(changes))).mappings().all()
-        for row in rows:
-            key = key_of(tbl, dict(row))
-            changes.append(
-                Change(
-                    seq=0,
-                    entity_type=name,
-                    entity_id=key,
-                    op="upsert",
-                    data=encode_row(tbl, dict(row)),
+        for stmt in snapshot.page_statements(
+            name, engineer, snapshot.parse_position(name, position)
+        ):
+            rows = conn.execute(stmt.limit(limit - len(changes))).mappings().all()
+            for row in rows:
+                changes.append(
+                    Change(
+                        seq=0,
+                        entity_type=name,
+                        entity_id=key_of(tbl, dict(row)),
+                        op="upsert",
+                        data=encode_row(tbl, dict(row)),
+                    )
                 )
-            )
-            last_key = key
+            if rows:
+                position = snapshot.position_of(name, dict(rows[-1]))
+            if len(changes) >= limit:
+                break
         if len(changes) < limit:
-            index, last_key = index + 1, ""
+            index, position = index + 1, ""
     done = index >= len(TABLE_ORDER)
-    return changes, (None if done else f"{high_water}|{index}|{last_key}"), high_water
+    return changes, (None if done else f"{high_water}|{index}|{position}"), high_water
