@@ -307,10 +307,10 @@ def wire_bytes(response: requests.Response) -> tuple[int, int]:
     sent = len(head.encode()) + _header_bytes(request.headers.items())
     body = request.body
     sent += len(body.encode() if isinstance(body, str) else body or b"")
-    raw = response.raw
     status = f"HTTP/1.1 {response.status_code} {response.reason or ''}\r\n"
-    received = len(status.encode("latin-1", "replace")) + _header_bytes(raw.headers.items())
-    return sent, received + (raw.tell() if raw is not None else 0)
+    received = len(status.encode("latin-1", "replace")) + _header_bytes(response.headers.items())
+    tell = getattr(response.raw, "tell", None)  # bytes read off the connection, undecoded
+    return sent, received + (int(tell()) if callable(tell) else 0)
 
 
 def _header_bytes(items: Any) -> int:
