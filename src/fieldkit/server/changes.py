@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, tuple_, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from fieldkit.protocol.entities import (
@@ -24,9 +24,9 @@ from fieldkit.protocol.entities import (
     wire_data,
 )
 from fieldkit.protocol.wire import Change, PullResponse
+from fieldkit.server import snapshot as snapshots
 from fieldkit.server import tables as t
 from fieldkit.server.errors import ApiError
-from fieldkit.server.scope import scope_clause
 
 CHANGE_LOG_LOCK = 7_733_002
 SNAPSHOT_TOKEN = re.compile(r"\d+\|\d+\|[\w:.-]*")
@@ -54,6 +54,11 @@ class ChangeWriter:
     def delete(self, table: str, key: str, audience: set[str]) -> None:
         for engineer in audience:
             self._pending[(table, key, engineer)] = "delete"
+
+    def absorb(self, other: ChangeWriter) -> None:
+        """Take over ``other``'s pending changes (its savepoint committed); its ops win."""
+        self._pending.update(other._pending)
+        other._pending.clear()
 
     def flush(self) -> int:
         if not self._pending:
@@ -159,36 +164,36 @@ def pull_snapshot(
     and the log continues from it afterwards (rows seen twice are idempotent upserts).
     """
     if token:
-        hw_text, idx_text, last_key = token.split("|", 2)
+        hw_text, idx_text, position = token.split("|", 2)
         high_water, index = int(hw_text), int(idx_text)
     else:
-        high_water, index, last_key = max_seq(conn), 0, ""
+        high_water, index, position = max_seq(conn), 0, ""
     changes: list[Change] = []
     while index < len(TABLE_ORDER) and len(changes) < limit:
         name = TABLE_ORDER[index]
         tbl = t.ENTITY[name]
-        pk = list(tbl.primary_key.columns)
-        stmt = select(tbl).where(scope_clause(name, engineer)).order_by(*pk)
-        if last_key:
-            cl = key_clause(tbl, last_key)
-            stmt = stmt.where(tuple_(*pk) > cl.right if len(pk) > 1 else pk[0] > cl.right)
-        rows = conn.execute(stmt.limit(limit - len(changes))).mappings().all()
-        for row in rows:
-            key = key_of(tbl, dict(row))
-            changes.append(
-                Change(
-                    seq=0,
-                    entity_type=name,
-                    entity_id=key,
-                    op="upsert",
-                    data=encode_row(tbl, dict(row)),
+        for stmt in snapshots.page_statements(
+            name, engineer, snapshots.parse_position(name, position)
+        ):
+            rows = conn.execute(stmt.limit(limit - len(changes))).mappings().all()
+            for row in rows:
+                changes.append(
+                    Change(
+                        seq=0,
+                        entity_type=name,
+                        entity_id=key_of(tbl, dict(row)),
+                        op="upsert",
+                        data=encode_row(tbl, dict(row)),
+                    )
                 )
-            )
-            last_key = key
+            if rows:
+                position = snapshots.position_of(name, dict(rows[-1]))
+            if len(changes) >= limit:
+                break
         if len(changes) < limit:
-            index, last_key = index + 1, ""
+            index, position = index + 1, ""
     done = index >= len(TABLE_ORDER)
-    return changes, (None if done else f"{high_water}|{index}|{last_key}"), high_water
+    return changes, (None if done else f"{high_water}|{index}|{position}"), high_water
 
 
 def pull(

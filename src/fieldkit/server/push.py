@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,10 +106,29 @@ def conflicts(engine: Engine, engineer: str | None, limit: int) -> list[Conflict
         ]
 
 
+@dataclass
+class _Batch:
+    """One push in its one transaction: the device's seq so far and the log to write."""
+
+    conn: Connection
+    who: Principal
+    now: datetime
+    skew: int | None
+    source: str
+    last_seq: int
+    log: ChangeWriter
+
+
 def process_push(
     engine: Engine, who: Principal, request: PushRequest, source: str = "push"
 ) -> PushResponse:
-    """``source``: "push" (the device itself) or "rescue" (its signed bundle, by the office)."""
+    """Apply a batch in one transaction, one savepoint per mutation: one commit (one fsync)
+    per batch, each mutation's verdict kept. ``source``: "push" (the device itself) or
+    "rescue" (its signed bundle, by the office).
+
+    A refusal (a rule, a malformed payload, a value the database refuses) is a recorded
+    verdict for that mutation only. Any other error - a handler bug - rolls the whole batch
+    back and answers 500: nothing is half-applied, and the device retries the batch."""
     results: list[MutationResult] = []
     stopped, expected = "", None
     now = datetime.now(UTC)
@@ -116,159 +136,155 @@ def process_push(
     for mutation in request.mutations:
         if mutation.device_id != who.device_id:
             raise ApiError(403, "sync.device", "Mutations must come from the logged-in device")
-    last_seq = 0
-    for mutation in request.mutations:
-        with engine.begin() as conn:
-            # The device's row lock first, then the look-up: a copy of this request that a
-            # flaky network delivered twice, processed concurrently, has committed by the time
-            # the lock is ours, so this copy sees the mutation as done ("duplicate"), not as a
-            # used sequence number ("rejected") - found by the TCP fault proxy test.
-            device_row = select(t.client_devices.c.last_seq).where(
-                t.client_devices.c.device_id == who.device_id
-            )
-            if conn.dialect.name == "postgresql":
-                device_row = device_row.with_for_update()
+    device_row = select(t.client_devices.c.last_seq).where(
+        t.client_devices.c.device_id == who.device_id
+    )
+    if not request.mutations:
+        with engine.connect() as conn:
             last_seq = conn.scalar(device_row) or 0
-            done = (
-                conn.execute(
-                    select(t.processed_mutations).where(
-                        t.processed_mutations.c.device_id == who.device_id,
-                        t.processed_mutations.c.mutation_id == mutation.mutation_id,
-                    )
-                )
-                .mappings()
-                .first()
-            )
-            if done is not None:
-                results.append(
-                    MutationResult(
-                        mutation_id=mutation.mutation_id,
-                        seq=mutation.seq,
-                        status="duplicate" if done["status"] == "applied" else "rejected",
-                        reason=done["reason"],
-                        code=done["code"],
-                    )
-                )
-                continue
-            if mutation.seq <= last_seq:
-                results.append(
-                    MutationResult(
-                        mutation_id=mutation.mutation_id,
-                        seq=mutation.seq,
-                        status="rejected",
-                        code="sync.stale_seq",
-                        reason="Sequence number already used by this device",
-                    )
-                )
-                continue
-            if mutation.seq != last_seq + 1:
-                stopped, expected = "gap", last_seq + 1
+        return PushResponse(results=[], last_seq=last_seq, server_time=now.isoformat())
+    with engine.begin() as conn:
+        # The device's row lock first, then the look-ups: a copy of this request that a
+        # flaky network delivered twice, processed concurrently, has committed by the time
+        # the lock is ours, so this copy sees its mutations as done ("duplicate"), not as
+        # used sequence numbers ("rejected") - found by the TCP fault proxy test. (SQLite:
+        # the write lock, taken at BEGIN IMMEDIATE.)
+        if conn.dialect.name == "postgresql":
+            device_row = device_row.with_for_update()
+        batch = _Batch(
+            conn, who, now, skew, source, conn.scalar(device_row) or 0, ChangeWriter(conn, now)
+        )
+        first_seq = batch.last_seq
+        for mutation in request.mutations:
+            outcome = _one(batch, mutation)
+            if isinstance(outcome, str):
+                stopped = outcome
+                expected = batch.last_seq + 1 if outcome == "gap" else mutation.seq
                 break
-            writer = ChangeWriter(conn, now)
-            ctx = Ctx(conn, writer, who, now, mutation, [])
-            args: MutationArgs | None = None
-            with contextlib.suppress(Rejected):  # a malformed one is refused below
-                args = parse(ctx)
-            # The center derives the blobs a mutation needs from its args, not from the list
-            # the device sent alongside.
-            refs = {*mutation.blob_refs, *(args.blob_refs() if args is not None else ())}
-            missing = [
-                sha
-                for sha in sorted(refs)
-                if not conn.scalar(select(t.blobs.c.complete).where(t.blobs.c.sha256 == sha))
-            ]
-            if missing and args is not None:
-                stopped, expected = "blob_missing", mutation.seq
-                # The change waits for these files: their bytes are now expected from this
-                # user (blobstore.want), so none arrives for a hash nothing of theirs needs.
-                want(conn, missing, who.username, who.device_id, mutation.seq, now)
-                break
-            status, code, reason = "applied", "", ""
-            savepoint = conn.begin_nested()
-            try:
-                try:
-                    apply_mutation(ctx, args)
-                except (IntegrityError, DataError) as exc:
-                    # A value the schema refuses (too long, a duplicate number): refuse this
-                    # mutation, so one bad change never blocks the device's queue.
-                    log.warning(
-                        "mutation %s refused by the database: %s",
-                        mutation.name,
-                        type(exc.orig).__name__,
-                    )
-                    raise Rejected(
-                        "mutation.integrity"
-                        if isinstance(exc, IntegrityError)
-                        else "mutation.data",
-                        "The service center could not store this change (a value is out of "
-                        "range or already taken); it is kept for the office to review",
-                    ) from None
-                savepoint.commit()
-            except Rejected as rej:
-                savepoint.rollback()
-                writer = ChangeWriter(conn, now)
-                status, code, reason = "rejected", rej.code, rej.reason
-                # The client keeps its local version until told otherwise: re-send the
-                # server's copy of what it tried to change, so it converges - but only rows
-                # the pusher may see (a foreign slip id must not disclose that slip).
-                reassert = [
-                    (table, key)
-                    for table, key in rej.reassert
-                    if visible(conn, table, key, who.username)
-                ] or _own_entity(conn, mutation.entity_type, mutation.entity_id, who.username)
-                server_value = rej.server_value if len(reassert) == len(rej.reassert) else None
-                for table, key in reassert:
-                    writer.upsert(table, key, {who.username})
-                _conflict(conn, now, who, mutation, rej.job_id, "rejected", reason, server_value)
-            for job_id, note in ctx.kept_conflicts if status == "applied" else []:
-                _conflict(conn, now, who, mutation, job_id, "reassigned_kept", note, None)
-            conn.execute(
-                insert(t.processed_mutations).values(
-                    mutation_id=mutation.mutation_id,
-                    device_id=who.device_id,
-                    seq=mutation.seq,
-                    name=mutation.name,
-                    status=status,
-                    reason=reason,
-                    code=code,
-                    device_created_at=mutation.created_at,
-                    received_at=now,
-                    skew_seconds=skew,
-                    source=source,
-                    entity_type=mutation.entity_type[:40],
-                    entity_id=mutation.entity_id[:80],
-                )
-            )
+            results.append(outcome)
+        if batch.last_seq != first_seq:
             conn.execute(
                 update(t.client_devices)
                 .where(t.client_devices.c.device_id == who.device_id)
-                .values(last_seq=mutation.seq, last_skew_seconds=skew)
+                .values(last_seq=batch.last_seq, last_skew_seconds=skew)
             )
-            last_seq = mutation.seq
-            writer.flush()
-        results.append(
-            MutationResult(
-                mutation_id=mutation.mutation_id,
-                seq=mutation.seq,
-                status="applied" if status == "applied" else "rejected",
-                code=code,
-                reason=reason,
-            )
-        )
-    if not request.mutations:
-        with engine.connect() as conn:
-            last_seq = (
-                conn.scalar(
-                    select(t.client_devices.c.last_seq).where(
-                        t.client_devices.c.device_id == who.device_id
-                    )
-                )
-                or 0
-            )
+        # The change-log lock (PostgreSQL) is taken here, once, and held only to the commit.
+        batch.log.flush()
     return PushResponse(
         results=results,
-        last_seq=last_seq,
+        last_seq=batch.last_seq,
         stopped=stopped,  # type: ignore[arg-type]
         expected_seq=expected,
         server_time=now.isoformat(),
+    )
+
+
+def _one(batch: _Batch, mutation: Mutation) -> MutationResult | str:
+    """One mutation of the batch: its result, or why the batch stops here ("gap",
+    "blob_missing"), in which case nothing of it was written."""
+    conn, who, now = batch.conn, batch.who, batch.now
+    done = (
+        conn.execute(
+            select(t.processed_mutations).where(
+                t.processed_mutations.c.device_id == who.device_id,
+                t.processed_mutations.c.mutation_id == mutation.mutation_id,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if done is not None:
+        return MutationResult(
+            mutation_id=mutation.mutation_id,
+            seq=mutation.seq,
+            status="duplicate" if done["status"] == "applied" else "rejected",
+            reason=done["reason"],
+            code=done["code"],
+        )
+    if mutation.seq <= batch.last_seq:
+        return MutationResult(
+            mutation_id=mutation.mutation_id,
+            seq=mutation.seq,
+            status="rejected",
+            code="sync.stale_seq",
+            reason="Sequence number already used by this device",
+        )
+    if mutation.seq != batch.last_seq + 1:
+        return "gap"
+    writer = ChangeWriter(conn, now)
+    ctx = Ctx(conn, writer, who, now, mutation, [])
+    args: MutationArgs | None = None
+    with contextlib.suppress(Rejected):  # a malformed one is refused below
+        args = parse(ctx)
+    # The center derives the blobs a mutation needs from its args, not from the list the
+    # device sent alongside.
+    refs = {*mutation.blob_refs, *(args.blob_refs() if args is not None else ())}
+    missing = [
+        sha
+        for sha in sorted(refs)
+        if not conn.scalar(select(t.blobs.c.complete).where(t.blobs.c.sha256 == sha))
+    ]
+    if missing and args is not None:
+        # The change waits for these files: their bytes are now expected from this user
+        # (blobstore.want), so none arrives for a hash nothing of theirs needs.
+        want(conn, missing, who.username, who.device_id, mutation.seq, now)
+        return "blob_missing"
+    status, code, reason = "applied", "", ""
+    savepoint = conn.begin_nested()
+    try:
+        try:
+            apply_mutation(ctx, args)
+        except (IntegrityError, DataError) as exc:
+            # A value the schema refuses (too long, a duplicate number): refuse this
+            # mutation, so one bad change never blocks the device's queue.
+            log.warning(
+                "mutation %s refused by the database: %s", mutation.name, type(exc.orig).__name__
+            )
+            raise Rejected(
+                "mutation.integrity" if isinstance(exc, IntegrityError) else "mutation.data",
+                "The service center could not store this change (a value is out of "
+                "range or already taken); it is kept for the office to review",
+            ) from None
+        savepoint.commit()
+    except Rejected as rej:
+        savepoint.rollback()
+        writer = ChangeWriter(conn, now)
+        status, code, reason = "rejected", rej.code, rej.reason
+        # The client keeps its local version until told otherwise: re-send the server's
+        # copy of what it tried to change, so it converges - but only rows the pusher may
+        # see (a foreign slip id must not disclose that slip).
+        reassert = [
+            (table, key) for table, key in rej.reassert if visible(conn, table, key, who.username)
+        ] or _own_entity(conn, mutation.entity_type, mutation.entity_id, who.username)
+        server_value = rej.server_value if len(reassert) == len(rej.reassert) else None
+        for table, key in reassert:
+            writer.upsert(table, key, {who.username})
+        _conflict(conn, now, who, mutation, rej.job_id, "rejected", reason, server_value)
+    for job_id, note in ctx.kept_conflicts if status == "applied" else []:
+        _conflict(conn, now, who, mutation, job_id, "reassigned_kept", note, None)
+    conn.execute(
+        insert(t.processed_mutations).values(
+            mutation_id=mutation.mutation_id,
+            device_id=who.device_id,
+            seq=mutation.seq,
+            name=mutation.name,
+            status=status,
+            reason=reason,
+            code=code,
+            device_created_at=mutation.created_at,
+            received_at=now,
+            skew_seconds=batch.skew,
+            source=batch.source,
+            entity_type=mutation.entity_type[:40],
+            entity_id=mutation.entity_id[:80],
+        )
+    )
+    batch.last_seq = mutation.seq
+    batch.log.absorb(writer)
+    return MutationResult(
+        mutation_id=mutation.mutation_id,
+        seq=mutation.seq,
+        status="applied" if status == "applied" else "rejected",
+        code=code,
+        reason=reason,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, true, union
+from sqlalchemy import Column, ColumnElement, Select, or_, select, true, union, union_all
 from sqlalchemy.engine import Connection
 
 from fieldkit.protocol.entities import GLOBAL_TABLES
@@ -33,9 +33,9 @@ def _sites(engineer: str) -> Select[Any]:
     return select(E["jobs"].c.site_id).where(E["jobs"].c.assigned_engineer == engineer)
 
 
-def _contracts(engineer: str) -> Any:
+def _contracts(engineer: str, distinct: bool = True) -> Any:
     jobs, sites = E["jobs"], E["sites"]
-    return union(
+    return (union if distinct else union_all)(
         select(jobs.c.contract_id).where(jobs.c.assigned_engineer == engineer),
         select(sites.c.contract_id).where(sites.c.id.in_(_sites(engineer))),
     )
@@ -48,34 +48,6 @@ def scope_clause(table: str, engineer: str) -> ColumnElement[bool]:
         return true()
     if table == "jobs":
         return c.assigned_engineer == engineer
-    if table in JOB_CHILDREN:
-        return c.job_id.in_(_jobs(engineer))
-    if table == "customers":
-        return c.id.in_(
-            select(E["jobs"].c.customer_id).where(E["jobs"].c.assigned_engineer == engineer)
-        )
-    if table == "contracts":
-        return c.id.in_(_contracts(engineer))
-    if table == "contract_sla":
-        return c.contract_id.in_(_contracts(engineer))
-    if table == "sites":
-        return c.id.in_(_sites(engineer))
-    if table in SITE_CHILDREN:
-        return c.site_id.in_(_sites(engineer))
-    if table == "device_parameters":
-        return c.device_id.in_(
-            select(E["devices"].c.id).where(E["devices"].c.site_id.in_(_sites(engineer)))
-        )
-    runs = select(E["checklist_runs"].c.id).where(E["checklist_runs"].c.job_id.in_(_jobs(engineer)))
-    if table == "checklist_run_items":
-        return c.run_id.in_(runs)
-    if table == "checklist_answers":
-        return c.run_item_id.in_(
-            select(E["checklist_run_items"].c.id).where(E["checklist_run_items"].c.run_id.in_(runs))
-        )
-    quotes = select(E["quotes"].c.id).where(E["quotes"].c.job_id.in_(_jobs(engineer)))
-    if table == "quote_lines":
-        return c.quote_id.in_(quotes)
     if table == "signatures":
         q, s = E["quotes"], E["slips"]
         mine = _jobs(engineer)
@@ -84,6 +56,51 @@ def scope_clause(table: str, engineer: str) -> ColumnElement[bool]:
             c.id.in_(select(s.c.customer_signature_id).where(s.c.job_id.in_(mine))),
             c.id.in_(select(s.c.engineer_signature_id).where(s.c.job_id.in_(mine))),
         )
+    column, values = scope_walk(table, engineer)
+    return column.in_(values)
+
+
+def scope_walk(table: str, engineer: str) -> tuple[Column[Any], Select[Any]]:
+    """The column of ``table`` that decides who sees a row, and the values of it that
+    ``engineer`` may see: the rows in scope are ``column IN values``. The snapshot walks a
+    table in (column, primary key) order, one in-scope value after the other."""
+    c = E[table].c
+    if table in JOB_CHILDREN:
+        return c.job_id, _jobs(engineer)
+    if table == "customers":
+        return c.id, select(E["jobs"].c.customer_id).where(
+            E["jobs"].c.assigned_engineer == engineer
+        )
+    if table == "contracts":
+        return c.id, select(_contracts(engineer, distinct=False).subquery().c[0])
+    if table == "contract_sla":
+        return c.contract_id, select(_contracts(engineer, distinct=False).subquery().c[0])
+    if table == "sites":
+        return c.id, _sites(engineer)
+    if table in SITE_CHILDREN:
+        return c.site_id, _sites(engineer)
+    if table == "device_parameters":
+        return c.device_id, select(E["devices"].c.id).where(
+            E["devices"].c.site_id.in_(_sites(engineer))
+        )
+    runs = select(E["checklist_runs"].c.id).where(E["checklist_runs"].c.job_id.in_(_jobs(engineer)))
+    if table == "checklist_run_items":
+        return c.run_id, runs
+    if table == "checklist_answers":
+        return c.run_item_id, select(E["checklist_run_items"].c.id).where(
+            E["checklist_run_items"].c.run_id.in_(runs)
+        )
+    if table == "quote_lines":
+        return c.quote_id, select(E["quotes"].c.id).where(E["quotes"].c.job_id.in_(_jobs(engineer)))
+    if table == "signatures":
+        q, s = E["quotes"], E["slips"]
+        mine = _jobs(engineer)
+        signed = union_all(  # IN needs no duplicates removed
+            select(q.c.approval_signature_id.label("id")).where(q.c.job_id.in_(mine)),
+            select(s.c.customer_signature_id).where(s.c.job_id.in_(mine)),
+            select(s.c.engineer_signature_id).where(s.c.job_id.in_(mine)),
+        )
+        return c.id, select(signed.subquery().c[0])
     raise ValueError(f"no scope rule for {table}")
 
 

@@ -299,3 +299,27 @@ REPORT_KINDS = (
     "project_info",
     "customer_need",
 )
+
+# The snapshot walks these tables parent by parent (server/snapshot.py, migration
+# s0009_center_load): (parent column, id), so a page is an index range read.
+SNAPSHOT_WALK = {
+    "site_contacts": "site_id",
+    "subsystems": "site_id",
+    "devices": "site_id",
+    "device_parameters": "device_id",
+    "documents": "site_id",
+    "jobs": "assigned_engineer",
+    "escalations": "job_id",
+    "work_log": "job_id",
+    "attachments": "job_id",
+    "checklist_runs": "job_id",
+    "checklist_run_items": "run_id",
+    "checklist_answers": "run_item_id",
+    "quotes": "job_id",
+    "quote_lines": "quote_id",
+    "part_replacements": "job_id",
+    "slips": "job_id",
+    "slip_emails": "job_id",
+}
+for _table, _parent in SNAPSHOT_WALK.items():
+    Index(f"ix_{_table}_walk", ENTITY[_table].c[_parent], ENTITY[_table].c.id)

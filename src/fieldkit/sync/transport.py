@@ -176,7 +176,6 @@ class Transport:
             with partial.open("ab" if response.status_code == 206 else "wb") as fh:
                 for block in response.iter_content(DOWNLOAD_BLOCK):
                     fh.write(block)
-                    self.bytes_received += len(block)
                     if fh.tell() > max_bytes:
                         break
             if partial.stat().st_size > max_bytes:
@@ -242,8 +241,9 @@ class Transport:
                 if self.on_attempt_failed is not None:
                     self.on_attempt_failed(exc)
                 continue
-            self.bytes_sent += len(body or b"") + len(path) + 200
-            self.bytes_received += len(content) + 200
+            sent, received = wire_bytes(response)
+            self.bytes_sent += sent
+            self.bytes_received += received
             reply = Reply(response.status_code, response.headers, content)
             self._note_server_time(reply)
             if reply.status_code in ok:
@@ -297,6 +297,28 @@ class Transport:
         if stamp:
             with contextlib.suppress(ValueError):
                 self.server_time = datetime.fromisoformat(stamp)
+
+
+def wire_bytes(response: requests.Response) -> tuple[int, int]:
+    """(sent, received) bytes of one exchange on the connection: the request line, headers
+    and body as sent; the status line, headers and body as received - compressed, as the
+    center sent it, not as decoded (read after the body has been consumed)."""
+    request = response.request
+    url = urlsplit(request.url or "")
+    head = f"{request.method} {request.path_url} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+    sent = len(head.encode()) + _header_bytes(request.headers.items())
+    body = request.body
+    sent += len(body.encode() if isinstance(body, str) else body or b"")
+    status = f"HTTP/1.1 {response.status_code} {response.reason or ''}\r\n"
+    received = len(status.encode("latin-1", "replace")) + _header_bytes(response.headers.items())
+    tell = getattr(response.raw, "tell", None)  # bytes read off the connection, undecoded
+    return sent, received + (int(tell()) if callable(tell) else 0)
+
+
+def _header_bytes(items: Any) -> int:
+    return (
+        sum(len(f"{name}: {value}\r\n".encode("latin-1", "replace")) for name, value in items) + 2
+    )
 
 
 def parse(response: Reply, model: type[T]) -> T:
