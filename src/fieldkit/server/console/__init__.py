@@ -21,7 +21,7 @@ from fieldkit.server.console import (
     people,
     slip_page,
 )
-from fieldkit.server.console.render import render
+from fieldkit.server.console.render import message_page
 from fieldkit.server.console.session import CsrfRefused, Forbidden, NotSignedIn, current_user
 
 
@@ -50,10 +50,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, _: Forbidden) -> Response:
-        return render(
+        return message_page(
             request,
             current_user(request),
-            "message.html",
             status_code=403,
             title=N_("Not for your role"),
             message=N_("Your role cannot open this page or do this. Ask a supervisor."),
@@ -61,10 +60,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
-        return render(
+        return message_page(
             request,
             current_user(request),
-            "message.html",
             status_code=403,
             title=N_("Form expired"),
             message=N_(

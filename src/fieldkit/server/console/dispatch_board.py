@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fieldkit import labels
 from fieldkit.i18n import N_
 from fieldkit.server.board import JOB_TYPES, OPEN_STATUSES, BoardFilter, current_version, load_board
-from fieldkit.server.console.render import render
+from fieldkit.server.console.render import message_page, render
 from fieldkit.server.console.session import ConsoleUser, CsrfChecked, require
 from fieldkit.server.errors import ApiError
 from fieldkit.server.job_record import load_job_record
@@ -83,10 +83,9 @@ def _assign_page(
     state = request.app.state
     record = load_job_record(state.engine, job_id, state.now())
     if record is None:
-        return render(
+        return message_page(
             request,
             user,
-            "message.html",
             status_code=404,
             title=N_("No such job"),
             message=REFUSALS["job.unknown"],

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fieldkit.domain.enums import EscalationCategory
 from fieldkit.i18n import N_, translator
 from fieldkit.server import escalation_queue
-from fieldkit.server.console.render import render
+from fieldkit.server.console.render import message_page, render
 from fieldkit.server.console.session import ConsoleUser, CsrfChecked, require
 from fieldkit.server.errors import ApiError
 from fieldkit.server.office_escalations import OfficeEscalations, ReviewIn
@@ -88,10 +88,9 @@ def file(request: Request, job_id: str, sha256: str, user: Viewer) -> Response:
     found = next((f for r in records for f in r.files if f.sha256 == sha256), None)
     blobs = request.app.state.blobs
     if found is None or not SHA.fullmatch(sha256) or not blobs.status(sha256)[0]:
-        return render(
+        return message_page(
             request,
             user,
-            "message.html",
             status_code=404,
             title=N_("Not found"),
             message=N_(

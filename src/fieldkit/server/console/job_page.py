@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fieldkit import labels
 from fieldkit.i18n import N_
 from fieldkit.server.console.dispatch_board import refusal
-from fieldkit.server.console.render import render
+from fieldkit.server.console.render import message_page, render
 from fieldkit.server.console.session import ConsoleUser, CsrfChecked, SignedIn, require
 from fieldkit.server.errors import ApiError
 from fieldkit.server.job_record import job_blob, load_job_record, signature_path, slip_pdf
@@ -52,10 +52,9 @@ def _page(
     state = request.app.state
     record = load_job_record(state.engine, job_id, state.now())
     if record is None:
-        return render(
+        return message_page(
             request,
             user,
-            "message.html",
             status_code=404,
             title=N_("No such job"),
             message=N_("This job does not exist (any more)."),
@@ -100,10 +99,9 @@ def job_file(request: Request, user: SignedIn, job_id: str, sha256: str) -> Resp
     known = job_blob(state.engine, job_id, sha256.lower()) if len(sha256) == 64 else None
     complete, _, size = state.blobs.status(sha256.lower()) if known else (False, 0, None)
     if known is None or not complete or size is None:
-        return render(
+        return message_page(
             request,
             user,
-            "message.html",
             status_code=404,
             title=N_("File not at the center"),
             message=N_(
@@ -141,10 +139,9 @@ def slip_document(
     state = request.app.state
     found = slip_pdf(state.engine, job_id, slip_id, state.settings.public_url)
     if found is None:
-        return render(
+        return message_page(
             request,
             user,
-            "message.html",
             status_code=404,
             title=N_("No such slip"),
             message=N_("This job has no such slip."),

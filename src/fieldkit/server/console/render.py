@@ -86,6 +86,15 @@ def render(
     return response
 
 
+def message_page(
+    request: Request, user: ConsoleUser | None, status_code: int, title: str, message: str
+) -> HTMLResponse:
+    """A page of one sentence: what happened and what to do (not found, not allowed...)."""
+    return render(
+        request, user, "message.html", status_code=status_code, title=title, message=message
+    )
+
+
 def _browser_language(request: Request) -> str:
     accepted = request.headers.get("accept-language", "").lower()
     return "zh_CN" if accepted.startswith("zh") else "en"
