@@ -142,6 +142,26 @@ def _camera(_work: Path) -> str:
     return f"{backends[0]}, {camera.camera_count()} camera(s) present"
 
 
+def _console(_work: Path) -> str:
+    """The demo center's web console: its templates, static files and form parser are in
+    the bundle (a missing one stops the local center at start)."""
+    import importlib.util
+    from importlib.resources import files
+
+    try:
+        from fieldkit.server.console.render import environment
+    except ImportError as exc:  # a pip install without the server extra has no console
+        if getattr(sys, "frozen", False):
+            raise
+        return f"not installed here ({exc.name})"
+    environment().get_template("login.html").render(_=str, csrf_field=str, nav=[], lang="en")
+    if not (files("fieldkit.server.console") / "static" / "console.css").is_file():
+        raise RuntimeError("the console's style sheet is missing")
+    if importlib.util.find_spec("python_multipart") is None:
+        raise RuntimeError("python-multipart (the console's form parser) is missing")
+    return "templates, static files and form parser present"
+
+
 def run(upgrade_from: Path | None = None) -> int:
     checks: list[tuple[str, Callable[[Path], str]]] = [
         ("new data file, migrations", _new_store),
@@ -149,6 +169,7 @@ def run(upgrade_from: Path | None = None) -> int:
         ("slip PDF, embedded font, pdfium", _slip_pdf),
         ("Qt main window", _window),
         ("camera support", _camera),
+        ("service center console", _console),
     ]
     if upgrade_from is not None:
         checks.insert(1, ("upgrade an older data file", _upgrade(upgrade_from)))
