@@ -30,7 +30,9 @@ def test_self_test_passes_and_upgrades_the_first_release_data_file() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line.strip() for line in result.stdout.splitlines()]
     oks = [line for line in lines if line.startswith("ok")]
-    assert len(oks) == 6, result.stdout
+    assert len(oks) == 8, result.stdout
+    assert any(line.startswith("ok    service center console: templates") for line in oks)
+    assert any(line.startswith("ok    local service center: seeded") for line in oks)
     assert any(line.startswith("ok    camera support: libffmpegmediaplugin") for line in oks)
     assert any("fieldkit-0001.db -> schema" in line for line in oks)
     assert any("服务单" in line for line in oks)

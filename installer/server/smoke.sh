@@ -18,7 +18,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 pid=$!
 for _ in $(seq 100); do
   if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1)" 2>/dev/null; then
-    echo "service center from $(basename "$wheel"): migrated, user created, healthy on :$port"
+    # The console's templates and static files are package data: the wheel must carry them.
+    python3 -c "import urllib.request as u; b=u.urlopen('http://127.0.0.1:$port/console/login', timeout=5).read().decode(); assert 'FieldKit' in b and 'login_token' in b; u.urlopen('http://127.0.0.1:$port/console/static/console.css', timeout=5)"
+    echo "service center from $(basename "$wheel"): migrated, user created, healthy on :$port, console served"
     exit 0
   fi
   kill -0 "$pid" 2>/dev/null || break
