@@ -60,8 +60,10 @@ def console_center(
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module scope: Playwright's sync API runs an event loop in the main thread while it is
+    open, and later tests that call asyncio.run() must not find one running."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

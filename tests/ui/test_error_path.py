@@ -55,6 +55,7 @@ def hooks() -> Iterator[None]:
 def open_window(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
+    window.resize(1600, 1000)  # wide enough for the list and the job side by side
     window.show()
     window.table.setCurrentIndex(window.model.index(0, 0))
     return window
