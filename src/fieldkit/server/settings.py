@@ -88,6 +88,9 @@ class ServerSettings:
     # How customers reach this center (https://service.example.com): the QR code of a slip
     # the center renders (e-mail) opens its /v/ page there. Devices use their account's URL.
     public_url: str = ""
+    # The service center's own clock, for times that belong to no site (device contacts,
+    # the archive's closing dates); a job's times show in its site's zone.
+    center_timezone: str = "Asia/Shanghai"
 
     @property
     def blob_dir(self) -> Path:
@@ -112,4 +115,5 @@ def load_server_settings(
         login_verifiers=verifiers,
         company=os.environ.get("FIELDKIT_COMPANY", "").strip() or "FieldKit Service",
         public_url=os.environ.get("FIELDKIT_PUBLIC_URL", "").strip(),
+        center_timezone=os.environ.get("FIELDKIT_CENTER_TIMEZONE", "").strip() or "Asia/Shanghai",
     )

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fieldkit.server.archive import ArchiveQuery, search_archive
-from fieldkit.server.console.dispatch_board import OFFICE_ZONE
 from fieldkit.server.console.render import render
 from fieldkit.server.console.session import SignedIn
 
@@ -19,7 +18,7 @@ router = APIRouter()
 @router.get("/archive")
 def archive(request: Request, user: SignedIn) -> Response:
     q = ArchiveQuery.parse(dict(request.query_params))
-    found = search_archive(request.app.state.engine, q, OFFICE_ZONE)
+    found = search_archive(request.app.state.engine, q, request.app.state.settings.center_timezone)
     return render(
         request,
         user,

@@ -20,7 +20,6 @@ from fieldkit.server.errors import ApiError
 from fieldkit.server.job_record import load_job_record
 
 router = APIRouter()
-OFFICE_ZONE = "Asia/Shanghai"  # the service center's own clock (jobs show their site's)
 Dispatch = Annotated[ConsoleUser, Depends(require("dispatcher", "supervisor"))]
 
 # The office's refusals, in words the console translates (the API's are English only).
@@ -46,7 +45,7 @@ def _board_context(request: Request) -> dict[str, Any]:
         "job_types": JOB_TYPES,
         "query": urlencode(f.query()),
         "page_link": lambda page: "?" + urlencode(f.query(page=page)),
-        "user_zone": OFFICE_ZONE,
+        "user_zone": request.app.state.settings.center_timezone,
         "L": labels,
     }
 

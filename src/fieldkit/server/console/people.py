@@ -5,7 +5,6 @@ is a form post with the session's CSRF token; the use cases are in
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -22,7 +21,6 @@ from fieldkit.server.roles import ROLES
 
 router = APIRouter()
 # Devices have no site: their times show in the center's own zone.
-ZONE = os.environ.get("FIELDKIT_CENTER_TIMEZONE", "Asia/Shanghai")
 Supervisor = Annotated[ConsoleUser, Depends(require("supervisor"))]
 DONE = {
     "created": N_("The account is created."),
@@ -44,7 +42,7 @@ def _page(request: Request, user: ConsoleUser, error: str = "", status: int = 20
         status_code=status,
         people=people_view.people(state.engine, now, now - state.settings.login_window),
         roles=ROLES,
-        zone=ZONE,
+        zone=state.settings.center_timezone,
         error=error,
         done=DONE.get(request.query_params.get("done", ""), ""),
     )
