@@ -139,7 +139,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         body = ErrorBody(code="server.error", message="Internal error; the request was not applied")
         return JSONResponse(body.model_dump(), status_code=500)
 
-    app.add_middleware(ProtocolAndLimits, now=now)
+    app.add_middleware(ProtocolAndLimits, now=now, center_key=signer.public_b64)
     app.include_router(api_router)
     console.install(app)  # the office's web console under /console
     return app

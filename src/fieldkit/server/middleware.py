@@ -16,7 +16,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fieldkit.protocol import HEADER_PROTOCOL, HEADER_SERVER_TIME, SUPPORTED_PROTOCOLS
+from fieldkit.protocol import (
+    HEADER_CENTER_KEY,
+    HEADER_PROTOCOL,
+    HEADER_SERVER_TIME,
+    SUPPORTED_PROTOCOLS,
+)
 
 MAX_JSON_BYTES = 32 << 20
 MAX_BLOB_REQUEST_BYTES = 9 << 20  # one 8 MiB chunk plus headroom
@@ -52,8 +57,13 @@ async def _answer(send: Send, status: int, body: bytes) -> None:
 
 
 class ProtocolAndLimits:
-    def __init__(self, app: ASGIApp, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, app: ASGIApp, now: Callable[[], datetime], center_key: str | None = None
+    ) -> None:
         self.app, self.now = app, now
+        # The center's public signing key on every answer: a device that logged in before
+        # keys were pinned at login pins it on its first verified sync (sync/center_trust).
+        self.center_key = center_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,7 +94,10 @@ class ProtocolAndLimits:
 
         async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[HEADER_SERVER_TIME] = self.now().isoformat()
+                stamp = MutableHeaders(scope=message)
+                stamp[HEADER_SERVER_TIME] = self.now().isoformat()
+                if self.center_key:
+                    stamp[HEADER_CENTER_KEY] = self.center_key
             await send(message)
 
         await self.app(scope, counted, stamped)

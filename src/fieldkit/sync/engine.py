@@ -23,6 +23,7 @@ from fieldkit.protocol.wire import Mutation, PullResponse, PushRequest, PushResp
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
 from fieldkit.sync.apply import apply_page, load_cursor, start_reset
+from fieldkit.sync.center_trust import KeyWatch
 from fieldkit.sync.errors import Cancelled, DeviceWiped, SyncError, UntrustedWipe
 from fieldkit.sync.transport import Transport
 from fieldkit.sync.uploads import upload_blob
@@ -123,6 +124,9 @@ class SyncEngine:
             if not mine:
                 return None
             report = SyncReport()
+            # Every answer's center key is checked: pinned on the first verified sync of a
+            # device that logged in before keys were pinned, never silently replaced.
+            self.http.on_center_key = KeyWatch(self.ctx)
             try:
                 self._push(report)
                 self._pull(report)

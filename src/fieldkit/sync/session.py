@@ -12,9 +12,8 @@ from fieldkit.protocol.wire import LoginRequest, LoginResponse
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
 from fieldkit.store.migrate import head_revision
-from fieldkit.sync import center
+from fieldkit.sync import center, center_trust
 from fieldkit.sync.center import (
-    CENTER_KEY_SETTING,
     DEMO_CENTER_SETTING,
     SERVER_URL_SETTING,
     USERNAME_SETTING,
@@ -77,9 +76,7 @@ def login(
     set_setting(ctx, "sync.ca_bundle", str(ca_bundle) if ca_bundle else None)
     set_setting(ctx, DEMO_CENTER_SETTING, demo_center)
     # Pinned with the account: only an order signed by this key erases the device.
-    set_setting(ctx, CENTER_KEY_SETTING, center_key)
-    if not center_key:
-        log.warning("the service center sent no signing key: remote wipe orders are not obeyed")
+    center_trust.pin_at_login(ctx, center_key, server_url.rstrip("/"))
     return reply
 
 

@@ -18,7 +18,13 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from fieldkit import __version__
-from fieldkit.protocol import HEADER_PROTOCOL, HEADER_SCHEMA, HEADER_SERVER_TIME, PROTOCOL_VERSION
+from fieldkit.protocol import (
+    HEADER_CENTER_KEY,
+    HEADER_PROTOCOL,
+    HEADER_SCHEMA,
+    HEADER_SERVER_TIME,
+    PROTOCOL_VERSION,
+)
 from fieldkit.sync.errors import (
     AuthRequired,
     BadReply,
@@ -116,6 +122,9 @@ class Transport:
         self.server_time: datetime | None = None
         # Told of each attempt that could not reach the center, before it is retried.
         self.on_attempt_failed: Callable[[Exception], None] | None = None
+        # Told of the center key each successful answer to an authenticated request carries
+        # (None when it carries none) and the URL it came from; it may raise to stop.
+        self.on_center_key: Callable[[str | None, str], None] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -247,6 +256,9 @@ class Transport:
             reply = Reply(response.status_code, response.headers, content)
             self._note_server_time(reply)
             if reply.status_code in ok:
+                if self.on_center_key is not None and "Authorization" in self.session.headers:
+                    key = reply.headers.get(HEADER_CENTER_KEY) or None
+                    self.on_center_key(key, response.url or self.base_url + path)
                 return reply
             if reply.status_code in RETRY_STATUS and not _throttled_login(reply):
                 asked = retry_after(reply.headers)
