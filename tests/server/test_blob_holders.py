@@ -69,23 +69,42 @@ def upload(
     )
 
 
+def prove(
+    client: TestClient, headers: dict[str, str], username: str, data: bytes, sha: str = SHA
+) -> Any:
+    """Ask the center for a challenge and answer it from ``data``, as the app does."""
+    challenge = client.post(f"/blobs/{sha}/challenge", json={"size": len(data)}, headers=headers)
+    assert challenge.status_code == 200, challenge.text
+    nonce, ranges = challenge.json()["nonce"], challenge.json()["ranges"]
+    proof = possession_proof(username, nonce, [data[a : a + n] for a, n in ranges])
+    return client.post(
+        f"/blobs/{sha}/declare",
+        json={"size": len(data), "proof": proof, "nonce": nonce},
+        headers=headers,
+    )
+
+
 def test_a_second_engineer_proves_an_identical_file_and_reads_it(inproc: Center) -> None:
     client = inproc.client()
     wang, li = token(client, "wang"), token(client, "li")
     assert upload(client, wang, DATA).json()["complete"] is True
     # A proof made for someone else, or from other bytes, completes nothing.
-    for wrong in (possession_proof("wang", [DATA]), possession_proof("li", [DATA + b"x"])):
+    nonce = client.post(f"/blobs/{SHA}/challenge", json={"size": len(DATA)}, headers=li).json()[
+        "nonce"
+    ]
+    for wrong in (
+        possession_proof("wang", nonce, [DATA]),
+        possession_proof("li", nonce, [DATA + b"x"]),
+    ):
         reply = client.post(
-            f"/blobs/{SHA}/declare", json={"size": len(DATA), "proof": wrong}, headers=li
+            f"/blobs/{SHA}/declare",
+            json={"size": len(DATA), "proof": wrong, "nonce": nonce},
+            headers=li,
         )
         assert reply.json()["complete"] is False
     assert client.get(f"/blobs/{SHA}", headers=li).status_code == 404
     # li's own proof: complete at once, no byte sent.
-    proved = client.post(
-        f"/blobs/{SHA}/declare",
-        json={"size": len(DATA), "proof": possession_proof("li", [DATA])},
-        headers=li,
-    )
+    proved = prove(client, li, "li", DATA)
     assert proved.json() == {
         "sha256": SHA,
         "complete": True,

@@ -95,6 +95,16 @@ class BlobStatus(Strict):
     size: int | None
 
 
+class BlobChallenge(Strict):
+    """What to prove of a blob (protocol.blob_proof). ``nonce`` is None when the center takes
+    no proof now (this account asked for too many): the bytes are then uploaded."""
+
+    sha256: str
+    size: int
+    nonce: str | None
+    ranges: list[tuple[int, int]]
+
+
 class Health(Strict):
     status: Literal["ok"]
     version: str

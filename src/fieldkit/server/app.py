@@ -25,6 +25,7 @@ from fieldkit.protocol.wire import ErrorBody
 from fieldkit.server import auth, center_key, console
 from fieldkit.server.api.deps import now
 from fieldkit.server.api.main import api_router
+from fieldkit.server.blob_proofs import ProofDesk
 from fieldkit.server.blobstore import ServerBlobs, sweep_periodically
 from fieldkit.server.contact import Contacts
 from fieldkit.server.database import RETRY_AFTER_SECONDS, is_lock_timeout
@@ -41,6 +42,7 @@ SWEEP_EVERY_SECONDS = 3600.0
 
 def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     mail = MailOutbox(engine, settings.mail, center_url=settings.public_url or None)
+    signer = center_key.load_or_create(center_key.key_path(settings.data_dir))
     blobs = ServerBlobs(
         settings.blob_dir,
         engine,
@@ -48,6 +50,7 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
         max_open_uploads=settings.max_open_uploads,
         max_partial_bytes=settings.max_partial_bytes,
         partial_max_age=settings.partial_max_age,
+        proofs=ProofDesk(signer.derived_key(b"fieldkit blob challenge v1")),
     )
 
     @contextlib.asynccontextmanager
@@ -84,7 +87,6 @@ def create_app(settings: ServerSettings, engine: Engine) -> FastAPI:
     # What the routes take through `api.deps` (and the console): one set of parts per app.
     gate = auth.LoginGate(engine, settings)
     contacts = Contacts(engine)
-    signer = center_key.load_or_create(center_key.key_path(settings.data_dir))
     app.state.engine, app.state.settings, app.state.blobs = engine, settings, blobs
     app.state.gate, app.state.now = gate, now
     app.state.mail, app.state.contacts = mail, contacts

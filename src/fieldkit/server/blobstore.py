@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import os
 import threading
 from collections.abc import Iterator
@@ -26,8 +25,9 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Engine, Insert, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fieldkit.protocol.blob_proof import possession_proof
+from fieldkit.protocol.wire import BlobChallenge
 from fieldkit.server import tables as t
+from fieldkit.server.blob_proofs import ProofDesk
 from fieldkit.server.errors import ApiError
 from fieldkit.server.scope import can_read_blob
 from fieldkit.store.blobs import BlobStore
@@ -50,8 +50,10 @@ class ServerBlobs:
         max_open_uploads: int = 64,
         max_partial_bytes: int = 4 << 30,
         partial_max_age: timedelta = timedelta(days=1),
+        proofs: ProofDesk | None = None,
     ) -> None:
         self.store = BlobStore(root, max_bytes=max_bytes)
+        self.proofs = proofs or ProofDesk()
         self.partial = root / "partial"
         self.partial.mkdir(parents=True, exist_ok=True)
         self.engine = engine
@@ -76,10 +78,13 @@ class ServerBlobs:
         with self.engine.connect() as conn:
             return can_read_blob(conn, engineer, sha)
 
-    def declare(self, sha: str, size: int, who: str, proof: str | None = None) -> tuple[bool, int]:
+    def declare(
+        self, sha: str, size: int, who: str, proof: str | None = None, nonce: str | None = None
+    ) -> tuple[bool, int]:
         """Announce an upload of ``size`` bytes hashing to ``sha``. Refused (413 / 429) past
         the user's caps; declaring again is harmless. Returns (complete, offset): complete
-        only for a holder, or with a valid ``proof`` of holding the bytes of a stored blob."""
+        only for a holder, or with a valid ``proof`` of holding the bytes of a stored blob,
+        answering the challenge ``nonce`` (see :meth:`challenge`)."""
         self.store.path(sha)  # validates the id
         if size <= 0 or size > self.max_bytes:
             raise ApiError(
@@ -89,7 +94,7 @@ class ServerBlobs:
         if complete:
             if self.holds(sha, who):
                 return True, size
-            if proof is not None and size == stored and self._proof_ok(sha, who, proof):
+            if proof and nonce and size == stored and self._proof_ok(sha, size, who, nonce, proof):
                 with self.engine.begin() as conn:
                     add_holder(conn, sha, who, "proof", _now())
                     _forget_upload(conn, sha, who)
@@ -248,10 +253,14 @@ class ServerBlobs:
             return self.partial / sha
         return self.partial / f"{sha}.{hashlib.sha256(who.encode()).hexdigest()[:16]}"
 
-    def _proof_ok(self, sha: str, who: str, proof: str) -> bool:
-        with self.store.open(sha) as fh:
-            expected = possession_proof(who, iter(lambda: fh.read(1 << 20), b""))
-        return hmac.compare_digest(expected, proof.lower())
+    def challenge(self, sha: str, size: int, who: str) -> BlobChallenge:
+        """What to prove of ``sha`` to become its holder without sending it: the same answer
+        whether the center stores it or not (see ``blob_proofs``)."""
+        self.store.path(sha)  # validates the id
+        return self.proofs.challenge(sha, size, who)
+
+    def _proof_ok(self, sha: str, size: int, who: str, nonce: str, proof: str) -> bool:
+        return self.proofs.check(sha, size, who, nonce, proof, lambda: self.store.open(sha))
 
     def _require_declared(self, sha: str, total: int, who: str) -> None:
         up, wants = t.blob_uploads, t.blob_wants

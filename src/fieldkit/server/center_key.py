@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -30,6 +31,15 @@ class CenterKey:
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
         return base64.b64encode(raw).decode("ascii")
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A secret for ``purpose`` that every process of this center shares (one key file)."""
+        raw = self.private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return hashlib.sha256(b"fieldkit derived key\n" + purpose + b"\n" + raw).digest()
 
     def wipe_order(self, device_id: str, username: str, issued_at: datetime) -> dict[str, str]:
         """The signed order a device of ``username`` obeys (see ``domain.wipe_order``)."""

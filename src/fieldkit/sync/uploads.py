@@ -4,13 +4,14 @@ already stores the same bytes (another engineer's identical file)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from fieldkit.protocol.blob_proof import possession_proof
-from fieldkit.protocol.wire import BlobStatus
+from fieldkit.protocol.blob_proof import possession_proof, read_ranges
+from fieldkit.protocol.wire import BlobChallenge, BlobStatus
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting
 from fieldkit.sync.center import USERNAME_SETTING
-from fieldkit.sync.errors import SyncError
+from fieldkit.sync.errors import ServerRefused, SyncError
 from fieldkit.sync.transport import Transport
 
 CHUNK = 1 << 20
@@ -37,10 +38,8 @@ def upload_blob(
     # The center takes bytes only for an upload announced first (its quota is per user).
     # The proof of holding the bytes completes it at once if the center stores them
     # already (another engineer's identical file): nothing travels twice.
-    with ctx.blobs.open(sha) as fh:
-        proof = possession_proof(username(ctx), iter(lambda: fh.read(CHUNK), b""))
     declared = http.request(
-        "POST", f"/blobs/{sha}/declare", json_body={"size": total, "proof": proof}
+        "POST", f"/blobs/{sha}/declare", json_body=_declaration(ctx, http, sha, total)
     )
     status = BlobStatus.model_validate_json(declared.content)
     if status.complete:
@@ -71,3 +70,21 @@ def upload_blob(
             offset = BlobStatus.model_validate_json(reply.content).offset
             progress(offset, total)
     return True
+
+
+def _declaration(ctx: ServiceContext, http: Transport, sha: str, total: int) -> dict[str, Any]:
+    """The upload's announcement, with the proof of holding the bytes over the ranges the
+    center chose; without one when the center takes none now (or predates challenges)."""
+    try:
+        reply = http.request("POST", f"/blobs/{sha}/challenge", json_body={"size": total})
+    except ServerRefused as exc:
+        if exc.status in (404, 405):  # a center older than challenges: the bytes travel
+            return {"size": total}
+        raise
+    challenge = BlobChallenge.model_validate_json(reply.content)
+    if challenge.nonce is None:
+        return {"size": total}
+    with ctx.blobs.open(sha) as fh:
+        blocks = read_ranges(fh, challenge.ranges)
+        proof = possession_proof(username(ctx), challenge.nonce, blocks)
+    return {"size": total, "proof": proof, "nonce": challenge.nonce}

@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from fieldkit.protocol.wire import SHA256_PATTERN, BlobStatus
+from fieldkit.protocol.wire import SHA256_PATTERN, BlobChallenge, BlobStatus
 from fieldkit.server.api.deps import ERRORS, BlobsDep, PrincipalDep
 from fieldkit.server.auth import Principal
 from fieldkit.server.blobstore import ServerBlobs
@@ -25,8 +25,14 @@ BLOCK = 1 << 20
 
 class BlobDeclaration(BaseModel):
     size: int = Field(ge=1)
-    # protocol.blob_proof: a second engineer's copy of a stored blob completes without bytes.
+    # protocol.blob_proof: a second engineer's copy of a stored blob completes without bytes,
+    # proved over the ranges of the challenge ``nonce`` (POST /blobs/{sha256}/challenge).
     proof: str | None = Field(default=None, pattern=SHA256_PATTERN)
+    nonce: str | None = Field(default=None, max_length=200)
+
+
+class ChallengeRequest(BaseModel):
+    size: int = Field(ge=1)
 
 
 def _check_sha(sha: str) -> None:
@@ -56,8 +62,17 @@ def blob_declare(
 ) -> BlobStatus:
     """Announce an upload (hash and size) before its bytes: the quota is charged here."""
     _check_sha(sha256)
-    complete, offset = blobs.declare(sha256, body.size, who.username, body.proof)
+    complete, offset = blobs.declare(sha256, body.size, who.username, body.proof, body.nonce)
     return BlobStatus(sha256=sha256, complete=complete, offset=offset, size=body.size)
+
+
+@router.post("/{sha256}/challenge")
+def blob_challenge(
+    sha256: str, body: ChallengeRequest, who: PrincipalDep, blobs: BlobsDep
+) -> BlobChallenge:
+    """The ranges to prove to hold a blob's bytes without sending them (limited a minute)."""
+    _check_sha(sha256)
+    return blobs.challenge(sha256, body.size, who.username)
 
 
 @router.patch("/{sha256}")
