@@ -92,6 +92,30 @@ def test_h5_quote_number_taken_in_the_job_is_reissued_and_sent_back(
     assert sent and sent[-1]["data"]["number"] == "SO-j1-Q2"  # the app shows the final number
 
 
+def test_h5_slip_number_taken_in_the_job_is_reissued_and_sent_back(
+    ctx: ServiceContext, center: Center
+) -> None:
+    f = two_engineers(ctx, center, j1="resolved", j2="resolved")
+    first = f.li.slip(slip_id="s-a", job_id="j2", number="SO-j2-S1")
+    assert center.send(f.li.who, first, "s-a").status == "applied"
+    center.set("jobs", "j2", status="signed")
+    # A correction numbered like the slip it corrects (a second tablet's count).
+    again = f.li.slip(
+        slip_id="s-b", job_id="j2", number="SO-j2-S1", supersedes="s-a", signature_id="sig-b"
+    )
+    result = center.send(f.li.who, again, "s-b")
+    assert result.status == "applied", result.reason
+    assert center.rows("slips", id="s-b")[0]["number"] == "SO-j2-S2"
+    sent = [c for c in center.change_log("li") if c["entity_id"] == "s-b"]
+    assert sent and sent[-1]["data"]["number"] == "SO-j2-S2"
+    # Out of another job's numbers it is still refused, and nothing is filed.
+    foreign = f.li.slip(
+        slip_id="s-c", job_id="j2", number="SO-j1-S7", supersedes="s-a", signature_id="sig-c"
+    )
+    assert center.send(f.li.who, foreign, "s-c").code == "slip.number"
+    assert center.rows("slips", id="s-c") == []
+
+
 # -- M1 --------------------------------------------------------------------------------------
 def test_m1_foreign_slip_id_discloses_nothing(ctx: ServiceContext, center: Center) -> None:
     f = two_engineers(ctx, center, j1="resolved", j2="resolved")

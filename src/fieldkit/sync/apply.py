@@ -77,6 +77,28 @@ def delete_cascade(conn: Connection, table_name: str, key: str) -> bool:
     return True
 
 
+def adopt_slip_numbers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """The center issues slip numbers: a slip it filed under another number than this device
+    gave it takes the center's number here (only the record's number; what was signed never
+    changes). A local slip that holds a number the center gave another slip steps aside
+    until its own row arrives with the number the center issued it."""
+    slips = TABLES["slips"]
+    issued = {str(r["id"]): str(r["number"]) for r in rows}
+    for slip_id, number in issued.items():
+        holder = conn.scalar(
+            select(slips.c.id).where(slips.c.number == number, slips.c.id != slip_id)
+        )
+        if holder is not None:
+            aside = f"{number}~{str(holder)[:8]}"
+            conn.execute(update(slips).where(slips.c.id == holder).values(number=aside))
+    for slip_id, number in issued.items():
+        conn.execute(
+            update(slips)
+            .where(slips.c.id == slip_id, slips.c.number != number)
+            .values(number=number)
+        )
+
+
 def apply_changes(
     conn: Connection, changes: list[Change], skip: set[tuple[str, str]], track_seen: bool
 ) -> int:
@@ -86,6 +108,8 @@ def apply_changes(
     def flush() -> None:
         for name, rows in upserts.items():
             table = TABLES[name]
+            if name == "slips":
+                adopt_slip_numbers(conn, rows)
             stmt = sqlite_insert(table)
             pk = [c.name for c in table.primary_key.columns]
             if name in APPEND_ONLY:

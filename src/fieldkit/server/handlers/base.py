@@ -136,6 +136,24 @@ def insert_row(ctx: Ctx, table: str, values: dict[str, Any], to: set[str]) -> bo
     return True
 
 
+def free_number(ctx: Ctx, table: str, job: dict[str, Any], wanted: str, kind: str) -> str:
+    """The center issues slip ("S") and quote ("Q") numbers: the device's number if it is
+    under this job and free, else the job's next free one, so a number taken by another
+    row never refuses (or wedges) a device's change."""
+    rows = E[table]
+
+    def taken(number: str) -> bool:
+        return ctx.conn.scalar(select(rows.c.id).where(rows.c.number == number)) is not None
+
+    if rules.number_fits_job(wanted, job["number"], kind) and not taken(wanted):
+        return wanted
+    numbered = rules.slip_number if kind == "S" else rules.quote_number
+    n = (ctx.conn.scalar(select(func.count()).where(rows.c.job_id == job["id"])) or 0) + 1
+    while taken(numbered(job["number"], n)):
+        n += 1
+    return numbered(job["number"], n)
+
+
 def visible(conn: Connection, table: str, key: str, engineer: str) -> bool:
     tbl = E[table]
     pk = next(iter(tbl.primary_key.columns))

@@ -34,6 +34,7 @@ from fieldkit.server.handlers.base import (
     Rejected,
     audience,
     existing,
+    free_number,
     handles,
     insert_row,
     job_for,
@@ -79,21 +80,6 @@ def _bump(ctx: Ctx, q: dict[str, Any], **values: Any) -> None:
     ctx.writer.upsert("quotes", q["id"], ctx.me())
 
 
-def _free_quote_number(ctx: Ctx, job: dict[str, Any], wanted: str) -> str:
-    """The device's number if it is under this job and free; else the next free one."""
-    quotes = E["quotes"]
-
-    def taken(number: str) -> bool:
-        return ctx.conn.scalar(select(quotes.c.id).where(quotes.c.number == number)) is not None
-
-    if rules.number_fits_job(wanted, job["number"], "Q") and not taken(wanted):
-        return wanted
-    n = (ctx.conn.scalar(select(func.count()).where(quotes.c.job_id == job["id"])) or 0) + 1
-    while taken(rules.quote_number(job["number"], n)):
-        n += 1
-    return rules.quote_number(job["number"], n)
-
-
 @handles(QuoteCreateV1)
 def quote_create(ctx: Ctx, a: QuoteCreateV1) -> None:
     job = job_for(ctx, a.job_id)
@@ -103,7 +89,7 @@ def quote_create(ctx: Ctx, a: QuoteCreateV1) -> None:
             return  # the same quote again
         raise Rejected("entity.exists", "A different record with this id is already on record")
     _quote_step(ctx, "create", job["id"])
-    number = _free_quote_number(ctx, job, a.number)
+    number = free_number(ctx, "quotes", job, a.number, "Q")
     values = {
         "id": a.id,
         "job_id": job["id"],

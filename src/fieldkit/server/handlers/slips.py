@@ -18,6 +18,7 @@ from fieldkit.server.handlers.base import (
     Rejected,
     audience,
     existing,
+    free_number,
     handles,
     insert_row,
     job_for,
@@ -73,15 +74,11 @@ def slip_sign(ctx: Ctx, a: SlipSignV1) -> None:
             "slip.device_signature",
             "The slip is not signed by this device's registered key; refused",
         )
-    slips = E["slips"]
     if not rules.number_fits_job(a.number, job["number"], "S"):
         raise Rejected("slip.number", "The slip's number does not belong to its job")
-    if ctx.conn.scalar(select(slips.c.id).where(slips.c.number == a.number)) is not None:
-        raise Rejected(
-            "slip.number",
-            "Another slip already has this number; the change is kept for the office to review",
-            job_id=job["id"],
-        )
+    # The center issues numbers: one taken inside the job (a second tablet's correction) is
+    # replaced by the next free one, which the device adopts with its next pull.
+    number = free_number(ctx, "slips", job, a.number, "S")
     by_id = {s.id: s for s in a.signatures}
     # The signatures the signed content names must come with it: the customer's unless the
     # content says why the customer did not sign, the engineer's for every current slip.
@@ -102,7 +99,7 @@ def slip_sign(ctx: Ctx, a: SlipSignV1) -> None:
     values = {
         "id": slip.id,
         "job_id": slip.job_id,
-        "number": a.number,
+        "number": number,
         "canonical": slip.canonical,
         "content_sha256": slip.sha256,
         "signed_at": slip.signed_at,
