@@ -21,11 +21,17 @@ from fieldkit.protocol.entities import SYNCED_MODELS, table_of
 from fieldkit.protocol.mutations import (
     ChecklistAnswerV1,
     JobClassifyV1,
+    JobEscalateV1,
+    JobTransitionV1,
     PartReplaceV1,
+    QuoteApproveV1,
+    QuoteCreateV1,
     QuoteDeclineV1,
+    SignatureV1,
+    SlipSendEmailV1,
     WorklogAddV1,
 )
-from fieldkit.services import checklists, jobs, quotes, slips
+from fieldkit.services import checklists, escalations, jobs, quotes, slip_delivery, slips
 from fieldkit.services.context import ServiceContext, open_context
 from fieldkit.store import models as m
 from tests.server.center import Center
@@ -145,6 +151,179 @@ SIGN = Gate(
     "resolved",
 )
 
+ARRIVE_UNCONFIRMED = Gate(
+    "arrive unconfirmed",
+    lambda ctx: jobs.record_arrival(ctx, "j1", " "),
+    lambda ctx: (JobTransitionV1(action="arrive", at=ctx.clock.now(), confirmed_with=" "), "j1"),
+)
+ARRIVE = Gate(
+    "arrive",
+    lambda ctx: jobs.record_arrival(ctx, "j1", "张经理"),
+    lambda ctx: (
+        JobTransitionV1(action="arrive", at=ctx.clock.now(), confirmed_with="张经理"),
+        "j1",
+    ),
+)
+
+
+def _all_backup_evidence(ctx: ServiceContext) -> None:
+    """Classify the cause and answer every backup item: the backup may be confirmed."""
+    jobs.classify_cause(ctx, "j1", CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT)
+    with ctx.db.read() as s:
+        items = [(i.id, i.evidence_kind) for i in s.scalars(select(m.ChecklistRunItem))]
+    for item_id, kind in items:
+        path = ctx.db.path.parent / f"evidence-{item_id}.bin"
+        path.write_bytes(b"backup " + item_id.encode())
+        checklists.record_evidence(
+            ctx,
+            item_id,
+            ticked=kind == "tick",
+            text="V5.2" if kind == "text" else "",
+            file=path if kind in ("file", "photo") else None,
+        )
+
+
+def _transition(action: str) -> Callable[[ServiceContext], tuple[object, str]]:
+    return lambda ctx: (JobTransitionV1(action=action, at=ctx.clock.now()), "j1")
+
+
+CONFIRM_BACKUP_MISSING = Gate(
+    "confirm backup, items missing",
+    lambda ctx: jobs.confirm_backup(ctx, "j1"),
+    _transition("confirm_backup"),
+    setup=lambda ctx: jobs.classify_cause(ctx, "j1", CauseArea.HARDWARE, CauseOrigin.SYSTEM_FAULT),
+)
+CONFIRM_BACKUP = Gate(
+    "confirm backup", lambda ctx: jobs.confirm_backup(ctx, "j1"), setup=_all_backup_evidence
+)
+START_REPAIR_UNBACKED = Gate(
+    "repair before the backup",
+    lambda ctx: jobs.start_repair(ctx, "j1"),
+    _transition("start_repair"),
+)
+RESOLVE_UNSAID = Gate(
+    "resolve unsaid",
+    lambda ctx: jobs.resolve(ctx, "j1", "  "),
+    lambda ctx: (JobTransitionV1(action="resolve", at=ctx.clock.now(), resolution="  "), "j1"),
+)
+RESOLVE = Gate(
+    "resolve",
+    lambda ctx: jobs.resolve(ctx, "j1", "更换电源"),
+    lambda ctx: (
+        JobTransitionV1(action="resolve", at=ctx.clock.now(), resolution="更换电源"),
+        "j1",
+    ),
+)
+
+
+def _escalate(reason: str, category: str = "other") -> Gate:
+    return Gate(
+        f"escalate {reason!r} {category}",
+        lambda ctx: escalations.escalate(ctx, "j1", reason, "电源模块损坏", category),
+        lambda ctx: (
+            JobEscalateV1(
+                escalation_id="e-new",
+                at=ctx.clock.now(),
+                reason=reason,
+                findings="电源模块损坏",
+                category=category,
+            ),
+            "j1",
+        ),
+    )
+
+
+ESCALATE_UNSAID = _escalate(" ")
+ESCALATE_UNKNOWN_NEED = _escalate("需要厂家支持", "magic")
+ESCALATE = _escalate("需要厂家支持")
+
+
+def _sign(ctx: ServiceContext) -> object:
+    return slips.sign_slip(ctx, "j1", signature(), signature(SignerRole.ENGINEER, "王工"), 5)
+
+
+def _create_quote(after_signing: bool) -> Gate:
+    return Gate(
+        "create quote" + (" after signing" if after_signing else ""),
+        lambda ctx: quotes.create_quote(ctx, "j1"),
+        lambda ctx: (
+            QuoteCreateV1(
+                id="q-new",
+                job_id="j1",
+                number="SO-j1-Q1",
+                valid_until=ctx.clock.now().date(),
+                created_at=ctx.clock.now(),
+            ),
+            "q-new",
+        ),
+        setup=_sign if after_signing else None,
+    )
+
+
+QUOTE_CREATE = _create_quote(False)
+QUOTE_CREATE_SIGNED = _create_quote(True)
+
+
+def _approve(lines: bool) -> Gate:
+    def setup(ctx: ServiceContext) -> None:
+        quote = quotes.create_quote(ctx, "j1").entity_id
+        assert quote is not None
+        if lines:
+            quotes.add_quote_line(ctx, quote, QuoteLineKind.PART, 1, part_no="PSU-24V")
+
+    def craft(ctx: ServiceContext) -> tuple[object, str]:
+        captured = signature()
+        sig = SignatureV1(
+            id="sig-new",
+            role="customer",
+            signer_name=captured.signer_name,
+            signed_at=ctx.clock.now(),
+            canvas_width=captured.canvas_width,
+            canvas_height=captured.canvas_height,
+            strokes=[list(map(list, st)) for st in captured.strokes],
+        )
+        approve = QuoteApproveV1(signature=sig, signature_id="sig-new", at=ctx.clock.now())
+        return approve, _draft_quote(ctx)
+
+    return Gate(
+        "approve quote" + ("" if lines else " without lines"),
+        lambda ctx: quotes.record_customer_approval(ctx, _draft_quote(ctx), signature()),
+        craft,
+        setup=setup,
+    )
+
+
+APPROVE_EMPTY = _approve(False)
+APPROVE = _approve(True)
+
+
+def _signed_slip(ctx: ServiceContext) -> str:
+    with ctx.db.read() as s:
+        return str(s.scalars(select(m.Slip.id)).one())
+
+
+def _mail(to: str, language: str = "zh_CN") -> Gate:
+    return Gate(
+        f"mail the slip to {to!r} in {language}",
+        lambda ctx: slip_delivery.send_slip(ctx, _signed_slip(ctx), to, language),
+        lambda ctx: (
+            SlipSendEmailV1(
+                id="mail-new",
+                slip_id=_signed_slip(ctx),
+                to=to,
+                language=language,
+                at=ctx.clock.now(),
+            ),
+            "mail-new",
+        ),
+        setup=_sign,
+    )
+
+
+MAIL_NOWHERE = _mail("not an address")
+MAIL_UNKNOWN_LANGUAGE = _mail("kehu@example.com", "tlh")
+MAIL = _mail("kehu@example.com")
+
 CASES = [
     # gate, job status, paid job, approved quote for 1 x PSU-24V, expected verdict
     (EVIDENCE, "assigned", False, False, "refused"),
@@ -168,6 +347,25 @@ CASES = [
     (DECLINE, "repairing", True, False, "accepted"),
     (SIGN, "repairing", False, False, "refused"),
     (SIGN, "resolved", False, False, "accepted"),
+    (ARRIVE_UNCONFIRMED, "travelling", False, False, "refused"),
+    (ARRIVE, "travelling", False, False, "accepted"),
+    (ARRIVE, "assigned", False, False, "refused"),
+    (CONFIRM_BACKUP_MISSING, "diagnosing", False, False, "refused"),
+    (CONFIRM_BACKUP, "diagnosing", False, False, "accepted"),
+    (START_REPAIR_UNBACKED, "backed_up", False, False, "refused"),
+    (RESOLVE_UNSAID, "repairing", False, False, "refused"),
+    (RESOLVE, "repairing", False, False, "accepted"),
+    (RESOLVE, "diagnosing", False, False, "refused"),
+    (ESCALATE_UNSAID, "diagnosing", False, False, "refused"),
+    (ESCALATE_UNKNOWN_NEED, "diagnosing", False, False, "refused"),
+    (ESCALATE, "diagnosing", False, False, "accepted"),
+    (QUOTE_CREATE, "repairing", True, False, "accepted"),
+    (QUOTE_CREATE_SIGNED, "resolved", True, False, "refused"),
+    (APPROVE_EMPTY, "repairing", True, False, "refused"),
+    (APPROVE, "repairing", True, False, "accepted"),
+    (MAIL_NOWHERE, "resolved", False, False, "refused"),
+    (MAIL_UNKNOWN_LANGUAGE, "resolved", False, False, "refused"),
+    (MAIL, "resolved", False, False, "accepted"),
 ]
 
 
@@ -198,6 +396,8 @@ def test_app_and_center_give_the_same_verdict(
         assert {r.status for r in center.push_outbox(device, ctx)} == {"applied"}
     if gate.setup is not None:
         gate.setup(ctx)
+        for sha in ctx.blobs:  # the evidence files, uploaded by this engineer
+            center.blob(sha, device.username)
         assert {r.status for r in center.push_outbox(device, ctx)} == {"applied"}
 
     try:
@@ -210,7 +410,8 @@ def test_app_and_center_give_the_same_verdict(
         results = center.push_outbox(device, ctx)
     elif gate.craft is not None:
         args, entity_id = gate.craft(ctx)
-        version = center.rows("quotes", id=entity_id)[0]["version"] if gate.setup else None
+        quote = center.rows("quotes", id=entity_id) if gate.setup else []
+        version = quote[0]["version"] if quote else None
         results = [center.send(device, args, entity_id, version)]
     else:
         other = clone(ctx, tmp_path / "second-device", clock, gate.open_status)
