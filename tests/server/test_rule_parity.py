@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from fieldkit.protocol.mutations import (
     JobEscalateV1,
     JobTransitionV1,
     PartReplaceV1,
+    QuoteAddLineV1,
     QuoteApproveV1,
     QuoteCreateV1,
     QuoteDeclineV1,
@@ -293,6 +295,36 @@ def _approve(lines: bool) -> Gate:
     )
 
 
+def _add_line(part_no: str, after_signing: bool = False) -> Gate:
+    def setup(ctx: ServiceContext) -> None:
+        quotes.create_quote(ctx, "j1")
+        if after_signing:  # the draft is left on the job when the customer signs
+            _sign(ctx)
+
+    return Gate(
+        f"add {part_no} to the quote" + (" after signing" if after_signing else ""),
+        lambda ctx: quotes.add_quote_line(
+            ctx, _draft_quote(ctx), QuoteLineKind.PART, 1, part_no=part_no
+        ),
+        lambda ctx: (
+            QuoteAddLineV1(
+                line_id="l-new",
+                kind=QuoteLineKind.PART,
+                part_no=part_no,
+                description=part_no,
+                quantity=Decimal(1),
+                unit_price=Decimal("286.00"),
+                tax_rate=Decimal("0.13"),
+            ),
+            _draft_quote(ctx),
+        ),
+        setup=setup,
+    )
+
+
+ADD_LINE = _add_line("PSU-24V")
+ADD_LINE_UNLISTED = _add_line("NOT-IN-LIST")
+ADD_LINE_SIGNED = _add_line("PSU-24V", after_signing=True)
 APPROVE_EMPTY = _approve(False)
 APPROVE = _approve(True)
 
@@ -361,6 +393,9 @@ CASES = [
     (ESCALATE, "diagnosing", False, False, "accepted"),
     (QUOTE_CREATE, "repairing", True, False, "accepted"),
     (QUOTE_CREATE_SIGNED, "resolved", True, False, "refused"),
+    (ADD_LINE, "repairing", True, False, "accepted"),
+    (ADD_LINE_UNLISTED, "repairing", True, False, "refused"),
+    (ADD_LINE_SIGNED, "resolved", True, False, "refused"),
     (APPROVE_EMPTY, "repairing", True, False, "refused"),
     (APPROVE, "repairing", True, False, "accepted"),
     (MAIL_NOWHERE, "resolved", False, False, "refused"),
