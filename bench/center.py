@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -189,28 +190,35 @@ class Fleet:
                 proc.kill()
 
 
-def office_loop(office: Office, names: list[str], stop: threading.Event) -> tuple[list[float], int]:
+OfficeTimes = list[tuple[str, float]]  # (request kind, seconds)
+
+
+def office_loop(office: Office, names: list[str], stop: threading.Event) -> tuple[OfficeTimes, int]:
     """The dispatcher's requests, timed: one engineer's jobs, a re-grade, the escalations."""
-    times: list[float] = []
+    times: OfficeTimes = []
     failures = 0
     n = 0
+
+    def timed(kind: str, call: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        value = call()
+        times.append((kind, time.perf_counter() - started))
+        return value
+
     while not stop.is_set():
         n += 1
         engineer = names[n % len(names)]
         try:
-            started = time.perf_counter()
             listed = [
-                j for j in office.jobs(engineer) if j["status"] in center_devices.OPEN_STATUSES
+                j
+                for j in timed("jobs", partial(office.jobs, engineer))
+                if j["status"] in center_devices.OPEN_STATUSES
             ]
-            times.append(time.perf_counter() - started)
             if listed:
                 job = listed[n % len(listed)]
-                started = time.perf_counter()
-                office.call("PATCH", f"/dispatch/jobs/{job['id']}", json={"severity": 1 + n % 4})
-                times.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            office.call("GET", "/dispatch/escalations")
-            times.append(time.perf_counter() - started)
+                path, body = f"/dispatch/jobs/{job['id']}", {"severity": 1 + n % 4}
+                timed("regrade", partial(office.call, "PATCH", path, json=body))
+            timed("escalations", lambda: office.call("GET", "/dispatch/escalations"))
         except (AssertionError, requests.RequestException):
             failures += 1
         stop.wait(0.2)
@@ -219,7 +227,7 @@ def office_loop(office: Office, names: list[str], stop: threading.Event) -> tupl
 
 def timed_office(
     office: Office, names: list[str], during: Callable[[], Any]
-) -> tuple[list[float], int, Any]:
+) -> tuple[OfficeTimes, int, Any]:
     """The office at work while ``during`` runs: (request times, failures, its result)."""
     stop = threading.Event()
     result: list[Any] = []
@@ -232,6 +240,11 @@ def timed_office(
         thread.join()
     times, failures = result[0]
     return times, failures, value
+
+
+def kinds_p95_ms(times: OfficeTimes) -> dict[str, int]:
+    kinds = sorted({kind for kind, _ in times})
+    return {k: round(1000 * p95([s for kind, s in times if kind == k])) for k in kinds}
 
 
 def tokens_issued(server: Server) -> int:
@@ -332,7 +345,7 @@ def _load(
         f"  baseline: one first sync alone {solo_first_s:.2f} s ({solo_rows} rows); one tablet "
         f"alone {solo_syncs} steady syncs, p50 {median(solo_loop['times']):.3f} s, "
         f"server {solo_ms:.1f} ms/sync (+{solo_pg_ms:.1f} ms PostgreSQL); office p95 "
-        f"{1000 * p95(quiet_office):.0f} ms alone",
+        f"{1000 * p95([x for _, x in quiet_office]):.0f} ms alone",
         flush=True,
     )
     devices = [(name, str(folder / f"tablet-{i:03d}")) for i, name in enumerate(names)]
@@ -369,14 +382,16 @@ def _load(
         pulled = [x for s in runs for x in s["pulled"]]
         server_ms = 1000 * (after[0] - before[0]) / max(syncs, 1)
         pg_ms = 1000 * (after[1] - before[1]) / max(syncs, 1)
-        office_p95, quiet_p95 = 1000 * p95(office_times), 1000 * p95(quiet_office)
+        office_p95 = 1000 * p95([x for _, x in office_times])
+        quiet_p95 = 1000 * p95([x for _, x in quiet_office])
         print(
             f"  steady: {syncs} syncs in {loop_s:.0f} s = {syncs / loop_s:.1f}/s (p50 "
             f"{statistics.median(sync_times or [0]):.3f} s, p95 {p95(sync_times):.3f} s, pulled "
             f"p50 {statistics.median(pulled or [0]):.0f} rows); server {server_ms:.1f} ms/sync "
             f"(+{pg_ms:.1f} ms PostgreSQL; alone {solo_ms:.1f}: {ratio(server_ms, solo_ms)}); "
             f"office p95 {office_p95:.0f} ms over {len(office_times)} requests (alone "
-            f"{quiet_p95:.0f} ms: {ratio(office_p95, quiet_p95)})",
+            f"{quiet_p95:.0f} ms: {ratio(office_p95, quiet_p95)}; p95 by request "
+            f"{kinds_p95_ms(office_times)}, alone {kinds_p95_ms(quiet_office)})",
             flush=True,
         )
         fleet.all("settle")
@@ -418,7 +433,8 @@ def _load(
         "pg_ms_per_sync": round(pg_ms, 1),
         "solo_server_ms_per_sync": round(solo_ms, 1),
         "office_p95_ms": round(office_p95),
-        "office_quiet_p95_ms": round(1000 * p95(quiet_office)),
+        "office_quiet_p95_ms": round(quiet_p95),
+        "office_p95_ms_by_request": kinds_p95_ms(office_times),
         "errors": errors,
         "locked_in_log": log.count("database is locked"),
         "mutations": mutations,
