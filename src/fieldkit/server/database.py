@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sqlite3
 import types
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,10 @@ LOCK_WAIT_MS = 10_000
 RETRY_AFTER_SECONDS = 2
 # The connections one worker may hold. Handler threads (40 in anyio's pool) beyond it wait
 # for a connection, which is cheaper than a database that refuses them.
+# Requests that write on SQLite queue for this many slots per process, holding no thread while
+# they wait: a herd of pushes behind the one write lock must not take every request thread
+# (40) and leave the office's reads waiting for one.
+SQLITE_WRITERS = 2
 DEFAULT_PG_MAX_CONNECTIONS = 100
 RESERVED_PG_CONNECTIONS = 10  # psql, migrations, the admin CLI, monitoring
 
@@ -55,6 +60,36 @@ def _begin_write(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             yield conn
+
+
+_writer_slots: dict[tuple[int, int], asyncio.Semaphore] = {}
+
+
+@contextlib.asynccontextmanager
+async def writer_slot(engine: Engine) -> AsyncIterator[None]:
+    """Around a request that writes (awaited on the serving loop, before its thread): on
+    SQLite at most SQLITE_WRITERS at once per process, the rest wait here up to the lock wait
+    and then answer 503 with Retry-After. PostgreSQL writers run in parallel: no wait."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    from fieldkit.server.errors import ApiError
+
+    key = (id(engine), id(asyncio.get_running_loop()))
+    slot = _writer_slots.setdefault(key, asyncio.Semaphore(SQLITE_WRITERS))
+    try:
+        await asyncio.wait_for(slot.acquire(), LOCK_WAIT_MS / 1000)
+    except TimeoutError:
+        raise ApiError(
+            503,
+            "server.busy",
+            "The service center is busy; try again in a moment.",
+            retry_after=RETRY_AFTER_SECONDS,
+        ) from None
+    try:
+        yield
+    finally:
+        slot.release()
 
 
 def pool_size(workers: int, max_connections: int) -> tuple[int, int]:

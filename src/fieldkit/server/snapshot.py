@@ -17,7 +17,7 @@ from sqlalchemy import Column, Select, Table, select, tuple_
 
 from fieldkit.protocol.entities import GLOBAL_TABLES
 from fieldkit.server import tables as t
-from fieldkit.server.scope import scope_clause, scope_walk
+from fieldkit.server.scope import in_scope, scope_clause, scope_walk
 
 Position = tuple[Any, ...]
 
@@ -75,12 +75,12 @@ def page_statements(table: str, engineer: str, after: Position | None) -> list[S
     parent, values = scope_walk(table, engineer)
     rest = order[1:]
     if after is None:
-        return [select(tbl).where(parent.in_(values)).order_by(*order)]
+        return [select(tbl).where(in_scope(parent, values)).order_by(*order)]
     statements = []
     if rest:  # the rest of the parent the last page stopped in (if still in scope)
         statements.append(
             select(tbl)
-            .where(parent == after[0], parent.in_(values), _after(rest, after[1:]))
+            .where(parent == after[0], in_scope(parent, values), _after(rest, after[1:]))
             .order_by(*rest)
         )
     # The range on the parent twice: inside the IN list (SQLite seeks each later parent)
@@ -88,7 +88,7 @@ def page_statements(table: str, engineer: str, after: Position | None) -> list[S
     later = values.subquery()
     statements.append(
         select(tbl)
-        .where(parent > after[0], parent.in_(select(later.c[0]).where(later.c[0] > after[0])))
+        .where(parent > after[0], in_scope(parent, select(later.c[0]).where(later.c[0] > after[0])))
         .order_by(*order)
     )
     return statements

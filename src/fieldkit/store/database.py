@@ -32,7 +32,12 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 def _on_begin(conn: Any) -> None:
     # Writers take the write lock up front: a deferred transaction that later upgrades to a
     # writer can fail with SQLITE_BUSY instead of waiting its turn.
-    mode = "IMMEDIATE" if conn.get_execution_options().get("fieldkit_write") else "DEFERRED"
+    options = conn.get_execution_options()
+    mode = "IMMEDIATE" if options.get("fieldkit_write") else "DEFERRED"
+    # Set on every transaction (it cannot change inside one), so a connection back in the
+    # pool never carries a relaxed level into someone else's write.
+    level = "NORMAL" if options.get("fieldkit_refetchable") else "FULL"
+    conn.exec_driver_sql(f"PRAGMA synchronous={level}")
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -71,13 +76,23 @@ class Database:
         self._write = sessionmaker(
             engine.execution_options(fieldkit_write=True), expire_on_commit=False
         )
+        self._refetchable = sessionmaker(
+            engine.execution_options(fieldkit_write=True, fieldkit_refetchable=True),
+            expire_on_commit=False,
+        )
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, durable: bool = True) -> Iterator[Session]:
         """One IMMEDIATE transaction: everything inside commits together or not at all. A
         full disk, a read-only folder or a locked file raises a known :class:`StoreError`
-        (the transaction is rolled back; earlier commits stay)."""
-        with _storage_errors(), self._write() as session, session.begin():
+        (the transaction is rolled back; earlier commits stay).
+
+        ``durable=False`` is for what the center can send again (a pulled page with its
+        cursor): the commit is atomic but not fsynced (WAL, synchronous=NORMAL), so a power
+        cut may undo the last such commits, never a part of one, and never a durable commit
+        made after them (its fsync carries the earlier WAL frames)."""
+        maker = self._write if durable else self._refetchable
+        with _storage_errors(), maker() as session, session.begin():
             yield session
 
     @contextmanager

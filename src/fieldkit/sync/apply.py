@@ -1,4 +1,5 @@
-"""Applying pulled changes to the local store: each page and its cursor in one transaction.
+"""Applying pulled changes to the local store: each page and its cursor in one transaction
+(atomic, not fsynced: the center sends a lost page again).
 
 Local changes not yet confirmed by the server win over pulled state for the same entity
 (they are re-applied on top): the server will echo the merged result after the push, or
@@ -199,7 +200,8 @@ def _apply_page(
     *,
     clean_orphans: bool,
 ) -> int:
-    with db.write() as session:
+    # Not fsynced: a page lost to a power cut goes with its cursor and is fetched again.
+    with db.write(durable=False) as session:
         conn = session.connection()
         # Within a page children may precede parents; checked at commit.
         conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -291,57 +292,68 @@ class SyncEngine:
         return upload_blob(self.ctx, self.http, sha, self._check, progress)
 
     # -- pull ------------------------------------------------------------------------------
+    def _fetch(self, cursor: int | None, snapshot: str | None) -> PullResponse:
+        params: dict[str, object] = {"limit": PAGE}
+        if cursor is not None:
+            params["cursor"] = cursor
+        if snapshot is not None:
+            params["snapshot"] = snapshot
+        return self.http.get_model("/sync/pull", PullResponse, params=params)
+
     def _pull(self, report: SyncReport) -> None:
+        """Pages in turn, the next one fetched while this one is applied (server and device
+        work overlap). Only applying a page moves the stored cursor, in the page's own
+        transaction: a page fetched ahead and never applied (a kill, an error) is asked for
+        again from the stored cursor."""
         cursor, snapshot, tracking = load_cursor(self.ctx.db)
         resets = 0
-        while True:
-            self._check()
-            params: dict[str, object] = {"limit": PAGE}
-            snapshot_mode = cursor is None
-            if cursor is not None:
-                params["cursor"] = cursor
-            if snapshot is not None:
-                params["snapshot"] = snapshot
-            page = self.http.get_model("/sync/pull", PullResponse, params=params)
-            if page.reset_required:
-                resets += 1
-                if resets > 1:
-                    raise SyncError(
-                        "The service center keeps asking for a full resync; "
-                        "try again later or contact the office"
-                    )
-                log.info("server history pruned past cursor %s: full resync", cursor)
-                start_reset(self.ctx.db)
-                cursor, snapshot, tracking = None, None, True
-                continue
-            report.pulled += apply_page(
-                self.ctx.db,
-                page.changes,
-                page.next_cursor,
-                page.snapshot,
-                snapshot_mode,
-                self.ctx.clock.now(),
-                tracking,
-            )
-            self.on_progress(
-                Progress(
-                    "pull",
-                    report.pulled,
-                    report.pulled + (PAGE if page.has_more else 0),
-                    self.http.bytes_received,
-                )
-            )
-            if snapshot_mode and page.snapshot is not None:
-                snapshot = page.snapshot
-                continue
-            if snapshot_mode:
-                cursor, snapshot, tracking = page.next_cursor, None, False
-                if page.has_more:
+        with ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as ahead:
+            coming: Future[PullResponse] | None = None
+            while True:
+                self._check()
+                snapshot_mode = cursor is None
+                page = coming.result() if coming else self._fetch(cursor, snapshot)
+                coming = None
+                if page.reset_required:
+                    resets += 1
+                    if resets > 1:
+                        raise SyncError(
+                            "The service center keeps asking for a full resync; "
+                            "try again later or contact the office"
+                        )
+                    log.info("server history pruned past cursor %s: full resync", cursor)
+                    start_reset(self.ctx.db)
+                    cursor, snapshot, tracking = None, None, True
                     continue
-                break
-            cursor = page.next_cursor
-            if not page.has_more:
-                break
+                after: tuple[int | None, str | None, bool]
+                if snapshot_mode and page.snapshot is not None:
+                    after, more = (None, page.snapshot, tracking), True
+                elif snapshot_mode:
+                    after, more = (page.next_cursor, None, False), page.has_more
+                else:
+                    after, more = (page.next_cursor, None, tracking), page.has_more
+                if more and not self.cancel.is_set():
+                    coming = ahead.submit(self._fetch, after[0], after[1])
+                report.pulled += apply_page(
+                    self.ctx.db,
+                    page.changes,
+                    page.next_cursor,
+                    page.snapshot,
+                    snapshot_mode,
+                    self.ctx.clock.now(),
+                    tracking,
+                )
+                self.on_progress(
+                    Progress(
+                        "pull",
+                        report.pulled,
+                        report.pulled + (PAGE if page.has_more else 0),
+                        self.http.bytes_received,
+                    )
+                )
+                cursor, snapshot, tracking = after
+                if not more:
+                    break
 
     # -- prefetch --------------------------------------------------------------------------
     def missing_blobs(self) -> list[str]:

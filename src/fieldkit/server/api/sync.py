@@ -5,6 +5,7 @@ conflicts the center recorded."""
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from fieldkit.protocol.wire import ConflictRecord, PullResponse, PushRequest, PushResponse
 from fieldkit.server import changes, push
@@ -16,17 +17,24 @@ from fieldkit.server.api.deps import (
     PrincipalDep,
     now,
 )
+from fieldkit.server.database import writer_slot
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=ERRORS)
 
 
 @router.post("/push")
-def push_mutations(
+async def push_mutations(
     body: PushRequest, who: PrincipalDep, engine: EngineDep, mail: MailDep, seen: ContactsDep
 ) -> PushResponse:
     """Apply a batch of mutations exactly once, in the device's sequence order."""
-    response = push.process_push(engine, who, body)
-    seen.touch(who.device_id, now())  # the board's "last sync"
+
+    def apply() -> PushResponse:
+        response = push.process_push(engine, who, body)
+        seen.touch(who.device_id, now())  # the board's "last sync" (a write too)
+        return response
+
+    async with writer_slot(engine):  # queued without a thread while SQLite has its writer
+        response = await run_in_threadpool(apply)
     mail.wake()  # committed: queued slip e-mails are sent off the request path
     return response
 
