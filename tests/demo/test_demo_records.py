@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.demo.generator import DemoSize, generate
-from fieldkit.demo.slips import CUSTOMER, engineer_capture
+from fieldkit.demo.slips import CUSTOMER, demo_device_id, engineer_capture
 from fieldkit.domain import records
 from fieldkit.domain.clock import FixedClock
 from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus, QuoteLineKind
@@ -353,18 +353,22 @@ def test_a_fresh_demo_has_every_change_on_record_and_none_to_send(
     ctx: ServiceContext,
 ) -> None:
     """The demo's changes are in the outbox as acknowledged (the center holds them) and in
-    the audit log, each audit entry naming its change: nothing waits to be sent."""
+    the audit log, each audit entry naming its change, all by the demo's own device: nothing
+    waits to be sent, and this installation's first change is still its change #1 (a center
+    expects a device's changes without a gap)."""
     generate(ctx.db, ctx.blobs, DemoSize(jobs=60, devices_per_site=3), now=NOW)
     with ctx.db.read() as s:
         outbox = s.scalars(select(m.OutboxMutation)).all()
         audit = s.scalars(select(m.AuditEntry)).all()
-        device = s.get(m.LocalDevice, 1)
-        assert device is not None
         jobs_worked = set(
             s.scalars(select(m.Job.id).where(m.Job.status != JobStatus.ASSIGNED.value))
         )
     assert outbox and {o.state for o in outbox} == {"acked"}
-    assert {o.device_id for o in outbox} == {device.device_id} == {a.device_id for a in audit}
+    assert {o.device_id for o in outbox} == {demo_device_id(7)} == {a.device_id for a in audit}
     assert {a.mutation_id for a in audit} == {o.mutation_id for o in outbox}
-    assert device.next_seq == max(o.seq for o in outbox) + 1
+    assert sorted(o.seq for o in outbox) == list(range(1, len(outbox) + 1))
     assert {o.entity_id for o in outbox if o.entity_type == "job"} == jobs_worked
+    jobs.add_note(ctx, sorted(jobs_worked)[0], "门禁已恢复")
+    with ctx.db.read() as s:
+        mine = s.scalars(select(m.OutboxMutation).where(m.OutboxMutation.state == "pending")).one()
+    assert (mine.device_id, mine.seq) == (ctx.device_id, 1)

@@ -5,6 +5,7 @@ fits it, every step at a time in the past and in the order the app allows."""
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -106,9 +107,14 @@ def job_plan(j: int, rng: random.Random, devices: list[dict[str, Any]], now: dat
     respond_minutes, arrive_minutes = SLA_MINUTES[severity]
     respond_after = timedelta(minutes=rng.randint(5, int(respond_minutes * 1.3)))
     arrive_after = timedelta(minutes=rng.randint(30, int((arrive_minutes or 600) * 1.2)))
-    early = status in (S.ASSIGNED, S.ACCEPTED, S.TRAVELLING)
-    if early:  # reported a little while ago; accepted (if so) before now
-        reported = now - respond_after - timedelta(minutes=rng.randint(5, 120))
+    # Reported a little while ago: not yet on site, or on the phone with the customer now.
+    early = status in (S.ASSIGNED, S.ACCEPTED, S.TRAVELLING) or (remote and status is S.DIAGNOSING)
+    if early:  # accepted, departed or called back (if so) before now
+        # A job nobody took yet is new (the office chases one overdue by 20 minutes).
+        elapsed = rng.randint(5, respond_minutes + 20 if status is S.ASSIGNED else 600)
+        reported = now - timedelta(minutes=elapsed)
+        limit = max(1, min(int(respond_minutes * 1.3), elapsed - 12))
+        respond_after = timedelta(minutes=rng.randint(1, limit))
     else:  # every step done, the last one well before now
         reported = now - respond_after - arrive_after - timedelta(minutes=rng.randint(240, 14000))
     return JobPlan(
@@ -216,21 +222,22 @@ def take_through_flow(
         work.close(min(finished + timedelta(hours=20), now - timedelta(minutes=1)))
 
 
-def journal_rows(add: Add, journal: list[Step]) -> None:
+def journal_rows(add: Add, journal: list[Step], device_id: str) -> None:
     """The journal as the outbox (every change acknowledged: the center holds the demo) and
-    the audit log; ``device_id`` and ``seq`` are the store's own, filled in when written."""
+    the audit log of the device that made the demo's changes (``demo_device_id``): not this
+    installation, whose own changes still start at its first sequence number."""
     for seq, st in enumerate(journal, 1):
-        mutation_id = str(seq)
+        mutation_id = str(uuid.uuid5(uuid.UUID(device_id), str(seq)))
         add(
             m.OutboxMutation,
             mutation_id=mutation_id,
-            device_id="",
+            device_id=device_id,
             seq=seq,
             name=st.args.NAME,
             entity_type=st.args.ENTITY,
             entity_id=st.entity_id,
             base_version=st.base_version,
-            args=st.args.wire(),
+            args=st.wire,
             created_at=st.at,
             state="acked",
             attempts=1,
@@ -241,7 +248,7 @@ def journal_rows(add: Add, journal: list[Step]) -> None:
             m.AuditEntry,
             at=st.at,
             actor=st.actor,
-            device_id="",
+            device_id=device_id,
             action=st.action,
             entity_type=st.entity_type,
             entity_id=st.entity_id,

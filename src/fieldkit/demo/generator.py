@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,8 @@ from sqlalchemy.orm import Session
 from fieldkit.demo import vocabulary as v
 from fieldkit.demo.drawings import floor_plan_pdf, floor_plan_png, wiring_pdf
 from fieldkit.demo.flow import SLA_MINUTES, job_plan, journal_rows, take_through_flow
-from fieldkit.demo.slips import DemoJob, demo_key
-from fieldkit.demo.work import ASSIGN_AFTER, JobWork, Step
+from fieldkit.demo.slips import DemoJob, demo_device_id, demo_key
+from fieldkit.demo.work import ASSIGN_AFTER, JobWork, Step, new_id
 from fieldkit.domain import record_rows, records
 from fieldkit.domain.enums import Channel, EvidenceKind, JobType
 from fieldkit.domain.sla import job_sla
@@ -52,8 +51,7 @@ class DemoSummary:
     parts: int
 
 
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+_uuid = new_id
 
 
 def _person(rng: random.Random) -> str:
@@ -90,25 +88,11 @@ def generate(
 
 def write_journal(session: Session, rows: Rows) -> None:
     """The demo's changes in this store's outbox (acknowledged: the center holds them) and
-    audit log, under this installation's device id and outbox sequence."""
-    device = session.get(m.LocalDevice, 1)
-    assert device is not None  # created when the store is opened
-    outbox, audit = rows.get(m.OutboxMutation, []), rows.get(m.AuditEntry, [])
-    ids = {row["mutation_id"]: m.new_id() for row in outbox}
-    first = device.next_seq
-    for batch, model in ((outbox, m.OutboxMutation), (audit, m.AuditEntry)):
-        values = [
-            {
-                **row,
-                "device_id": device.device_id,
-                "mutation_id": ids[row["mutation_id"]],
-                **({"seq": first + row["seq"] - 1} if model is m.OutboxMutation else {}),
-            }
-            for row in batch
-        ]
-        for start in range(0, len(values), 5000):
-            session.execute(insert(table_of(model)), values[start : start + 5000])
-    device.next_seq = first + len(outbox)
+    audit log, under the demo device that made them."""
+    for model in (m.OutboxMutation, m.AuditEntry):
+        batch = rows.get(model, [])
+        for start in range(0, len(batch), 5000):
+            session.execute(insert(table_of(model)), batch[start : start + 5000])
 
 
 def build_demo(
@@ -118,15 +102,18 @@ def build_demo(
     engineers: tuple[str, ...] = ("demo",),
     seed: int = 7,
     now: datetime | None = None,
+    journal: bool = True,
 ) -> tuple[Rows, DemoSummary]:
-    """Generate the rows (blobs are written to ``blobs``); jobs go round-robin to engineers."""
+    """Generate the rows (blobs are written to ``blobs``); jobs go round-robin to engineers.
+    ``journal``: also the outbox and audit rows of the device that made the demo's changes
+    (for a device's store; the center keeps neither)."""
     rng = random.Random(seed)
     issuer = demo_key(seed)
     thumbnails: dict[tuple[Any, ...], str] = {}
     now = now or datetime.now(UTC)
     today = now.date()
     rows: dict[type[m.Base], list[dict[str, Any]]] = {}
-    journal: list[Step] = []
+    steps: list[Step] | None = [] if journal else None
 
     def add(table: type[m.Base], /, **values: Any) -> dict[str, Any]:
         rows.setdefault(table, []).append(values)
@@ -365,7 +352,7 @@ def build_demo(
         terms = records.contract_sla_from_rows(
             r for r in rows[m.ContractSla] if r["contract_id"] == contract["id"]
         )
-        work = JobWork(add, rng, {}, engineers[j % len(engineers)], journal)
+        work = JobWork(add, rng, {}, engineers[j % len(engineers)], steps)
         step_plan = job_plan(j, rng, devices_by_site[site["id"]], now)
         device = step_plan.device
         decision = derive_billing(
@@ -407,7 +394,8 @@ def build_demo(
         record = DemoJob(site, customer, device, contract["currency"], thumbnails, terms)
         take_through_flow(work, step_plan, evidence, blobs, issuer, record, part_ids, now)
 
-    journal_rows(add, journal)
+    if steps is not None:
+        journal_rows(add, steps, demo_device_id(seed))
     return rows, DemoSummary(
         customers=n_customers,
         sites=len(sites),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -74,6 +76,13 @@ def demo_key(seed: int) -> Ed25519PrivateKey:
 CUSTOMER = SignatureCapture(SignerRole.CUSTOMER, v.CUSTOMER_SIGNER, 600, 240, _strokes(40.0, 0.0))
 
 
+def demo_device_id(seed: int) -> str:
+    """The id of the device that made the demo's changes and signed its slips (its key is
+    :func:`demo_key`): fixed per seed, never the id of the installation holding the demo."""
+    digest = hashlib.sha256(f"fieldkit-demo-device-id-{seed}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
 def engineer_capture(engineer: str) -> SignatureCapture:
     """The demo engineer's signature on a slip."""
     return SignatureCapture(SignerRole.ENGINEER, engineer, 600, 240, _strokes(50.0, 1.3))
@@ -110,7 +119,8 @@ def demo_quote(
         m.Quote,
         **record_rows.draft_quote_row(quote_id, job["id"], number, currency, valid_until, created),
     )
-    args = QuoteCreateV1.checked(
+    create = partial(
+        QuoteCreateV1.checked,
         id=quote_id,
         number=number,
         currency=currency,
@@ -118,7 +128,7 @@ def demo_quote(
         job_id=job["id"],
         created_at=created,
     )
-    work.record(args, quote_id, None, created, "quote.create", "quote", args.wire())
+    work.record(create, quote_id, None, created, "quote.create", "quote")
     part_no, zh, _en, price, rate = v.PARTS[0]
     lines = (
         QuoteLine(
@@ -148,7 +158,8 @@ def demo_quote(
         line_rows.append(work.add(m.QuoteLine, **line_row))
         base = row["version"]
         row["version"] = base + 1
-        line_args = QuoteAddLineV1.checked(
+        line_args = partial(
+            QuoteAddLineV1.checked,
             line_id=line_row["id"],
             kind=line.kind,
             part_no=line.part_no,
@@ -157,21 +168,22 @@ def demo_quote(
             unit_price=line.unit_price.amount,
             tax_rate=line.tax_rate,
         )
-        work.record(line_args, quote_id, base, at, "quote.add_line", "quote", line_args.wire())
+        work.record(line_args, quote_id, base, at, "quote.add_line", "quote")
     quote = records.quote_from_row(row, line_rows)
     ensure_quote_step_allowed("approve", False)
     decided = quote.approved(approved, approved.date())
     sig = _signature(work, CUSTOMER, approved, blobs, record)
     base = row["version"]
     row.update(record_rows.approval_fields(decided, CUSTOMER.signer_name, sig["id"], base))
-    approve = QuoteApproveV1.checked(
+    approve = partial(
+        QuoteApproveV1.checked,
         signature=_wire_signature(sig),
         signature_id=sig["id"],
         signer_name=row["decided_by_name"],
         at=approved,
         total=str(decided.totals().total.amount),
     )
-    work.record(approve, quote_id, base, approved, "quote.approve", "quote", approve.wire())
+    work.record(approve, quote_id, base, approved, "quote.approve", "quote")
     work.quotes.append(decided)
     return decided
 
@@ -244,7 +256,8 @@ def demo_slip(
             signed, number, sigs[0]["id"], sigs[1]["id"], device_signature, device_public
         ),
     )
-    args = SlipSignV1.checked(
+    args = partial(
+        SlipSignV1.checked,
         slip_id=signed.id,
         number=number,
         canonical=signed.canonical,
@@ -263,8 +276,12 @@ def demo_slip(
     before = work.domain()
     after = workflow.apply(before, "sign", work.context(signed=True), signed_at)
     work.job.update(status=after.status.value, version=after.version, updated_at=signed_at)
-    t_args = JobTransitionV1.checked(
-        action="sign", at=signed_at, to=after.status.value, slip_id=signed.id
+    t_args = partial(
+        JobTransitionV1.checked,
+        action="sign",
+        at=signed_at,
+        to=after.status.value,
+        slip_id=signed.id,
     )
     work.record(
         t_args,

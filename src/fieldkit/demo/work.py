@@ -6,7 +6,6 @@ typed mutation the app would have sent and the audit entry it would have written
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,12 +16,14 @@ from fieldkit.domain import record_rows, records, rules, workflow
 from fieldkit.domain.checklist import (
     ChecklistItem,
     Evidence,
+    Progress,
     ensure_answer_allowed,
     item_state,
     latest_answers,
     progress,
 )
 from fieldkit.domain.enums import EvidenceKind, JobStatus
+from fieldkit.domain.job import Job
 from fieldkit.domain.quote import Quote, ensure_part_replacement_allowed
 from fieldkit.domain.slip_payload import BackupFact, PartFact
 from fieldkit.domain.workflow import ActionArgs, JobContext
@@ -44,7 +45,10 @@ DISPATCHER = "office"
 
 
 def new_id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """A random (version 4) UUID from ``rng``: ``uuid.UUID(int=..., version=4)``, faster."""
+    n = rng.getrandbits(128) & ~(0xC000 << 48) & ~(0xF000 << 64) | (0x8000 << 48) | (4 << 76)
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Step:
     the center, which holds the demo data) and its audit entry."""
 
     args: MutationArgs
+    wire: dict[str, Any]  # the args as the outbox stores them
     entity_id: str
     base_version: int | None
     at: datetime
@@ -70,13 +75,15 @@ class JobWork:
     rng: random.Random
     job: dict[str, Any]  # the job's row, changed in place step by step
     engineer: str
-    journal: list[Step]
+    journal: list[Step] | None  # None: no outbox or audit log to fill (the center's copy)
     escalations: list[dict[str, Any]] = field(default_factory=list)
     items: list[ChecklistItem] = field(default_factory=list)
     answers: list[Evidence] = field(default_factory=list)
     times: dict[str, datetime] = field(default_factory=dict)
     quotes: list[Quote] = field(default_factory=list)
     parts: list[PartFact] = field(default_factory=list)
+    _domain: tuple[tuple[Any, ...], Job] | None = None
+    _progress: tuple[int, Progress] | None = None
 
     # -- the center ------------------------------------------------------------------------
     def assign(self, at: datetime) -> None:
@@ -91,11 +98,19 @@ class JobWork:
         self.job.update(status=after.status.value, version=after.version, updated_at=at)
 
     # -- the engineer ----------------------------------------------------------------------
-    def domain(self) -> Any:
-        return records.job_from_row(self.job, self.escalations)
+    def domain(self) -> Job:
+        """The job through the shared record mapper (again after each change of its row)."""
+        key = (self.job["version"], self.job["status"], len(self.escalations))
+        if self._domain is None or self._domain[0] != key:
+            self._domain = (key, records.job_from_row(self.job, self.escalations))
+        return self._domain[1]
 
     def context(self, signed: bool = False) -> JobContext:
-        return JobContext(progress(self.items, self.answers), has_signed_slip=signed)
+        """What the state machine's guards read: the backup's progress (again after each
+        answer) and whether the job has a signed slip."""
+        if self._progress is None or self._progress[0] != len(self.answers):
+            self._progress = (len(self.answers), progress(self.items, self.answers))
+        return JobContext(self._progress[1], has_signed_slip=signed)
 
     def step(self, action: str, at: datetime, args: ActionArgs | None = None) -> None:
         """``services.jobs.perform``: the state machine, its work-log entry and escalation."""
@@ -126,17 +141,16 @@ class JobWork:
                 self.times[kind] = at
         if action == "escalate":  # ``services.escalations.escalate``: its own mutation
             esc = after.escalations[-1]
-            escalate = JobEscalateV1.checked(
-                escalation_id=created["escalation_id"],
-                at=at,
-                reason=esc.reason,
-                findings=esc.findings,
-                category=esc.category.value,
-                attachments=[],
-            )
             moved = {"from": before.status.value, "to": after.status.value}
             self.record(
-                escalate,
+                lambda: JobEscalateV1.checked(
+                    escalation_id=created["escalation_id"],
+                    at=at,
+                    reason=esc.reason,
+                    findings=esc.findings,
+                    category=esc.category.value,
+                    attachments=[],
+                ),
                 self.job["id"],
                 before.version,
                 at,
@@ -145,18 +159,17 @@ class JobWork:
                 {**moved, "category": esc.category},
             )
             return
-        payload = JobTransitionV1.checked(
-            action=action,
-            at=at,
-            to=after.status.value,
-            confirmed_with=args.confirmed_with,
-            resolution=args.resolution,
-            reason=args.reason,
-            findings=args.findings,
-            **created,
-        )
         self.record(
-            payload,
+            lambda: JobTransitionV1.checked(
+                action=action,
+                at=at,
+                to=after.status.value,
+                confirmed_with=args.confirmed_with,
+                resolution=args.resolution,
+                reason=args.reason,
+                findings=args.findings,
+                **created,
+            ),
             self.job["id"],
             before.version,
             at,
@@ -170,8 +183,16 @@ class JobWork:
         rules.ensure_classifiable(JobStatus(self.job["status"]))
         base = self.job["version"]
         self.job.update(record_rows.classify_fields(area, origin, fault_found, base, at))
-        args = JobClassifyV1.checked(cause_area=area, cause_origin=origin, fault_found=fault_found)
-        self.record(args, self.job["id"], base, at, "job.classify", "job", args.wire())
+        self.record(
+            lambda: JobClassifyV1.checked(
+                cause_area=area, cause_origin=origin, fault_found=fault_found
+            ),
+            self.job["id"],
+            base,
+            at,
+            "job.classify",
+            "job",
+        )
 
     def checklist(self, run: dict[str, Any], items: list[dict[str, Any]]) -> None:
         """The backup checklist the center copied from its template when creating the job."""
@@ -217,17 +238,20 @@ class JobWork:
                     at,
                 ),
             )
-        args = ChecklistAnswerV1.checked(
-            answer_id=answer_id,
-            run_item_id=item.id,
-            kind=item.evidence_kind,
-            ticked=ticked,
-            text=evidence.text,
-            blob_sha256=sha,
-            filename=filename,
-            at=at,
-            **attachment,
-        )
+
+        def args() -> MutationArgs:
+            return ChecklistAnswerV1.checked(
+                answer_id=answer_id,
+                run_item_id=item.id,
+                kind=item.evidence_kind,
+                ticked=ticked,
+                text=evidence.text,
+                blob_sha256=sha,
+                filename=filename,
+                at=at,
+                **attachment,
+            )
+
         details = {
             "label": item.label,
             "answer_id": answer_id,
@@ -272,16 +296,22 @@ class JobWork:
                 row["serial_installed"],
             )
         )
-        args = PartReplaceV1.checked(
-            id=rep_id,
-            part_no=part_no,
-            quantity=quantity,
-            paid=paid,
-            serial_removed=row["serial_removed"],
-            serial_installed=row["serial_installed"],
-            at=at,
+        self.record(
+            lambda: PartReplaceV1.checked(
+                id=rep_id,
+                part_no=part_no,
+                quantity=quantity,
+                paid=paid,
+                serial_removed=row["serial_removed"],
+                serial_installed=row["serial_installed"],
+                at=at,
+            ),
+            self.job["id"],
+            None,
+            at,
+            "part.replace",
+            "job",
         )
-        self.record(args, self.job["id"], None, at, "part.replace", "job", args.wire())
 
     def backup_facts(self) -> list[BackupFact]:
         """The backup as the slip reports it (``services.slips.slip_facts``)."""
@@ -304,16 +334,32 @@ class JobWork:
 
     def record(
         self,
-        args: MutationArgs,
+        make: Callable[[], MutationArgs],
         entity_id: str,
         base_version: int | None,
         at: datetime,
         action: str,
         entity_type: str,
-        details: dict[str, Any],
+        details: dict[str, Any] | None = None,
     ) -> None:
+        """Journal one change: its typed mutation (made only when there is a journal) and
+        its audit details (``None``: the mutation's args, as the app's services audit them)."""
+        if self.journal is None:
+            return
+        args = make()
+        wire = args.wire()
         self.journal.append(
-            Step(args, entity_id, base_version, at, self.engineer, action, entity_type, details)
+            Step(
+                args,
+                wire,
+                entity_id,
+                base_version,
+                at,
+                self.engineer,
+                action,
+                entity_type,
+                wire if details is None else details,
+            )
         )
 
 

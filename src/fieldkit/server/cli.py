@@ -286,7 +286,10 @@ def seed_demo(
         else tuple(u for u, role, _ in DEMO_USERS if role == "engineer")
     )
     rows, summary = build_demo(
-        blobs.store, DemoSize(jobs=jobs, devices_per_site=devices_per_site), engineers=engineers
+        blobs.store,
+        DemoSize(jobs=jobs, devices_per_site=devices_per_site),
+        engineers=engineers,
+        journal=False,
     )
     with engine.begin() as conn:
         for username, role, name in DEMO_USERS:
