@@ -292,8 +292,9 @@ def seed_demo(
         journal=False,
     )
     with engine.begin() as conn:
+        shared = auth.hash_password(DEMO_PASSWORD)
         for username, role, name in DEMO_USERS:
-            auth.create_user(conn, username, DEMO_PASSWORD, role, name)
+            auth.create_user(conn, username, DEMO_PASSWORD, role, name, password_hash=shared)
         write_rows(conn, rows, lambda model: t.ENTITY[model.__tablename__])
         assignments, events = office_records(rows)
         conn.execute(insert(t.job_assignments), assignments)
