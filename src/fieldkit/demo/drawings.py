@@ -9,6 +9,8 @@ from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A1, landscape
 from reportlab.pdfgen.canvas import Canvas
 
+from fieldkit.reports import fonts
+
 A0 = (3370.0, 2384.0)  # points, landscape
 
 
@@ -57,7 +59,7 @@ def floor_plan_pdf(
             pdf.setFont("Helvetica", 10)
             pdf.drawString(cx + 12, cy - 3, f"D{page:02d}-{n:03d}")
         pdf.setFillColorRGB(0, 0, 0)
-        pdf.setFont("Helvetica-Bold", 36)
+        pdf.setFont(fonts.register(), 36)  # the title is Chinese and English
         pdf.drawString(90, height - 110, f"{title} - sheet {page}/{pages}")
         pdf.setFont("Helvetica", 14)
         pdf.drawString(90, 80, "Legend: red = cable route, blue = device position")

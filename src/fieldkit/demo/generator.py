@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,39 +16,17 @@ from sqlalchemy.orm import Session
 
 from fieldkit.demo import vocabulary as v
 from fieldkit.demo.drawings import floor_plan_pdf, floor_plan_png, wiring_pdf
-from fieldkit.demo.slips import DemoJob, demo_key, demo_slip
-from fieldkit.domain.checklist import ItemState
-from fieldkit.domain.enums import (
-    CauseArea,
-    CauseOrigin,
-    Channel,
-    JobStatus,
-    JobType,
-    Severity,
-)
-from fieldkit.domain.slip_payload import BackupFact
+from fieldkit.demo.flow import SLA_MINUTES, job_plan, journal_rows, take_through_flow
+from fieldkit.demo.slips import DemoJob, demo_device_id, demo_key
+from fieldkit.demo.work import ASSIGN_AFTER, JobWork, Step, new_id
+from fieldkit.domain import record_rows, records
+from fieldkit.domain.enums import Channel, EvidenceKind, JobType
+from fieldkit.domain.sla import job_sla
 from fieldkit.domain.warranty import derive_billing
 from fieldkit.protocol.entities import SYNCED_MODELS, table_of
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobStore
 from fieldkit.store.database import Database
-
-S = JobStatus
-# How far along the flow each status is, to make the rest of the record consistent.
-ORDER = [
-    S.ASSIGNED,
-    S.ACCEPTED,
-    S.TRAVELLING,
-    S.ON_SITE,
-    S.DIAGNOSING,
-    S.BACKED_UP,
-    S.REPAIRING,
-    S.RESOLVED,
-    S.SIGNED,
-    S.CLOSED,
-]
-REMOTE_STATUSES = [S.ASSIGNED, S.ACCEPTED, S.DIAGNOSING, S.RESOLVED_REMOTELY]
-SLA_MINUTES = {1: (30, 240), 2: (120, 480), 3: (480, 2880), 4: (1440, None)}
 
 
 @dataclass(frozen=True)
@@ -74,8 +51,7 @@ class DemoSummary:
     parts: int
 
 
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+_uuid = new_id
 
 
 def _person(rng: random.Random) -> str:
@@ -106,7 +82,17 @@ def generate(
     rows, summary = build_demo(blobs, size, engineers=(engineer,), seed=seed, now=now)
     with db.write() as session:
         write_rows(session, rows, table_of)
+        write_journal(session, rows)
     return summary
+
+
+def write_journal(session: Session, rows: Rows) -> None:
+    """The demo's changes in this store's outbox (acknowledged: the center holds them) and
+    audit log, under the demo device that made them."""
+    for model in (m.OutboxMutation, m.AuditEntry):
+        batch = rows.get(model, [])
+        for start in range(0, len(batch), 5000):
+            session.execute(insert(table_of(model)), batch[start : start + 5000])
 
 
 def build_demo(
@@ -116,14 +102,18 @@ def build_demo(
     engineers: tuple[str, ...] = ("demo",),
     seed: int = 7,
     now: datetime | None = None,
+    journal: bool = True,
 ) -> tuple[Rows, DemoSummary]:
-    """Generate the rows (blobs are written to ``blobs``); jobs go round-robin to engineers."""
+    """Generate the rows (blobs are written to ``blobs``); jobs go round-robin to engineers.
+    ``journal``: also the outbox and audit rows of the device that made the demo's changes
+    (for a device's store; the center keeps neither)."""
     rng = random.Random(seed)
     issuer = demo_key(seed)
     thumbnails: dict[tuple[Any, ...], str] = {}
     now = now or datetime.now(UTC)
     today = now.date()
     rows: dict[type[m.Base], list[dict[str, Any]]] = {}
+    steps: list[Step] | None = [] if journal else None
 
     def add(table: type[m.Base], /, **values: Any) -> dict[str, Any]:
         rows.setdefault(table, []).append(values)
@@ -160,7 +150,11 @@ def build_demo(
                 evidence_kind=kind,
                 required=required,
             )
-    backup_items = [(f"{zh} ({en})", kind, req) for zh, en, kind, req in v.BACKUP_ITEMS]
+    part_ids = {r["part_no"]: r["id"] for r in rows[m.Part]}
+    backup_template = next(r for r in rows[m.ChecklistTemplate] if r["purpose"] == "backup")
+    backup_template_items = [
+        r for r in rows[m.ChecklistTemplateItem] if r["template_id"] == backup_template["id"]
+    ]
 
     # Shared drawing pool: a few distinct documents, reused by the other sites.
     pool: list[tuple[str, str, str, str, int, int | None]] = []
@@ -207,11 +201,10 @@ def build_demo(
     customers = []
     short_names: dict[str, tuple[str, str]] = {}
     for c in range(n_customers):
-        (czh, cen), (szh, sen) = v.CITIES[c % len(v.CITIES)], rng.choice(v.COMPANY_SUFFIX)
+        ((czh, cen), (dzh, _den), (street_zh, _street_en)) = v.CITIES[c % len(v.CITIES)]
+        szh, sen = rng.choice(v.COMPANY_SUFFIX)
         stem_zh, stem_en = v.COMPANY_STEMS[c % len(v.COMPANY_STEMS)]
         serial = f"{c // len(v.COMPANY_STEMS) + 1}" if c >= len(v.COMPANY_STEMS) else ""
-        street_zh, _street_en = rng.choice(v.STREETS)
-        dzh, den = rng.choice(v.DISTRICTS)
         no = rng.randint(1, 999)
         cust = add(
             m.Customer,
@@ -248,7 +241,7 @@ def build_demo(
             add(
                 m.ContractSla,
                 contract_id=contract["id"],
-                severity=sev,
+                severity=int(sev),
                 respond_minutes=resp,
                 arrive_minutes=arr,
             )
@@ -351,211 +344,58 @@ def build_demo(
                     unit=unit,
                 )
 
-    # Jobs at every severity, type and status.
-    on_site_types = [
-        JobType.CORRECTIVE_REPAIR,
-        JobType.PERIODIC_INSPECTION,
-        JobType.SOFTWARE_UPGRADE,
-    ]
-    statuses = [*ORDER, S.ESCALATED]
+    # Jobs at every severity, type and status, each taken through the flow (demo.work).
+    evidence = {EvidenceKind.FILE: backup_blobs, EvidenceKind.PHOTO: [photo_blob]}
     for j in range(size.jobs):
-        engineer = engineers[j % len(engineers)]
         site = sites[j % len(sites)]
-        site_devices = devices_by_site[site["id"]]
-        job_dev = rng.choice(site_devices) if site_devices else None
         contract = contracts[site["customer_id"]]
-        remote = j % 9 == 8
-        status = REMOTE_STATUSES[j % 4] if remote else statuses[j % len(statuses)]
-        job_type = JobType.REMOTE_RESOLUTION if remote else on_site_types[j % 3]
-        severity = Severity(1 + (j // 3) % 4)
-        fzh, fen = v.FAULTS[j % len(v.FAULTS)]
-        early = status in (S.ASSIGNED, S.ACCEPTED, S.TRAVELLING)
-        reported = now - timedelta(
-            minutes=rng.randint(5, 600) if early else rng.randint(600, 20000)
+        terms = records.contract_sla_from_rows(
+            r for r in rows[m.ContractSla] if r["contract_id"] == contract["id"]
         )
-        resp, arr = SLA_MINUTES[severity]
-        has_level = any(
-            r["contract_id"] == contract["id"] and r["severity"] == severity
-            for r in rows[m.ContractSla]
-        )
+        work = JobWork(add, rng, {}, engineers[j % len(engineers)], steps)
+        step_plan = job_plan(j, rng, devices_by_site[site["id"]], now)
+        device = step_plan.device
         decision = derive_billing(
-            reported.date(),
-            job_dev["warranty_ends_on"] if job_dev else None,
+            step_plan.reported.date(),
+            device["warranty_ends_on"] if device else None,
             contract["warranty_ends_on"],
         )
-        stage = ORDER.index(status) if status in ORDER else ORDER.index(S.DIAGNOSING)
-        if status is S.RESOLVED_REMOTELY:
-            stage = ORDER.index(S.RESOLVED)
-        responded = (
-            reported + timedelta(minutes=rng.randint(5, int(resp * 1.3))) if stage >= 1 else None
-        )
-        arrived = (
-            reported + timedelta(minutes=rng.randint(30, int((arr or 600) * 1.2)))
-            if stage >= 3 and not remote
-            else None
-        )
-        diagnosed = stage >= ORDER.index(S.BACKED_UP) or status in (
-            S.RESOLVED_REMOTELY,
-            S.ESCALATED,
-        )
-        job = add(
+        sla = job_sla(terms, step_plan.severity, step_plan.reported)
+        work.job = add(
             m.Job,
-            id=_uuid(rng),
-            number=f"SO-{reported:%Y%m}-{j + 1:06d}",
-            customer_id=site["customer_id"],
-            site_id=site["id"],
-            device_id=job_dev["id"] if job_dev else None,
-            contract_id=contract["id"],
-            reported_at=reported,
-            channel=list(Channel)[j % 4].value,
-            fault_description=f"{fzh}。{fen}.",
-            severity=int(severity),
-            job_type=job_type.value,
-            status=status.value,
-            billing=decision.billing.value,
-            billing_basis=decision.basis,
-            assigned_engineer=engineer,  # round-robin, see the loop head
-            cause_area=list(CauseArea)[j % 2].value if diagnosed else None,
-            cause_origin=list(CauseOrigin)[(j // 2) % 2].value if diagnosed else None,
-            fault_found="电源模块输出电压偏低 PSU output voltage low" if diagnosed else "",
-            resolution=(
-                "更换电源并恢复配置 Replaced PSU, restored configuration"
-                if stage >= ORDER.index(S.RESOLVED)
-                else ""
-            ),
-            confirmed_with=_person(rng) if arrived else "",
-            respond_by=reported + timedelta(minutes=resp) if has_level else None,
-            arrive_by=(reported + timedelta(minutes=arr) if has_level and arr else None),
-            responded_at=responded,
-            arrived_at=arrived,
-            updated_at=now,
-            version=1 + stage,
-        )
-        times: dict[str, datetime | None] = {}
-        steps = [
-            ("accepted", 1, responded),
-            ("departed", 2, responded + timedelta(minutes=10) if responded else None),
-            ("arrived", 3, arrived),
-            (
-                "started",
-                ORDER.index(S.REPAIRING),
-                arrived + timedelta(minutes=40) if arrived else None,
-            ),
-            (
-                "finished",
-                ORDER.index(S.RESOLVED),
-                arrived + timedelta(minutes=95) if arrived else None,
-            ),
-        ]
-        for kind, at_stage, at in steps:
-            if at is not None and stage >= at_stage and not (remote and at_stage > 1):
-                times[kind] = at
-                add(
-                    m.WorkLogEntry,
-                    id=_uuid(rng),
-                    job_id=job["id"],
-                    kind=kind,
-                    at=at,
-                    by=engineer,
-                    note="",
-                )
-        backup_facts: list[BackupFact] = []
-        if status is S.ESCALATED:
-            add(
-                m.Escalation,
-                id=_uuid(rng),
-                job_id=job["id"],
-                at=now - timedelta(hours=2),
-                by=engineer,
-                reason="需要厂家支持 Needs vendor support",
-                findings="日志已导出，主板疑似故障 Logs exported, mainboard suspected",
-            )
-        if not remote:  # the center attaches a backup checklist to every on-site job
-            run_id = add(
-                m.ChecklistRun,
-                id=_uuid(rng),
-                job_id=job["id"],
-                template_id=None,
-                purpose="backup",
-                device_id=None,
-            )["id"]
-            answered = (
-                len(backup_items)
-                if stage >= ORDER.index(S.BACKED_UP)
-                else (2 if status in (S.DIAGNOSING, S.ESCALATED) else 0)
-            )
-            for pos, (label, kind, required) in enumerate(backup_items, 1):
-                item_id = add(
-                    m.ChecklistRunItem,
-                    id=_uuid(rng),
-                    run_id=run_id,
-                    position=pos,
-                    label=label,
-                    evidence_kind=kind,
-                    required=required,
-                )["id"]
-                if pos > answered:
-                    backup_facts.append(
-                        BackupFact(
-                            label,
-                            None,
-                            None,
-                            "",
-                            kind=kind,
-                            required=required,
-                            state=ItemState.NOT_DONE if required else ItemState.NOT_ANSWERED,
-                        )
-                    )
-                if pos <= answered:
-                    sha: str | None = (
-                        backup_blobs[pos % len(backup_blobs)]
-                        if kind == "file"
-                        else photo_blob
-                        if kind == "photo"
-                        else None
-                    )
-                    answer_at = (arrived or reported) + timedelta(minutes=10 + pos)
-                    backup_facts.append(
-                        BackupFact(
-                            label,
-                            answer_at,
-                            sha,
-                            "V5.2.1" if kind == "text" else "",
-                            kind=kind,
-                            required=required,
-                            state=ItemState.DONE,
-                        )
-                    )
-                    add(
-                        m.ChecklistAnswer,
-                        id=_uuid(rng),
-                        run_item_id=item_id,
-                        at=answer_at,
-                        by=engineer,
-                        kind=kind,
-                        ticked=kind == "tick",
-                        text="V5.2.1" if kind == "text" else "",
-                        blob_sha256=sha,
-                        filename="config-export.txt"
-                        if kind == "file"
-                        else ("rack.png" if kind == "photo" else ""),
-                    )
-        if status in (S.SIGNED, S.CLOSED):
-            customer = next(c for c in customers if c["id"] == site["customer_id"])
-            record = DemoJob(
-                job,
+            **record_rows.new_job_row(
+                _uuid(rng),
+                f"SO-{step_plan.reported:%Y%m}-{j + 1:06d}",
                 site,
-                customer,
-                job_dev,
-                engineer,
-                contract["currency"],
-                now,
-                times,
-                backup_facts,
-                thumbnails,
+                {
+                    "device_id": device["id"] if device else None,
+                    "reported_at": step_plan.reported,
+                    "channel": list(Channel)[j % 4].value,
+                    "fault_description": step_plan.fault,
+                    "severity": step_plan.severity,
+                    "job_type": step_plan.job_type.value,
+                },
+                decision,
+                sla,
+                step_plan.reported,
+            ),
+        )
+        if step_plan.job_type is not JobType.REMOTE_RESOLUTION:  # as the center's create_job
+            run, run_items = record_rows.checklist_run_rows(
+                _uuid(rng),
+                work.job["id"],
+                backup_template,
+                backup_template_items,
+                lambda: _uuid(rng),
             )
-            demo_slip(add, rng, blobs, issuer, record)
+            work.checklist(run, run_items)
+        work.assign(step_plan.reported + ASSIGN_AFTER)
+        customer = next(c for c in customers if c["id"] == site["customer_id"])
+        record = DemoJob(site, customer, device, contract["currency"], thumbnails, terms)
+        take_through_flow(work, step_plan, evidence, blobs, issuer, record, part_ids, now)
 
+    if steps is not None:
+        journal_rows(add, steps, demo_device_id(seed))
     return rows, DemoSummary(
         customers=n_customers,
         sites=len(sites),

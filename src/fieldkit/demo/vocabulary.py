@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
+# Cities with a district and a street of that city: (city, district, street), each (zh, en).
 CITIES = [
-    ("上海", "Shanghai"),
-    ("北京", "Beijing"),
-    ("深圳", "Shenzhen"),
-    ("杭州", "Hangzhou"),
-    ("成都", "Chengdu"),
-    ("南京", "Nanjing"),
-    ("武汉", "Wuhan"),
-    ("苏州", "Suzhou"),
-]
-DISTRICTS = [
-    ("浦东新区", "Pudong"),
-    ("朝阳区", "Chaoyang"),
-    ("南山区", "Nanshan"),
-    ("西湖区", "Xihu"),
-    ("高新区", "Hi-Tech Zone"),
-    ("鼓楼区", "Gulou"),
-]
-STREETS = [
-    ("世纪大道", "Century Ave"),
-    ("建国路", "Jianguo Rd"),
-    ("科技园路", "Science Park Rd"),
-    ("文三路", "Wensan Rd"),
-    ("天府大道", "Tianfu Ave"),
-    ("中山路", "Zhongshan Rd"),
+    (("上海", "Shanghai"), ("浦东新区", "Pudong"), ("世纪大道", "Century Ave")),
+    (("北京", "Beijing"), ("朝阳区", "Chaoyang"), ("建国路", "Jianguo Rd")),
+    (("深圳", "Shenzhen"), ("南山区", "Nanshan"), ("科技园路", "Science Park Rd")),
+    (("杭州", "Hangzhou"), ("西湖区", "Xihu"), ("文三路", "Wensan Rd")),
+    (("成都", "Chengdu"), ("高新区", "Hi-Tech Zone"), ("天府大道", "Tianfu Ave")),
+    (("南京", "Nanjing"), ("鼓楼区", "Gulou"), ("中山路", "Zhongshan Rd")),
+    (("武汉", "Wuhan"), ("江汉区", "Jianghan"), ("解放大道", "Jiefang Ave")),
+    (("苏州", "Suzhou"), ("工业园区", "Industrial Park"), ("星湖街", "Xinghu St")),
 ]
 COMPANY_STEMS = [
     ("华东置业", "Huadong Properties"),
@@ -89,18 +74,61 @@ SUBSYSTEMS = [
     ),
 ]
 
+# Faults of a repair: (zh, en, the kind of device it is on (its English name in SUBSYSTEMS),
+# the severities it is graded at, whether it is solved on the phone). A fault is only ever
+# reported on its kind of device, and at a level that fits it.
 FAULTS = [
-    ("门禁控制器离线，员工无法刷卡进入", "Door controller offline, staff cannot badge in"),
-    ("3楼摄像机画面黑屏", "Cameras on floor 3 show a black image"),
-    ("录像机硬盘报警，部分录像丢失", "NVR disk alarm, some recordings missing"),
-    ("空调温控失灵，机房温度过高", "HVAC control failed, server room overheating"),
-    ("消防主机报回路故障", "Fire panel reports loop fault"),
-    ("核心交换机端口频繁掉线", "Core switch ports flapping"),
-    ("服务器无法启动，蓝屏", "Server does not boot, blue screen"),
-    ("UPS告警，电池需要更换", "UPS alarm, battery needs replacement"),
-    ("客户咨询如何添加新卡", "Customer asks how to enrol new cards"),
-    ("系统升级后报表功能异常", "Reports broken after software upgrade"),
+    (
+        "门禁控制器离线，员工无法刷卡进入",
+        "Door controller offline, staff cannot badge in",
+        "Door controller",
+        (1, 2),
+        False,
+    ),
+    ("读卡器无法识别员工卡", "Card reader does not read staff cards", "Card reader", (2, 3), False),
+    ("3楼摄像机画面黑屏", "Cameras on floor 3 show a black image", "IP camera", (2, 3), False),
+    (
+        "录像机硬盘报警，部分录像丢失",
+        "NVR disk alarm, some recordings missing",
+        "NVR",
+        (2, 3),
+        False,
+    ),
+    (
+        "空调温控失灵，机房温度过高",
+        "HVAC control failed, server room overheating",
+        "DDC controller",
+        (1, 2),
+        False,
+    ),
+    (
+        "温控面板显示温度与实际不符",
+        "Thermostat shows the wrong temperature",
+        "Thermostat",
+        (3, 4),
+        False,
+    ),
+    ("消防主机报回路故障", "Fire panel reports loop fault", "Fire alarm panel", (1, 2), False),
+    ("核心交换机端口频繁掉线", "Core switch ports flapping", "Core switch", (1, 2, 3), False),
+    ("服务器无法启动，蓝屏", "Server does not boot, blue screen", "Server", (1, 2), False),
+    ("UPS告警，电池需要更换", "UPS alarm, battery needs replacement", "UPS", (2, 3), False),
+    ("客户咨询如何添加新卡", "Customer asks how to enrol new cards", "Door controller", (4,), True),
+    ("系统升级后报表功能异常", "Reports broken after software upgrade", "Server", (3, 4), True),
+    ("录像机无法远程回放", "NVR playback fails from the office", "NVR", (3, 4), True),
 ]
+# What the office writes on a planned visit: (zh, en, device kind or None, severities).
+INSPECTION = (
+    "季度例行巡检：检查、清洁、调试",
+    "Quarterly inspection: check, clean, tune",
+    None,
+    (4,),
+)
+UPGRADE = (
+    "按计划升级门禁软件至 V5.3",
+    "Planned access-control software upgrade to V5.3",
+    "Door controller",
+    (3, 4),
+)
 
 PARTS = [
     # part_no, zh, en, unit price CNY, tax rate

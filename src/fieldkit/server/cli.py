@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from fieldkit import __version__
 from fieldkit.domain.enums import Channel, JobType
@@ -264,6 +264,7 @@ def seed_demo(
 ) -> int:
     from sqlalchemy import Engine
 
+    from fieldkit.demo.flow import office_records
     from fieldkit.demo.generator import DemoSize, build_demo, write_rows
     from fieldkit.server import auth
     from fieldkit.server import tables as t
@@ -285,12 +286,19 @@ def seed_demo(
         else tuple(u for u, role, _ in DEMO_USERS if role == "engineer")
     )
     rows, summary = build_demo(
-        blobs.store, DemoSize(jobs=jobs, devices_per_site=devices_per_site), engineers=engineers
+        blobs.store,
+        DemoSize(jobs=jobs, devices_per_site=devices_per_site),
+        engineers=engineers,
+        journal=False,
     )
     with engine.begin() as conn:
+        shared = auth.hash_password(DEMO_PASSWORD)
         for username, role, name in DEMO_USERS:
-            auth.create_user(conn, username, DEMO_PASSWORD, role, name)
+            auth.create_user(conn, username, DEMO_PASSWORD, role, name, password_hash=shared)
         write_rows(conn, rows, lambda model: t.ENTITY[model.__tablename__])
+        assignments, events = office_records(rows)
+        conn.execute(insert(t.job_assignments), assignments)
+        conn.execute(insert(t.job_events), events)
     for sha in blobs.store:
         blobs.register_local(sha, blobs.store.size(sha), "seed")
     print(

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from fieldkit.domain import workflow
-from fieldkit.domain.enums import JobStatus, Severity
+from fieldkit.domain import record_rows, workflow
+from fieldkit.domain.enums import Severity
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.sla import job_sla
 from fieldkit.domain.warranty import BillingDecision, derive_billing
@@ -230,37 +230,13 @@ def create_job(
         raise ApiError(404, "site.unknown", "No such site")
     reported: datetime = fields["reported_at"]
     decision = billing_for(conn, site, fields.get("device_id"), reported.date())
-    respond_by, arrive_by = deadlines(conn, site["contract_id"], fields["severity"], reported)
+    sla = job_sla(contract_sla(conn, site["contract_id"]), Severity(fields["severity"]), reported)
     count = conn.scalar(select(func.count()).select_from(E["jobs"])) or 0
     job_id = fields.get("id") or str(uuid.uuid4())
+    number = fields.get("number") or f"SO-{now:%Y%m}-{count + 1:06d}"
     conn.execute(
         insert(E["jobs"]).values(
-            id=job_id,
-            number=fields.get("number") or f"SO-{now:%Y%m}-{count + 1:06d}",
-            customer_id=site["customer_id"],
-            site_id=site["id"],
-            device_id=fields.get("device_id"),
-            contract_id=site["contract_id"],
-            reported_at=reported,
-            channel=fields["channel"],
-            fault_description=fields["fault_description"],
-            severity=fields["severity"],
-            job_type=fields["job_type"],
-            status=JobStatus.ASSIGNED.value,
-            billing=decision.billing.value,
-            billing_basis=decision.basis,
-            assigned_engineer="",
-            cause_area=None,
-            cause_origin=None,
-            fault_found="",
-            resolution="",
-            confirmed_with="",
-            respond_by=respond_by,
-            arrive_by=arrive_by,
-            responded_at=None,
-            arrived_at=None,
-            updated_at=now,
-            version=1,
+            **record_rows.new_job_row(job_id, number, site, fields, decision, sla, now)
         )
     )
     if fields["job_type"] != "remote_resolution":
@@ -347,27 +323,15 @@ def attach_checklist(
     )
     if template is None:
         return
-    run_id = str(uuid.uuid4())
-    conn.execute(
-        insert(E["checklist_runs"]).values(
-            id=run_id,
-            job_id=job_id,
-            template_id=template["id"],
-            purpose=purpose,
-            device_id=device_id,
-        )
+    template_items = conn.execute(
+        select(items).where(items.c.template_id == template["id"])
+    ).mappings()
+    run, run_items = record_rows.checklist_run_rows(
+        str(uuid.uuid4()), job_id, template, template_items, lambda: str(uuid.uuid4()), device_id
     )
-    for item in conn.execute(select(items).where(items.c.template_id == template["id"])).mappings():
-        conn.execute(
-            insert(E["checklist_run_items"]).values(
-                id=str(uuid.uuid4()),
-                run_id=run_id,
-                position=item["position"],
-                label=item["label"],
-                evidence_kind=item["evidence_kind"],
-                required=item["required"],
-            )
-        )
+    conn.execute(insert(E["checklist_runs"]).values(**run))
+    for item in run_items:
+        conn.execute(insert(E["checklist_run_items"]).values(**item))
 
 
 def audience_for(conn: Connection, table: str, row: dict[str, Any]) -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldkit.domain import rules
+from fieldkit.domain import record_rows, rules
 from fieldkit.domain.checklist import (
     ANSWERS_CORRECTABLE,
     OPEN_FOR_EVIDENCE,
@@ -139,31 +139,25 @@ def record_evidence(
         ensure_answer_allowed(domain_item, evidence, earlier, JobStatus(job.status))
         filename = file.name[:255] if file is not None else ""
         answer = m.ChecklistAnswer(
-            run_item_id=item.id,
-            at=now,
-            by=ctx.actor,
-            kind=kind.value,
-            ticked=ticked,
-            text=evidence.text,
-            blob_sha256=sha,
-            filename=filename,
+            **record_rows.answer_row(m.new_id(), evidence, ctx.actor, filename)
         )
         tx.session.add(answer)
         attachment: dict[str, Any] = {}
         if sha is not None and file is not None:
-            attach_kind = rules.attachment_kind(kind)
-            mime = (mimetypes.guess_type(file.name)[0] or "application/octet-stream")[:80]
+            mime = evidence_mime(file.name)
             attachment = {"attachment_id": m.new_id(), "mime": mime, "size": size or 0}
             tx.session.add(
                 m.Attachment(
-                    id=attachment["attachment_id"],
-                    job_id=job.id,
-                    kind=attach_kind,
-                    filename=filename,
-                    mime=mime,
-                    blob_sha256=sha,
-                    size_bytes=size or 0,
-                    created_at=now,
+                    **record_rows.attachment_row(
+                        attachment["attachment_id"],
+                        job.id,
+                        rules.attachment_kind(kind),
+                        filename,
+                        mime,
+                        sha,
+                        size or 0,
+                        now,
+                    )
                 )
             )
         tx.session.flush()
@@ -196,6 +190,11 @@ def record_evidence(
     return Changed(
         frozenset({job.id}), frozenset({"checklist", "outbox"}), tuple(tx.mutation_ids), answer.id
     )
+
+
+def evidence_mime(filename: str) -> str:
+    """The media type an evidence file is recorded with, from its name."""
+    return (mimetypes.guess_type(filename)[0] or "application/octet-stream")[:80]
 
 
 def _open_item(session: Session, run_item_id: str) -> tuple[m.ChecklistRunItem, m.Job]:

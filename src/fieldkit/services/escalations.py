@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from fieldkit.domain import workflow
+from fieldkit.domain import record_rows, workflow
 from fieldkit.domain.enums import EscalationCategory, JobStatus
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.messages import N_, Message
@@ -23,7 +23,13 @@ from fieldkit.domain.workflow import ActionArgs, JobContext
 from fieldkit.protocol.mutations import JobEscalateV1
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.jobs import job_context
-from fieldkit.services.records import backup_progress, has_signed_slip, job_row, to_domain_job
+from fieldkit.services.records import (
+    backup_progress,
+    has_signed_slip,
+    job_row,
+    set_columns,
+    to_domain_job,
+)
 from fieldkit.services.transaction import Changed, transaction
 from fieldkit.store import models as m
 from fieldkit.store.blobs import BlobError
@@ -96,32 +102,24 @@ def escalate(
         row = job_row(tx.session, job_id)
         before = to_domain_job(tx.session, row)
         after = workflow.apply(before, "escalate", job_context(tx, job_id), now, args)
-        row.status, row.version, row.updated_at = after.status.value, after.version, now
+        set_columns(row, record_rows.job_step_fields(after, now))
         esc = after.escalations[-1]
         escalation_id = m.new_id()
-        tx.session.add(
-            m.Escalation(
-                id=escalation_id,
-                job_id=job_id,
-                at=esc.at,
-                by=esc.by,
-                reason=esc.reason,
-                findings=esc.findings,
-                category=esc.category.value,
-            )
-        )
+        tx.session.add(m.Escalation(**record_rows.escalation_row(escalation_id, job_id, esc)))
         for f in stored:
             tx.session.add(
                 m.Attachment(
-                    id=f["id"],
-                    job_id=job_id,
-                    kind="escalation",
-                    escalation_id=escalation_id,
-                    filename=f["filename"],
-                    mime=f["mime"],
-                    blob_sha256=f["sha256"],
-                    size_bytes=f["size"],
-                    created_at=now,
+                    **record_rows.attachment_row(
+                        str(f["id"]),
+                        job_id,
+                        "escalation",
+                        str(f["filename"]),
+                        str(f["mime"]),
+                        str(f["sha256"]),
+                        int(str(f["size"])),
+                        now,
+                        escalation_id,
+                    )
                 )
             )
         payload = JobEscalateV1.checked(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fieldkit.domain import rules, workflow
+from fieldkit.domain import record_rows, rules, workflow
 from fieldkit.domain.enums import CauseArea, CauseOrigin, JobStatus
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.workflow import ActionArgs, JobContext
@@ -16,6 +16,7 @@ from fieldkit.services.records import (
     backup_progress,
     has_signed_slip,
     job_row,
+    set_columns,
     to_domain_job,
 )
 from fieldkit.services.transaction import Changed, Tx, transaction
@@ -42,40 +43,23 @@ def perform(
         row = job_row(tx.session, job_id)
         before = to_domain_job(tx.session, row)
         after = workflow.apply(before, action, job_context(tx, job_id), now, args)
-        row.status = after.status.value
-        row.version = after.version
-        row.updated_at = now
-        row.responded_at = after.responded_at
-        row.arrived_at = after.arrived_at
-        row.confirmed_with = after.confirmed_with
-        row.resolution = after.resolution
-        row.assigned_engineer = after.assigned_engineer
+        set_columns(row, record_rows.job_step_fields(after, now))
         # Rows the action creates travel with their ids, so the server stores the same rows.
         created: dict[str, str] = {}
         if len(after.escalations) > len(before.escalations):
             esc = after.escalations[-1]
             created["escalation_id"] = m.new_id()
             tx.session.add(
-                m.Escalation(
-                    id=created["escalation_id"],
-                    job_id=job_id,
-                    at=esc.at,
-                    by=esc.by,
-                    reason=esc.reason,
-                    findings=esc.findings,
-                )
+                m.Escalation(**record_rows.escalation_row(created["escalation_id"], job_id, esc))
             )
         log_kind = rules.work_log_kind(action)
         if log_kind is not None:
             created["work_log_id"] = m.new_id()
             tx.session.add(
                 m.WorkLogEntry(
-                    id=created["work_log_id"],
-                    job_id=job_id,
-                    kind=log_kind,
-                    at=now,
-                    by=ctx.actor,
-                    note="",
+                    **record_rows.work_log_row(
+                        created["work_log_id"], job_id, log_kind, now, ctx.actor
+                    )
                 )
             )
         payload = JobTransitionV1.checked(
@@ -150,11 +134,8 @@ def classify_cause(
         row = job_row(tx.session, job_id)
         rules.ensure_classifiable(JobStatus(row.status))
         base = row.version
-        row.cause_area, row.cause_origin = area.value, origin.value
-        if fault_found.strip():
-            row.fault_found = fault_found.strip()
-        row.version += 1
-        row.updated_at = now
+        found = fault_found.strip() or row.fault_found
+        set_columns(row, record_rows.classify_fields(area.value, origin.value, found, base, now))
         args = JobClassifyV1.checked(
             cause_area=area, cause_origin=origin, fault_found=row.fault_found
         )
@@ -171,7 +152,9 @@ def add_note(ctx: ServiceContext, job_id: str, note: str) -> Changed:
     now = ctx.clock.now()
     with transaction(ctx) as tx:
         job_row(tx.session, job_id)
-        entry = m.WorkLogEntry(job_id=job_id, kind="note", at=now, by=ctx.actor, note=note.strip())
+        entry = m.WorkLogEntry(
+            **record_rows.work_log_row(m.new_id(), job_id, "note", now, ctx.actor, note.strip())
+        )
         tx.session.add(entry)
         tx.session.flush()
         mid = tx.emit(WorklogAddV1.checked(id=entry.id, at=now, note=entry.note), job_id)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fieldkit.domain import rules
+from fieldkit.domain import record_rows, rules
 from fieldkit.domain.enums import Billing, JobStatus, QuoteLineKind, QuoteStatus, SignerRole
 from fieldkit.domain.errors import GuardFailed, InvalidValue
 from fieldkit.domain.money import Money, to_decimal
@@ -35,6 +35,7 @@ from fieldkit.services.records import (
     has_signed_slip,
     job_quotes,
     job_row,
+    set_columns,
     to_domain_quote,
 )
 from fieldkit.services.signatures import signature_payload, store_signature
@@ -73,13 +74,14 @@ def create_quote(ctx: ServiceContext, job_id: str, currency: str = "CNY") -> Cha
         _step_allowed(tx, "create", job_id)
         count = tx.session.scalar(select(func.count()).where(m.Quote.job_id == job_id)) or 0
         quote = m.Quote(
-            job_id=job_id,
-            number=rules.quote_number(job.number, count + 1),
-            status=QuoteStatus.DRAFT.value,
-            currency=currency,
-            valid_until=(now + DEFAULT_VALIDITY).date(),
-            created_at=now,
-            version=1,
+            **record_rows.draft_quote_row(
+                m.new_id(),
+                job_id,
+                rules.quote_number(job.number, count + 1),
+                currency,
+                (now + DEFAULT_VALIDITY).date(),
+                now,
+            )
         )
         tx.session.add(quote)
         tx.session.flush()
@@ -148,15 +150,9 @@ def add_quote_line(
             or 0
         ) + 1
         db_line = m.QuoteLine(
-            quote_id=quote_id,
-            position=position,
-            kind=kind.value,
-            part_id=part.id if part else None,
-            part_no=line.part_no,
-            description=desc,
-            quantity=line.quantity,
-            unit_price=line.unit_price.amount,
-            tax_rate=rate,
+            **record_rows.quote_line_row(
+                m.new_id(), quote_id, position, line, part.id if part else None
+            )
         )
         tx.session.add(db_line)
         base = row.version
@@ -189,10 +185,7 @@ def record_customer_approval(
         decided = to_domain_quote(tx.session, row).approved(now, now.date())
         sig_id = store_signature(tx, signature, now)
         base = row.version
-        row.status, row.decided_at = decided.status.value, now
-        row.decided_by_name = signature.signer_name.strip()
-        row.approval_signature_id = sig_id
-        row.version += 1
+        set_columns(row, record_rows.approval_fields(decided, signature.signer_name, sig_id, base))
         totals = decided.totals()
         args = QuoteApproveV1.checked(
             signature=signature_payload(tx, sig_id),
@@ -352,14 +345,17 @@ def record_part_replacement(
         _ensure_replacement(tx.session, job, part_no, qty)
         billing = Billing(job.billing)
         rep = m.PartReplacement(
-            job_id=job_id,
-            part_no=part_no,
-            quantity=qty,
-            serial_removed=serial_removed.strip(),
-            serial_installed=serial_installed.strip(),
-            paid=rules.replacement_is_paid(billing),
-            at=now,
-            by=ctx.actor,
+            **record_rows.part_replacement_row(
+                m.new_id(),
+                job_id,
+                part_no,
+                qty,
+                serial_removed,
+                serial_installed,
+                rules.replacement_is_paid(billing),
+                now,
+                ctx.actor,
+            )
         )
         tx.session.add(rep)
         tx.session.flush()

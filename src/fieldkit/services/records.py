@@ -33,6 +33,12 @@ def as_row(obj: Any) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
+def set_columns(row: m.Base, values: dict[str, Any]) -> None:
+    """Write a row builder's column values (``domain.record_rows``) onto an ORM row."""
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
 def to_domain_job(session: Session, row: m.Job) -> Job:
     escalations = session.scalars(select(m.Escalation).where(m.Escalation.job_id == row.id))
     return records.job_from_row(as_row(row), [as_row(e) for e in escalations])

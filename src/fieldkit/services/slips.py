@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fieldkit.domain import rules, workflow
+from fieldkit.domain import record_rows, rules, workflow
 from fieldkit.domain.checklist import item_state, latest_answers
 from fieldkit.domain.enums import JobStatus, QuoteStatus, SignerRole
 from fieldkit.domain.errors import InvalidValue
@@ -281,17 +281,9 @@ def _lock_slip(
         device_signature, device_public = device_key.sign_hash(ctx, signed.sha256)
         tx.session.add(
             m.Slip(
-                id=signed.id,
-                job_id=job_id,
-                number=number,
-                canonical=signed.canonical,
-                content_sha256=signed.sha256,
-                signed_at=now,
-                supersedes_id=supersedes_id,
-                customer_signature_id=cust_id,
-                engineer_signature_id=eng_id,
-                device_signature=device_signature,
-                device_public_key=device_public,
+                **record_rows.slip_row(
+                    signed, number, cust_id, eng_id, device_signature, device_public
+                )
             )
         )
         tx.session.flush()

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
-from fieldkit.domain import records, rules
+from fieldkit.domain import record_rows, records, rules
 from fieldkit.domain.checklist import Evidence, ensure_answer_allowed
 from fieldkit.domain.enums import JobStatus
 from fieldkit.domain.errors import DomainError
@@ -52,27 +54,19 @@ def checklist_answer(ctx: Ctx, a: ChecklistAnswerV1) -> None:
     if a.blob_sha256 is not None:
         ensure_own_blob(ctx, a.blob_sha256)
     to = audience(job)
-    answer = {
-        "id": a.answer_id,
-        "run_item_id": item["id"],
-        "at": a.at,
-        "by": ctx.who.username,
-        "kind": domain_item.evidence_kind.value,
-        "ticked": evidence.ticked,
-        "text": evidence.text,
-        "blob_sha256": evidence.blob_sha256,
-        "filename": a.filename,
-    }
+    # Recorded as the item's kind of evidence, whatever kind the device named.
+    stored = replace(evidence, kind=domain_item.evidence_kind)
+    answer = record_rows.answer_row(a.answer_id, stored, ctx.who.username, a.filename)
     insert_row(ctx, "checklist_answers", answer, to)
     if a.attachment_id and evidence.blob_sha256:
-        attachment = {
-            "id": a.attachment_id,
-            "job_id": job["id"],
-            "kind": rules.attachment_kind(domain_item.evidence_kind),
-            "filename": a.filename,
-            "mime": a.mime,
-            "blob_sha256": evidence.blob_sha256,
-            "size_bytes": a.size,
-            "created_at": a.at,
-        }
+        attachment = record_rows.attachment_row(
+            a.attachment_id,
+            job["id"],
+            rules.attachment_kind(domain_item.evidence_kind),
+            a.filename,
+            a.mime,
+            evidence.blob_sha256,
+            a.size,
+            a.at,
+        )
         insert_row(ctx, "attachments", attachment, to)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from fieldkit.domain import rules, workflow
+from fieldkit.domain import record_rows, rules, workflow
 from fieldkit.domain.enums import JobStatus
 from fieldkit.domain.errors import DomainError
 from fieldkit.protocol.mutations import (
@@ -63,26 +63,11 @@ def job_transition(ctx: Ctx, a: JobTransitionV1) -> None:
     ctx.writer.upsert("jobs", row["id"], ctx.me())
     if a.escalation_id and len(after.escalations) > len(before.escalations):
         esc = after.escalations[-1]
-        values = {
-            "id": a.escalation_id,
-            "job_id": row["id"],
-            "at": a.at,
-            "by": esc.by,
-            "reason": esc.reason,
-            "findings": esc.findings,
-            "category": esc.category.value,
-        }
+        values = record_rows.escalation_row(a.escalation_id, row["id"], esc)
         insert_row(ctx, "escalations", values, ctx.me())
     kind = rules.work_log_kind(a.action)
     if a.work_log_id and kind is not None:
-        values = {
-            "id": a.work_log_id,
-            "job_id": row["id"],
-            "kind": kind,
-            "at": a.at,
-            "by": ctx.who.username,
-            "note": "",
-        }
+        values = record_rows.work_log_row(a.work_log_id, row["id"], kind, a.at, ctx.who.username)
         insert_row(ctx, "work_log", values, ctx.me())
 
 
@@ -114,14 +99,7 @@ def worklog_add(ctx: Ctx, a: WorklogAddV1) -> None:
         rules.ensure_note(a.note)
     except DomainError as exc:
         raise Rejected("job.rule", str(exc)) from exc
-    values = {
-        "id": a.id,
-        "job_id": job["id"],
-        "kind": "note",
-        "at": a.at,
-        "by": ctx.who.username,
-        "note": a.note,
-    }
+    values = record_rows.work_log_row(a.id, job["id"], "note", a.at, ctx.who.username, a.note)
     insert_row(ctx, "work_log", values, audience(job))
 
 
@@ -156,26 +134,18 @@ def job_escalate(ctx: Ctx, a: JobEscalateV1) -> None:
     )
     ctx.writer.upsert("jobs", row["id"], ctx.me())
     esc = after.escalations[-1]
-    values = {
-        "id": a.escalation_id,
-        "job_id": row["id"],
-        "at": a.at,
-        "by": esc.by,
-        "reason": esc.reason,
-        "findings": esc.findings,
-        "category": esc.category.value,
-    }
+    values = record_rows.escalation_row(a.escalation_id, row["id"], esc)
     insert_row(ctx, "escalations", values, ctx.me())
     for f, size in zip(a.attachments, sizes, strict=True):
-        attachment = {
-            "id": f.id,
-            "job_id": row["id"],
-            "kind": "escalation",
-            "escalation_id": a.escalation_id,
-            "filename": f.filename or "file",
-            "mime": f.mime or "application/octet-stream",
-            "blob_sha256": f.sha256,
-            "size_bytes": size,
-            "created_at": a.at,
-        }
+        attachment = record_rows.attachment_row(
+            f.id,
+            row["id"],
+            "escalation",
+            f.filename or "file",
+            f.mime or "application/octet-stream",
+            f.sha256,
+            size,
+            a.at,
+            a.escalation_id,
+        )
         insert_row(ctx, "attachments", attachment, ctx.me())

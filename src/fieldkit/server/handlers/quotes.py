@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from fieldkit.domain import rules
+from fieldkit.domain import record_rows, rules
 from fieldkit.domain.enums import Billing, JobStatus, QuoteStatus, SignerRole
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.money import Money
@@ -90,20 +90,9 @@ def quote_create(ctx: Ctx, a: QuoteCreateV1) -> None:
         raise Rejected("entity.exists", "A different record with this id is already on record")
     _quote_step(ctx, "create", job["id"])
     number = free_number(ctx, "quotes", job, a.number, "Q")
-    values = {
-        "id": a.id,
-        "job_id": job["id"],
-        "number": number,
-        "status": QuoteStatus.DRAFT.value,
-        "currency": a.currency,
-        "valid_until": a.valid_until,
-        "created_at": a.created_at,
-        "decided_at": None,
-        "decided_by_name": "",
-        "decline_reason": "",
-        "approval_signature_id": None,
-        "version": 1,
-    }
+    values = record_rows.draft_quote_row(
+        a.id, job["id"], number, a.currency, a.valid_until, a.created_at
+    )
     insert_row(ctx, "quotes", values, ctx.me())
 
 
@@ -124,7 +113,7 @@ def quote_add_line(ctx: Ctx, a: QuoteAddLineV1) -> None:
         if a.kind.value == "part":
             part = _listed_part(ctx, a.part_no or "")
             rules.ensure_listed_part(a.part_no or "", part is not None)
-        QuoteLine(
+        line = QuoteLine(
             a.kind,
             a.description,
             a.quantity,
@@ -139,18 +128,9 @@ def quote_add_line(ctx: Ctx, a: QuoteAddLineV1) -> None:
     position = (
         ctx.conn.scalar(select(func.max(lines.c.position)).where(lines.c.quote_id == q["id"])) or 0
     ) + 1
-    values = {
-        "id": a.line_id,
-        "quote_id": q["id"],
-        "position": position,
-        "kind": a.kind.value,
-        "part_id": part["id"] if part else None,  # as the app stores it
-        "part_no": a.part_no if part else None,
-        "description": a.description,
-        "quantity": a.quantity,
-        "unit_price": a.unit_price,
-        "tax_rate": a.tax_rate,
-    }
+    values = record_rows.quote_line_row(
+        a.line_id, q["id"], position, line, part["id"] if part else None
+    )
     insert_row(ctx, "quote_lines", values, ctx.me())
     _bump(ctx, q)
 
@@ -248,19 +228,13 @@ def quote_approve(ctx: Ctx, a: QuoteApproveV1) -> None:
     q = _decide(ctx, "approve")
     domain = _domain_quote(ctx, q)
     try:
-        domain.approved(a.at, a.at.date())
+        decided = domain.approved(a.at, a.at.date())
     except DomainError as exc:
         raise Rejected("quote.rule", str(exc), [("quotes", q["id"])]) from exc
     if a.signature_id is not None and a.signature_id != a.signature.id:
         raise Rejected("signature.mismatch", "The approval names another signature")
     sig_id = store_new_signature(ctx, a.signature, SignerRole.CUSTOMER, ctx.me())
-    values = {
-        "decided_at": a.at,
-        "version": q["version"] + 1,
-        "status": QuoteStatus.APPROVED.value,
-        "decided_by_name": a.signer_name,
-        "approval_signature_id": sig_id,
-    }
+    values = record_rows.approval_fields(decided, a.signer_name, sig_id, q["version"])
     ctx.conn.execute(update(E["quotes"]).where(E["quotes"].c.id == q["id"]).values(**values))
     ctx.writer.upsert("quotes", q["id"], ctx.me())
 
@@ -288,17 +262,17 @@ def part_replace(ctx: Ctx, a: PartReplaceV1) -> None:
     job = job_for(ctx, ctx.mutation.entity_id, append_only=True, done_at=a.at)
     reps = E["part_replacements"]
     billing = Billing(job["billing"])
-    values = {
-        "id": a.id,
-        "job_id": job["id"],
-        "part_no": a.part_no,
-        "quantity": a.quantity,
-        "serial_removed": a.serial_removed.strip(),
-        "serial_installed": a.serial_installed.strip(),
-        "paid": rules.replacement_is_paid(billing),
-        "at": a.at,
-        "by": ctx.who.username,
-    }
+    values = record_rows.part_replacement_row(
+        a.id,
+        job["id"],
+        a.part_no,
+        a.quantity,
+        a.serial_removed,
+        a.serial_installed,
+        rules.replacement_is_paid(billing),
+        a.at,
+        ctx.who.username,
+    )
     if existing(ctx.conn, "part_replacements", a.id) is not None:
         insert_row(ctx, "part_replacements", values, audience(job))  # same again, or refused
         return

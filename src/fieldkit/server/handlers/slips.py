@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
-from fieldkit.domain import rules
+from fieldkit.domain import record_rows, rules
 from fieldkit.domain.enums import DeliveryStatus, JobStatus, SignerRole
 from fieldkit.domain.errors import DomainError
 from fieldkit.domain.mail import ensure_sendable, validate_address, validate_language
@@ -96,20 +96,14 @@ def slip_sign(ctx: Ctx, a: SlipSignV1) -> None:
         store_new_signature(ctx, by_id[a.customer_signature_id], SignerRole.CUSTOMER, to)
     if a.engineer_signature_id:
         store_new_signature(ctx, by_id[a.engineer_signature_id], SignerRole.ENGINEER, to)
-    values = {
-        "id": slip.id,
-        "job_id": slip.job_id,
-        "number": number,
-        "canonical": slip.canonical,
-        "content_sha256": slip.sha256,
-        "signed_at": slip.signed_at,
-        "supersedes_id": slip.supersedes_id,
-        "customer_signature_id": a.customer_signature_id,
-        "engineer_signature_id": a.engineer_signature_id,
-        "device_signature": a.device_signature,
-        "device_public_key": registered,
-        "pdf_sha256": None,
-    }
+    values = record_rows.slip_row(
+        slip,
+        number,
+        a.customer_signature_id,
+        a.engineer_signature_id,
+        a.device_signature,
+        registered,
+    )
     insert_row(ctx, "slips", values, to)
 
 
