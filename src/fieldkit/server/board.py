@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 from fieldkit.domain.enums import JobStatus
 from fieldkit.domain.sla import SlaClock, SlaState
 from fieldkit.server import tables as t
-from fieldkit.server.changes import max_seq
+from fieldkit.server.changes import pruned_through
+from fieldkit.server.contact import DeviceContact, device_contacts, latest
 
 E = t.ENTITY
 OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus if s is not JobStatus.CLOSED)
@@ -109,6 +110,7 @@ class EngineerLoad:
     open_jobs: int
     last_seen_at: datetime | None  # the newest contact of any of their devices
     devices: int
+    pending_changes: int | None = None  # what their devices said they still hold (display)
 
 
 @dataclass
@@ -279,7 +281,9 @@ def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
 
 
 def engineer_loads(conn: Connection) -> list[EngineerLoad]:
-    jobs, users, devices = E["jobs"], t.users, t.client_devices
+    """Every active engineer with their open jobs (an index-only scan of
+    ix_jobs_engineer_status) and their devices' last contact (``contact.device_contacts``)."""
+    jobs, users = E["jobs"], t.users
     counts: dict[str, int] = dict(
         conn.execute(
             select(jobs.c.assigned_engineer, func.count())
@@ -287,18 +291,9 @@ def engineer_loads(conn: Connection) -> list[EngineerLoad]:
             .group_by(jobs.c.assigned_engineer)
         ).all()
     )
-    seen = {
-        row.user_id: (row.last, row.n)
-        for row in conn.execute(
-            select(
-                devices.c.user_id,
-                func.max(devices.c.last_seen_at).label("last"),
-                func.count().label("n"),
-            )
-            .where(devices.c.revoked.is_(False))
-            .group_by(devices.c.user_id)
-        )
-    }
+    by_user: dict[int, list[DeviceContact]] = {}
+    for c in device_contacts(conn):
+        by_user.setdefault(c.user_id, []).append(c)
     rows = conn.execute(
         select(users.c.id, users.c.username, users.c.display_name)
         .where(users.c.role == "engineer", users.c.active.is_(True))
@@ -306,9 +301,16 @@ def engineer_loads(conn: Connection) -> list[EngineerLoad]:
     )
     out = []
     for row in rows:
-        last, n = seen.get(row.id, (None, 0))
+        seen = latest(by_user.get(row.id, []))
         out.append(
-            EngineerLoad(row.username, row.display_name, int(counts.get(row.username, 0)), last, n)
+            EngineerLoad(
+                row.username,
+                row.display_name,
+                int(counts.get(row.username, 0)),
+                seen.last_seen_at,
+                seen.devices,
+                seen.pending_changes,
+            )
         )
     return out
 
@@ -316,10 +318,17 @@ def engineer_loads(conn: Connection) -> list[EngineerLoad]:
 def board_version(conn: Connection) -> str:
     """Changes whenever anything the board shows may have: a synced or office change (the
     change log), a job row (an unassigned job has no audience in the log), a device's
-    contact. Three indexed look-ups; the page polls it every few seconds."""
-    newest_job = conn.scalar(select(func.max(E["jobs"].c.updated_at)))
-    newest_contact = conn.scalar(select(func.max(t.client_devices.c.last_seen_at)))
-    raw = f"{max_seq(conn)}|{newest_job}|{newest_contact}"
+    contact. Indexed look-ups in one round trip; the page polls it every few seconds."""
+    newest_job, newest_contact, newest_seq = conn.execute(
+        select(
+            select(func.max(E["jobs"].c.updated_at)).scalar_subquery(),
+            select(func.max(t.client_devices.c.last_seen_at)).scalar_subquery(),
+            select(func.max(t.change_log.c.seq)).scalar_subquery(),
+        )
+    ).one()
+    # Pruning may empty the log but never moves the counter back (changes.max_seq).
+    seq = newest_seq if newest_seq is not None else pruned_through(conn)
+    raw = f"{seq}|{newest_job}|{newest_contact}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -352,6 +361,12 @@ def load_board(engine: Engine, f: BoardFilter, now: datetime) -> Board:
             now=now,
             filter=f,
         )
+
+
+def load_engineers(engine: Engine) -> list[EngineerLoad]:
+    """The engineers' load alone (the assign page's choice of engineer)."""
+    with engine.connect() as conn:
+        return engineer_loads(conn)
 
 
 def current_version(engine: Engine) -> str:

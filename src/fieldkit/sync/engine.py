@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from fieldkit.i18n import N_
+from fieldkit.protocol import HEADER_PENDING
 from fieldkit.protocol.wire import Mutation, PullResponse, PushRequest, PushResponse
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
@@ -187,6 +188,18 @@ class SyncEngine:
                 )
             )
 
+    def _outbox(self, left: int | None) -> dict[str, str]:
+        """The header that tells the center how many changes this device holds beyond the
+        request (``left``; None: all of the outbox), for the office's "pending" display."""
+        if left is None:
+            with self.ctx.db.read() as session:
+                left = session.scalar(
+                    select(func.count())
+                    .select_from(m.OutboxMutation)
+                    .where(m.OutboxMutation.state.in_(("pending", "sent")))
+                )
+        return {HEADER_PENDING: str(max(0, int(left or 0)))}
+
     def _push(self, report: SyncReport) -> None:
         pending = self._pending()
         total = len(pending)
@@ -225,7 +238,9 @@ class SyncEngine:
                     .where(m.OutboxMutation.mutation_id.in_([x.mutation_id for x in batch]))
                     .values(state="sent", attempts=m.OutboxMutation.attempts + 1)
                 )
-            response = self.http.post_model("/sync/push", body, PushResponse)
+            response = self.http.post_model(
+                "/sync/push", body, PushResponse, self._outbox(len(pending) - len(batch))
+            )
             self._record_results(response, report)
             done += len(response.results)
             if response.stopped == "blob_missing" and response.expected_seq is not None:
@@ -298,7 +313,9 @@ class SyncEngine:
                 params["cursor"] = cursor
             if snapshot is not None:
                 params["snapshot"] = snapshot
-            page = self.http.get_model("/sync/pull", PullResponse, params=params)
+            page = self.http.get_model(
+                "/sync/pull", PullResponse, params=params, headers=self._outbox(None)
+            )
             if page.reset_required:
                 resets += 1
                 if resets > 1:
