@@ -5,7 +5,6 @@ board, the engineer's tablet and a later slip agree on what was met and what was
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,14 +12,19 @@ from typing import Any
 from sqlalchemy import Engine, String, case, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
-from fieldkit.domain.enums import JobStatus
 from fieldkit.domain.sla import SlaClock, SlaState
 from fieldkit.server import tables as t
-from fieldkit.server.changes import pruned_through
+from fieldkit.server.board_cache import (
+    OPEN_STATUSES,
+    JobsPart,
+    cache_for,
+    next_deadline,
+    stamp_of,
+    version_of,
+)
 from fieldkit.server.contact import DeviceContact, device_contacts, latest
 
 E = t.ENTITY
-OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus if s is not JobStatus.CLOSED)
 JOB_TYPES = ("corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution")
 PAGE_SIZE = 50  # a page of the board; the unassigned lane shows its LANE_SIZE most urgent
 LANE_SIZE = 20
@@ -220,13 +224,8 @@ def _urgency() -> tuple[Any, ...]:
 
 
 def _page(
-    conn: Connection,
-    f: BoardFilter,
-    unassigned: bool | None,
-    offset: int,
-    now: datetime,
-    size: int = PAGE_SIZE,
-) -> list[BoardJob]:
+    conn: Connection, f: BoardFilter, unassigned: bool | None, offset: int, size: int = PAGE_SIZE
+) -> list[Any]:
     """One page in urgency order: the ids are sorted on the narrow jobs table alone, then
     only that page's rows are joined and read."""
     jobs = E["jobs"]
@@ -237,8 +236,9 @@ def _page(
         .offset(offset)
         .subquery()
     )
-    rows = conn.execute(_job_select().where(jobs.c.id.in_(select(ids.c.id))).order_by(*_urgency()))
-    return [_to_job(r, now) for r in rows]
+    return list(
+        conn.execute(_job_select().where(jobs.c.id.in_(select(ids.c.id))).order_by(*_urgency()))
+    )
 
 
 def _late(now: datetime) -> Any:
@@ -280,17 +280,23 @@ def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
     return int(conn.scalar(stmt) or 0)
 
 
-def engineer_loads(conn: Connection) -> list[EngineerLoad]:
-    """Every active engineer with their open jobs (an index-only scan of
-    ix_jobs_engineer_status) and their devices' last contact (``contact.device_contacts``)."""
-    jobs, users = E["jobs"], t.users
-    counts: dict[str, int] = dict(
+def _open_jobs(conn: Connection) -> dict[str, int]:
+    """Each engineer's open jobs (an index-only scan of ix_jobs_engineer_status)."""
+    jobs = E["jobs"]
+    return dict(
         conn.execute(
             select(jobs.c.assigned_engineer, func.count())
             .where(jobs.c.status.in_(OPEN_STATUSES), jobs.c.assigned_engineer != "")
             .group_by(jobs.c.assigned_engineer)
         ).all()
     )
+
+
+def engineer_loads(conn: Connection, counts: dict[str, int] | None = None) -> list[EngineerLoad]:
+    """Every active engineer with their open jobs and their devices' last contact
+    (``contact.device_contacts``), read at each view."""
+    users = t.users
+    counts = _open_jobs(conn) if counts is None else counts
     by_user: dict[int, list[DeviceContact]] = {}
     for c in device_contacts(conn):
         by_user.setdefault(c.user_id, []).append(c)
@@ -319,45 +325,58 @@ def board_version(conn: Connection) -> str:
     """Changes whenever anything the board shows may have: a synced or office change (the
     change log), a job row (an unassigned job has no audience in the log), a device's
     contact. Indexed look-ups in one round trip; the page polls it every few seconds."""
-    newest_job, newest_contact, newest_seq = conn.execute(
-        select(
-            select(func.max(E["jobs"].c.updated_at)).scalar_subquery(),
-            select(func.max(t.client_devices.c.last_seen_at)).scalar_subquery(),
-            select(func.max(t.change_log.c.seq)).scalar_subquery(),
-        )
-    ).one()
-    # Pruning may empty the log but never moves the counter back (changes.max_seq).
-    seq = newest_seq if newest_seq is not None else pruned_through(conn)
-    raw = f"{seq}|{newest_job}|{newest_contact}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return version_of(stamp_of(conn))
+
+
+def _jobs_part(conn: Connection, f: BoardFilter, now: datetime) -> JobsPart:
+    customers = E["customers"]
+    total, unassigned_count, breached = _counts(conn, f, now)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(f.page, pages)
+    lane_filter = f if f.engineer in ("", "-") else BoardFilter()
+    # Every customer, for the filter (a service company has hundreds, not millions).
+    customer_rows = conn.execute(
+        select(customers.c.id, customers.c.name).order_by(customers.c.name).limit(1000)
+    )
+    return JobsPart(
+        listed=_page(conn, f, None, (page - 1) * PAGE_SIZE),
+        unassigned=_page(conn, lane_filter, True, 0, LANE_SIZE),
+        total=total,
+        unassigned_total=(
+            unassigned_count if lane_filter is f else _count(conn, lane_filter, True)
+        ),
+        breached_total=breached,
+        open_jobs=_open_jobs(conn),
+        customers=[(r.id, r.name) for r in customer_rows],
+        page=page,
+        pages=pages,
+        as_of=now,
+        valid_until=next_deadline(conn, now),
+    )
 
 
 def load_board(engine: Engine, f: BoardFilter, now: datetime) -> Board:
-    customers = E["customers"]
+    """The board at ``now``. Its job part is read afresh after any change (cache_for), the
+    engineers' contacts at every view."""
+    cache = cache_for(engine)
     with engine.connect() as conn:
-        total, unassigned_count, breached = _counts(conn, f, now)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(f.page, pages)
-        listed = _page(conn, f, None, (page - 1) * PAGE_SIZE, now)
-        lane_filter = f if f.engineer in ("", "-") else BoardFilter()
-        unassigned = _page(conn, lane_filter, True, 0, now, LANE_SIZE)
-        # Every customer, for the filter (a service company has hundreds, not millions).
-        customer_rows = conn.execute(
-            select(customers.c.id, customers.c.name).order_by(customers.c.name).limit(1000)
-        )
+        stamp = stamp_of(conn)  # before the data: what is read is at least this new
+        key = (stamp[0], stamp[1], f)
+        part = cache.get(key, now)
+        if part is None:
+            part = _jobs_part(conn, f, now)
+            cache.put(key, part)
         return Board(
-            jobs=listed,
-            unassigned=unassigned,
-            total=total,
-            unassigned_total=(
-                unassigned_count if lane_filter is f else _count(conn, lane_filter, True)
-            ),
-            breached_total=breached,
-            engineers=engineer_loads(conn),
-            customers=[(r.id, r.name) for r in customer_rows],
-            page=page,
-            pages=pages,
-            version=board_version(conn),
+            jobs=[_to_job(r, now) for r in part.listed],
+            unassigned=[_to_job(r, now) for r in part.unassigned],
+            total=part.total,
+            unassigned_total=part.unassigned_total,
+            breached_total=part.breached_total,
+            engineers=engineer_loads(conn, part.open_jobs),
+            customers=part.customers,
+            page=part.page,
+            pages=part.pages,
+            version=version_of(stamp),
             now=now,
             filter=f,
         )

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from fieldkit.domain.slip_payload import local_time
 from fieldkit.i18n import translator
-from fieldkit.server.console import durations
+from fieldkit.server.console import cells, durations
 from fieldkit.server.console.roles import nav_for
 from fieldkit.server.console.session import ConsoleUser
 
@@ -86,6 +86,9 @@ def render(
             countdown=lambda deadline: countdown(deadline, now, _),
             time_left=lambda seconds: durations.left(seconds, _),
             span=lambda seconds: durations.span(seconds, _),
+            clock_cell=lambda c, tz: cells.clock_cell(c, tz, _),
+            level_badge=lambda n: cells.level_badge(n, _),
+            status_badge=lambda s: cells.status_badge(s, _),
             since=lambda then: durations.ago(then, now, _),
             seen=lambda c: seen(c.last_seen_at, c.pending_changes, now, _, plural),
             ngettext=plural,
