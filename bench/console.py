@@ -217,7 +217,7 @@ def run(quick: bool = False, open_jobs: int = 10_000, engineers: int = 200) -> b
             server.stop()
     finally:
         pg.stop()
-    result = {
+    result: dict[str, Any] = {
         "bench": "console",
         "open_jobs": open_jobs,
         "engineers": engineers,

@@ -15,7 +15,9 @@ from sqlalchemy.engine import Connection
 from fieldkit.domain.sla import SlaClock, SlaState
 from fieldkit.server import tables as t
 from fieldkit.server.board_cache import (
-    OPEN_STATUSES,
+    OPEN_STATUSES as OPEN_STATUSES,  # the board's statuses, also for its filters
+)
+from fieldkit.server.board_cache import (
     JobsPart,
     cache_for,
     next_deadline,
