@@ -20,7 +20,6 @@ from fieldkit.server.board_cache import (
 from fieldkit.server.board_cache import (
     JobsPart,
     cache_for,
-    next_deadline,
     stamp_of,
     version_of,
 )
@@ -261,20 +260,32 @@ def _late(now: datetime) -> Any:
     )
 
 
-def _counts(conn: Connection, f: BoardFilter, now: datetime) -> tuple[int, int, int]:
-    """(matching, unassigned among them, breached among them) in one pass over the jobs."""
+def _counts(
+    conn: Connection, f: BoardFilter, now: datetime
+) -> tuple[int, int, int, datetime | None]:
+    """(matching, unassigned among them, breached among them, the next deadline after
+    ``now`` one of them has still to meet: the breach count moves then without a write) in
+    one pass over the jobs."""
     jobs = E["jobs"]
+
+    def ahead(deadline: Any, answered: Any) -> Any:
+        upcoming = case((answered.is_(None) & (deadline > now), deadline), else_=None)
+        return func.min(type_coerce(upcoming, String))
+
     stmt = _where(
         select(
             func.count(),
             func.coalesce(func.sum(case((jobs.c.assigned_engineer == "", 1), else_=0)), 0),
             func.coalesce(func.sum(case((_late(now), 1), else_=0)), 0),
+            ahead(jobs.c.respond_by, jobs.c.responded_at),
+            ahead(jobs.c.arrive_by, jobs.c.arrived_at),
         ).select_from(jobs),
         f,
         None,
     )
     row = conn.execute(stmt).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    upcoming = [d for d in (_moment(row[3]), _moment(row[4])) if d is not None]
+    return int(row[0]), int(row[1]), int(row[2]), min(upcoming) if upcoming else None
 
 
 def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
@@ -332,7 +343,7 @@ def board_version(conn: Connection) -> str:
 
 def _jobs_part(conn: Connection, f: BoardFilter, now: datetime) -> JobsPart:
     customers = E["customers"]
-    total, unassigned_count, breached = _counts(conn, f, now)
+    total, unassigned_count, breached, upcoming = _counts(conn, f, now)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(f.page, pages)
     lane_filter = f if f.engineer in ("", "-") else BoardFilter()
@@ -353,7 +364,7 @@ def _jobs_part(conn: Connection, f: BoardFilter, now: datetime) -> JobsPart:
         page=page,
         pages=pages,
         as_of=now,
-        valid_until=next_deadline(conn, now),
+        valid_until=upcoming,
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, func, select, type_coerce
+from sqlalchemy import Connection, Engine, func, select
 
 from fieldkit.domain.enums import JobStatus
 from fieldkit.server import tables as t
@@ -85,25 +85,6 @@ def stamp_of(conn: Connection) -> tuple[int, Any, Any]:
 
 def version_of(stamp: tuple[int, Any, Any]) -> str:
     return hashlib.sha256("|".join(map(str, stamp)).encode()).hexdigest()[:16]
-
-
-def next_deadline(conn: Connection, now: datetime) -> datetime | None:
-    """The earliest respond-by or arrive-by after ``now`` of an open job that has not met
-    it: when it passes, a job turns breached without any write."""
-    jobs = E["jobs"]
-    still_open = jobs.c.status.in_(OPEN_STATUSES)
-    respond, arrive = conn.execute(
-        select(
-            select(func.min(type_coerce(jobs.c.respond_by, String)))
-            .where(still_open, jobs.c.responded_at.is_(None), jobs.c.respond_by > now)
-            .scalar_subquery(),
-            select(func.min(type_coerce(jobs.c.arrive_by, String)))
-            .where(still_open, jobs.c.arrived_at.is_(None), jobs.c.arrive_by > now)
-            .scalar_subquery(),
-        )
-    ).one()
-    ahead = [datetime.fromisoformat(x) for x in (respond, arrive) if x is not None]
-    return min(ahead) if ahead else None
 
 
 _caches: weakref.WeakKeyDictionary[Engine, BoardCache] = weakref.WeakKeyDictionary()
