@@ -312,13 +312,14 @@ def _issue_token(
                 revoked=False,
             )
         )
+    # A login is a contact (server/contact.py: the device's "last seen").
+    seen: dict[str, Any] = {"last_seen_at": now}
     if req.public_key:
         # The device proves its owner with the password; its key signs the slips it issues.
-        conn.execute(
-            update(t.client_devices)
-            .where(t.client_devices.c.device_id == device_id)
-            .values(public_key=req.public_key)
-        )
+        seen["public_key"] = req.public_key
+    conn.execute(
+        update(t.client_devices).where(t.client_devices.c.device_id == device_id).values(**seen)
+    )
     token = secrets.token_urlsafe(32)
     expires = now + settings.token_ttl
     conn.execute(

@@ -5,7 +5,6 @@ board, the engineer's tablet and a later slip agree on what was met and what was
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,13 +12,20 @@ from typing import Any
 from sqlalchemy import Engine, String, case, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
-from fieldkit.domain.enums import JobStatus
 from fieldkit.domain.sla import SlaClock, SlaState
 from fieldkit.server import tables as t
-from fieldkit.server.changes import max_seq
+from fieldkit.server.board_cache import (
+    OPEN_STATUSES as OPEN_STATUSES,  # the board's statuses, also for its filters
+)
+from fieldkit.server.board_cache import (
+    JobsPart,
+    cache_for,
+    stamp_of,
+    version_of,
+)
+from fieldkit.server.contact import DeviceContact, device_contacts, latest
 
 E = t.ENTITY
-OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus if s is not JobStatus.CLOSED)
 JOB_TYPES = ("corrective_repair", "periodic_inspection", "software_upgrade", "remote_resolution")
 PAGE_SIZE = 50  # a page of the board; the unassigned lane shows its LANE_SIZE most urgent
 LANE_SIZE = 20
@@ -109,6 +115,7 @@ class EngineerLoad:
     open_jobs: int
     last_seen_at: datetime | None  # the newest contact of any of their devices
     devices: int
+    pending_changes: int | None = None  # what their devices said they still hold (display)
 
 
 @dataclass
@@ -218,13 +225,8 @@ def _urgency() -> tuple[Any, ...]:
 
 
 def _page(
-    conn: Connection,
-    f: BoardFilter,
-    unassigned: bool | None,
-    offset: int,
-    now: datetime,
-    size: int = PAGE_SIZE,
-) -> list[BoardJob]:
+    conn: Connection, f: BoardFilter, unassigned: bool | None, offset: int, size: int = PAGE_SIZE
+) -> list[Any]:
     """One page in urgency order: the ids are sorted on the narrow jobs table alone, then
     only that page's rows are joined and read."""
     jobs = E["jobs"]
@@ -235,8 +237,9 @@ def _page(
         .offset(offset)
         .subquery()
     )
-    rows = conn.execute(_job_select().where(jobs.c.id.in_(select(ids.c.id))).order_by(*_urgency()))
-    return [_to_job(r, now) for r in rows]
+    return list(
+        conn.execute(_job_select().where(jobs.c.id.in_(select(ids.c.id))).order_by(*_urgency()))
+    )
 
 
 def _late(now: datetime) -> Any:
@@ -257,20 +260,32 @@ def _late(now: datetime) -> Any:
     )
 
 
-def _counts(conn: Connection, f: BoardFilter, now: datetime) -> tuple[int, int, int]:
-    """(matching, unassigned among them, breached among them) in one pass over the jobs."""
+def _counts(
+    conn: Connection, f: BoardFilter, now: datetime
+) -> tuple[int, int, int, datetime | None]:
+    """(matching, unassigned among them, breached among them, the next deadline after
+    ``now`` one of them has still to meet: the breach count moves then without a write) in
+    one pass over the jobs."""
     jobs = E["jobs"]
+
+    def ahead(deadline: Any, answered: Any) -> Any:
+        upcoming = case((answered.is_(None) & (deadline > now), deadline), else_=None)
+        return func.min(type_coerce(upcoming, String))
+
     stmt = _where(
         select(
             func.count(),
             func.coalesce(func.sum(case((jobs.c.assigned_engineer == "", 1), else_=0)), 0),
             func.coalesce(func.sum(case((_late(now), 1), else_=0)), 0),
+            ahead(jobs.c.respond_by, jobs.c.responded_at),
+            ahead(jobs.c.arrive_by, jobs.c.arrived_at),
         ).select_from(jobs),
         f,
         None,
     )
     row = conn.execute(stmt).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    upcoming = [d for d in (_moment(row[3]), _moment(row[4])) if d is not None]
+    return int(row[0]), int(row[1]), int(row[2]), min(upcoming) if upcoming else None
 
 
 def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
@@ -278,27 +293,26 @@ def _count(conn: Connection, f: BoardFilter, unassigned: bool | None) -> int:
     return int(conn.scalar(stmt) or 0)
 
 
-def engineer_loads(conn: Connection) -> list[EngineerLoad]:
-    jobs, users, devices = E["jobs"], t.users, t.client_devices
-    counts: dict[str, int] = dict(
+def _open_jobs(conn: Connection) -> dict[str, int]:
+    """Each engineer's open jobs (an index-only scan of ix_jobs_engineer_status)."""
+    jobs = E["jobs"]
+    return dict(
         conn.execute(
             select(jobs.c.assigned_engineer, func.count())
             .where(jobs.c.status.in_(OPEN_STATUSES), jobs.c.assigned_engineer != "")
             .group_by(jobs.c.assigned_engineer)
         ).all()
     )
-    seen = {
-        row.user_id: (row.last, row.n)
-        for row in conn.execute(
-            select(
-                devices.c.user_id,
-                func.max(devices.c.last_seen_at).label("last"),
-                func.count().label("n"),
-            )
-            .where(devices.c.revoked.is_(False))
-            .group_by(devices.c.user_id)
-        )
-    }
+
+
+def engineer_loads(conn: Connection, counts: dict[str, int] | None = None) -> list[EngineerLoad]:
+    """Every active engineer with their open jobs and their devices' last contact
+    (``contact.device_contacts``), read at each view."""
+    users = t.users
+    counts = _open_jobs(conn) if counts is None else counts
+    by_user: dict[int, list[DeviceContact]] = {}
+    for c in device_contacts(conn):
+        by_user.setdefault(c.user_id, []).append(c)
     rows = conn.execute(
         select(users.c.id, users.c.username, users.c.display_name)
         .where(users.c.role == "engineer", users.c.active.is_(True))
@@ -306,9 +320,16 @@ def engineer_loads(conn: Connection) -> list[EngineerLoad]:
     )
     out = []
     for row in rows:
-        last, n = seen.get(row.id, (None, 0))
+        seen = latest(by_user.get(row.id, []))
         out.append(
-            EngineerLoad(row.username, row.display_name, int(counts.get(row.username, 0)), last, n)
+            EngineerLoad(
+                row.username,
+                row.display_name,
+                int(counts.get(row.username, 0)),
+                seen.last_seen_at,
+                seen.devices,
+                seen.pending_changes,
+            )
         )
     return out
 
@@ -316,42 +337,68 @@ def engineer_loads(conn: Connection) -> list[EngineerLoad]:
 def board_version(conn: Connection) -> str:
     """Changes whenever anything the board shows may have: a synced or office change (the
     change log), a job row (an unassigned job has no audience in the log), a device's
-    contact. Three indexed look-ups; the page polls it every few seconds."""
-    newest_job = conn.scalar(select(func.max(E["jobs"].c.updated_at)))
-    newest_contact = conn.scalar(select(func.max(t.client_devices.c.last_seen_at)))
-    raw = f"{max_seq(conn)}|{newest_job}|{newest_contact}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    contact. Indexed look-ups in one round trip; the page polls it every few seconds."""
+    return version_of(stamp_of(conn))
+
+
+def _jobs_part(conn: Connection, f: BoardFilter, now: datetime) -> JobsPart:
+    customers = E["customers"]
+    total, unassigned_count, breached, upcoming = _counts(conn, f, now)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(f.page, pages)
+    lane_filter = f if f.engineer in ("", "-") else BoardFilter()
+    # Every customer, for the filter (a service company has hundreds, not millions).
+    customer_rows = conn.execute(
+        select(customers.c.id, customers.c.name).order_by(customers.c.name).limit(1000)
+    )
+    return JobsPart(
+        listed=_page(conn, f, None, (page - 1) * PAGE_SIZE),
+        unassigned=_page(conn, lane_filter, True, 0, LANE_SIZE),
+        total=total,
+        unassigned_total=(
+            unassigned_count if lane_filter is f else _count(conn, lane_filter, True)
+        ),
+        breached_total=breached,
+        open_jobs=_open_jobs(conn),
+        customers=[(r.id, r.name) for r in customer_rows],
+        page=page,
+        pages=pages,
+        as_of=now,
+        valid_until=upcoming,
+    )
 
 
 def load_board(engine: Engine, f: BoardFilter, now: datetime) -> Board:
-    customers = E["customers"]
+    """The board at ``now``. Its job part is read afresh after any change (cache_for), the
+    engineers' contacts at every view."""
+    cache = cache_for(engine)
     with engine.connect() as conn:
-        total, unassigned_count, breached = _counts(conn, f, now)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(f.page, pages)
-        listed = _page(conn, f, None, (page - 1) * PAGE_SIZE, now)
-        lane_filter = f if f.engineer in ("", "-") else BoardFilter()
-        unassigned = _page(conn, lane_filter, True, 0, now, LANE_SIZE)
-        # Every customer, for the filter (a service company has hundreds, not millions).
-        customer_rows = conn.execute(
-            select(customers.c.id, customers.c.name).order_by(customers.c.name).limit(1000)
-        )
+        stamp = stamp_of(conn)  # before the data: what is read is at least this new
+        key = (stamp[0], stamp[1], f)
+        part = cache.get(key, now)
+        if part is None:
+            part = _jobs_part(conn, f, now)
+            cache.put(key, part)
         return Board(
-            jobs=listed,
-            unassigned=unassigned,
-            total=total,
-            unassigned_total=(
-                unassigned_count if lane_filter is f else _count(conn, lane_filter, True)
-            ),
-            breached_total=breached,
-            engineers=engineer_loads(conn),
-            customers=[(r.id, r.name) for r in customer_rows],
-            page=page,
-            pages=pages,
-            version=board_version(conn),
+            jobs=[_to_job(r, now) for r in part.listed],
+            unassigned=[_to_job(r, now) for r in part.unassigned],
+            total=part.total,
+            unassigned_total=part.unassigned_total,
+            breached_total=part.breached_total,
+            engineers=engineer_loads(conn, part.open_jobs),
+            customers=part.customers,
+            page=part.page,
+            pages=part.pages,
+            version=version_of(stamp),
             now=now,
             filter=f,
         )
+
+
+def load_engineers(engine: Engine) -> list[EngineerLoad]:
+    """The engineers' load alone (the assign page's choice of engineer)."""
+    with engine.connect() as conn:
+        return engineer_loads(conn)
 
 
 def current_version(engine: Engine) -> str:

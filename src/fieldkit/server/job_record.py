@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from fieldkit.domain.slip import device_signature_ok, verification_code
 from fieldkit.server import tables as t
 from fieldkit.server.board import Clock, clock
+from fieldkit.server.contact import DeviceContact, device_contacts, latest
 
 E = t.ENTITY
 Row = dict[str, Any]
@@ -29,13 +30,6 @@ class SlipView:
     superseded_by: str | None
     code: str  # the verification code printed on the slip
     pdf_ready: bool  # the PDF's bytes are at the center
-
-
-@dataclass(frozen=True)
-class DeviceContact:
-    name: str
-    last_seen_at: datetime | None
-    revoked: bool
 
 
 @dataclass
@@ -67,8 +61,12 @@ class JobRecord:
 
     @property
     def last_seen_at(self) -> datetime | None:
-        seen = [c.last_seen_at for c in self.contacts if c.last_seen_at is not None]
-        return max(seen) if seen else None
+        return latest(self.contacts).last_seen_at
+
+    @property
+    def pending_changes(self) -> int | None:
+        """What the engineer's devices said they still held at their last contact."""
+        return latest(self.contacts).pending_changes
 
 
 def _rows(conn: Connection, stmt: Any) -> list[Row]:
@@ -223,22 +221,14 @@ def load_job_record(engine: Engine, job_id: str, now: datetime) -> JobRecord | N
         contacts: list[DeviceContact] = []
         engineer_name = ""
         if job["assigned_engineer"]:
-            users, devices = t.users, t.client_devices
+            users = t.users
             engineer_name = (
                 conn.scalar(
                     select(users.c.display_name).where(users.c.username == job["assigned_engineer"])
                 )
                 or job["assigned_engineer"]
             )
-            contacts = [
-                DeviceContact(r.name, r.last_seen_at, bool(r.revoked))
-                for r in conn.execute(
-                    select(devices.c.name, devices.c.last_seen_at, devices.c.revoked)
-                    .join(users, users.c.id == devices.c.user_id)
-                    .where(users.c.username == job["assigned_engineer"])
-                    .order_by(devices.c.registered_at)
-                )
-            ]
+            contacts = device_contacts(conn, job["assigned_engineer"])
         conflicts = _rows(
             conn,
             select(t.conflicts)

@@ -172,31 +172,36 @@ class Office:
 
     # -- hotline -------------------------------------------------------------------------
     def record_report(self, body: ReportIn, by: str) -> str:
-        report_id = str(uuid.uuid4())
         with self.engine.begin() as conn:
-            for table, key in (("sites", body.site_id), ("devices", body.device_id)):
-                known = t.ENTITY[table]
-                if key and conn.scalar(select(known.c.id).where(known.c.id == key)) is None:
-                    raise ApiError(404, f"{table[:-1]}.unknown", f"No such {table[:-1]}")
-            conn.execute(
-                insert(t.hotline_reports).values(
-                    id=report_id,
-                    kind=body.kind,
-                    customer_id=body.customer_id,
-                    caller=body.caller,
-                    text=body.text,
-                    severity=body.severity,
-                    site_id=body.site_id,
-                    device_id=body.device_id,
-                    symptoms=body.symptoms,
-                    cause=body.cause,
-                    result=body.result,
-                    guidance=body.guidance,
-                    job_id=None,
-                    recorded_by=by,
-                    at=self.now(),
-                )
+            return self.insert_report(conn, body, by)
+
+    def insert_report(self, conn: Connection, body: ReportIn, by: str) -> str:
+        """The report, written in the caller's transaction (the hotline's intake writes it
+        and the job in one)."""
+        report_id = str(uuid.uuid4())
+        for table, key in (("sites", body.site_id), ("devices", body.device_id)):
+            known = t.ENTITY[table]
+            if key and conn.scalar(select(known.c.id).where(known.c.id == key)) is None:
+                raise ApiError(404, f"{table[:-1]}.unknown", f"No such {table[:-1]}")
+        conn.execute(
+            insert(t.hotline_reports).values(
+                id=report_id,
+                kind=body.kind,
+                customer_id=body.customer_id,
+                caller=body.caller,
+                text=body.text,
+                severity=body.severity,
+                site_id=body.site_id,
+                device_id=body.device_id,
+                symptoms=body.symptoms,
+                cause=body.cause,
+                result=body.result,
+                guidance=body.guidance,
+                job_id=None,
+                recorded_by=by,
+                at=self.now(),
             )
+        )
         return report_id
 
     def grade_report(self, report_id: str, severity: int) -> None:
@@ -216,24 +221,29 @@ class Office:
 
     # -- jobs ----------------------------------------------------------------------------
     def create_job(self, body: JobIn) -> str:
-        now = self.now()
-        when = body.reported_at or now
+        with self.engine.begin() as conn:
+            writer = ChangeWriter(conn, self.now())
+            job_id = self.insert_job(conn, writer, body)
+            writer.flush()
+        return job_id
+
+    def insert_job(self, conn: Connection, writer: ChangeWriter, body: JobIn) -> str:
+        """The job (linked to its report), written in the caller's transaction; the caller
+        flushes ``writer``."""
+        when = body.reported_at or writer.now
         if when.tzinfo is None:
             raise ApiError(422, "request.invalid", "reported_at needs a time zone")
-        with self.engine.begin() as conn:
-            writer = ChangeWriter(conn, now)
-            job_id = dispatch.create_job(
-                conn, writer, {**body.model_dump(), "reported_at": when}, now
+        job_id = dispatch.create_job(
+            conn, writer, {**body.model_dump(), "reported_at": when}, writer.now
+        )
+        if body.report_id:
+            linked = conn.execute(
+                update(t.hotline_reports)
+                .where(t.hotline_reports.c.id == body.report_id)
+                .values(job_id=job_id, severity=body.severity)
             )
-            if body.report_id:
-                linked = conn.execute(
-                    update(t.hotline_reports)
-                    .where(t.hotline_reports.c.id == body.report_id)
-                    .values(job_id=job_id, severity=body.severity)
-                )
-                if linked.rowcount == 0:
-                    raise ApiError(404, "report.unknown", "No such report")
-            writer.flush()
+            if linked.rowcount == 0:
+                raise ApiError(404, "report.unknown", "No such report")
         return job_id
 
     def assign(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from fieldkit.domain import rules, workflow
 from fieldkit.domain.enums import CauseArea, CauseOrigin, Channel, JobStatus, JobType
@@ -87,49 +87,57 @@ class Hotline:
             call = call.model_copy(update={"customer_id": self._check_fault(call)})
         if outcome == "remote":
             self._check_phone_resolution(call)
-        report_id = self.office.record_report(
-            ReportIn(
-                kind=kind,  # type: ignore[arg-type]
-                text=call.text,
-                caller=call.caller,
-                customer_id=call.customer_id or None,
-                severity=call.severity if fault else None,
-                site_id=call.site_id if fault else None,
-                device_id=(call.device_id or None) if fault else None,
-                symptoms=call.symptoms,
-                cause=call.cause,
-                result=call.result,
-                guidance=call.guidance,
-            ),
-            by,
+        report = ReportIn(
+            kind=kind,  # type: ignore[arg-type]
+            text=call.text,
+            caller=call.caller,
+            customer_id=call.customer_id or None,
+            severity=call.severity if fault else None,
+            site_id=call.site_id if fault else None,
+            device_id=(call.device_id or None) if fault else None,
+            symptoms=call.symptoms,
+            cause=call.cause,
+            result=call.result,
+            guidance=call.guidance,
         )
-        if not fault:
-            return CallResult(report_id)
-        assert call.site_id and call.severity
-        job_id = self.office.create_job(
-            JobIn(
-                site_id=call.site_id,
-                device_id=call.device_id or None,
-                fault_description=call.text if outcome == "remote" else _described(call, tr),
-                severity=call.severity,
-                job_type=JobType.REMOTE_RESOLUTION
-                if outcome == "remote"
-                else JobType.CORRECTIVE_REPAIR,
-                channel=Channel.HOTLINE,
-                report_id=report_id,
+        # One transaction: the report, its job and the phone resolution are all written, or
+        # (a refusal or a failure at any step) none of them.
+        with self.office.engine.begin() as conn:
+            report_id = self.office.insert_report(conn, report, by)
+            if not fault:
+                return CallResult(report_id)
+            assert call.site_id and call.severity
+            writer = ChangeWriter(conn, self.office.now())
+            job_id = self.office.insert_job(
+                conn,
+                writer,
+                JobIn(
+                    site_id=call.site_id,
+                    device_id=call.device_id or None,
+                    fault_description=call.text if outcome == "remote" else _described(call, tr),
+                    severity=call.severity,
+                    job_type=JobType.REMOTE_RESOLUTION
+                    if outcome == "remote"
+                    else JobType.CORRECTIVE_REPAIR,
+                    channel=Channel.HOTLINE,
+                    report_id=report_id,
+                ),
             )
-        )
-        if outcome == "remote":
-            self.resolve_by_phone(
-                job_id,
-                CauseArea(call.cause_area),
-                CauseOrigin(call.cause_origin),
-                _found(call),
-                call.result.strip(),
-                call.guidance.strip(),
-                by,
-            )
-        job = self._job(job_id)
+            if outcome == "remote":
+                self._walk_phone(
+                    conn,
+                    writer,
+                    job_id,
+                    CauseArea(call.cause_area),
+                    CauseOrigin(call.cause_origin),
+                    _found(call),
+                    call.result.strip(),
+                    call.guidance.strip(),
+                    by,
+                )
+            writer.flush()
+            job = job_row(conn, job_id)
+        assert job is not None
         return CallResult(report_id, job_id, job["number"], job["billing"], job["status"])
 
     def _check_fault(self, call: CallIn) -> str:
@@ -161,12 +169,6 @@ class Hotline:
                 "resolve_remotely", Message(N_("Describe how the fault was resolved"))
             )
 
-    def _job(self, job_id: str) -> dict[str, str]:
-        with self.office.engine.connect() as conn:
-            row = job_row(conn, job_id)
-        assert row is not None
-        return row
-
     def resolve_by_phone(
         self,
         job_id: str,
@@ -180,55 +182,71 @@ class Hotline:
         """Close a remote-resolution job the operator resolved on the phone: accept, diagnose,
         classify the cause, resolve remotely and close, each step checked by the domain's
         rules (no status set by hand), in one transaction, with the work log it writes."""
-        now = self.office.now()
         with self.office.engine.begin() as conn:
-            writer = ChangeWriter(conn, now)
-            engineer = ""
-            for step in PHONE_PATH:
-                row = job_row(conn, job_id)
-                if row is None:
-                    raise ApiError(404, "job.unknown", "No such job")
-                engineer = row["assigned_engineer"]
-                values: dict[str, Any]
-                try:
-                    if step == "classify":
-                        rules.ensure_classifiable(JobStatus(row["status"]))
-                        values = {
-                            "cause_area": area.value,
-                            "cause_origin": origin.value,
-                            "fault_found": found,
-                        }
-                    else:
-                        after = workflow.apply(
-                            to_job(conn, row),
-                            step,
-                            job_context(conn, job_id),
-                            now,
-                            workflow.ActionArgs(resolution=resolution, actor=by),
-                        )
-                        values = {
-                            "status": after.status.value,
-                            "responded_at": after.responded_at,
-                            "resolution": after.resolution,
-                        }
-                except DomainError as exc:
-                    raise ApiError(409, "job.rule", str(exc)) from exc
-                conn.execute(
-                    update(E["jobs"])
-                    .where(E["jobs"].c.id == job_id)
-                    .values(**values, version=row["version"] + 1, updated_at=now)
-                )
-                kind = rules.work_log_kind(step)
-                note = guidance if step == "resolve_remotely" else ""
-                if kind:
-                    conn.execute(
-                        insert(E["work_log"]).values(
-                            id=str(uuid.uuid4()), job_id=job_id, kind=kind, at=now, by=by, note=note
-                        )
-                    )
-            if engineer:  # a remote job someone held: their device learns it is closed
-                writer.upsert("jobs", job_id, {engineer})
+            writer = ChangeWriter(conn, self.office.now())
+            self._walk_phone(conn, writer, job_id, area, origin, found, resolution, guidance, by)
             writer.flush()
+
+    @staticmethod
+    def _walk_phone(
+        conn: Connection,
+        writer: ChangeWriter,
+        job_id: str,
+        area: CauseArea,
+        origin: CauseOrigin,
+        found: str,
+        resolution: str,
+        guidance: str,
+        by: str,
+    ) -> None:
+        """The walk of :meth:`resolve_by_phone` in the caller's transaction (which flushes
+        ``writer``)."""
+        now = writer.now
+        engineer = ""
+        for step in PHONE_PATH:
+            row = job_row(conn, job_id)
+            if row is None:
+                raise ApiError(404, "job.unknown", "No such job")
+            engineer = row["assigned_engineer"]
+            values: dict[str, Any]
+            try:
+                if step == "classify":
+                    rules.ensure_classifiable(JobStatus(row["status"]))
+                    values = {
+                        "cause_area": area.value,
+                        "cause_origin": origin.value,
+                        "fault_found": found,
+                    }
+                else:
+                    after = workflow.apply(
+                        to_job(conn, row),
+                        step,
+                        job_context(conn, job_id),
+                        now,
+                        workflow.ActionArgs(resolution=resolution, actor=by),
+                    )
+                    values = {
+                        "status": after.status.value,
+                        "responded_at": after.responded_at,
+                        "resolution": after.resolution,
+                    }
+            except DomainError as exc:
+                raise ApiError(409, "job.rule", str(exc)) from exc
+            conn.execute(
+                update(E["jobs"])
+                .where(E["jobs"].c.id == job_id)
+                .values(**values, version=row["version"] + 1, updated_at=now)
+            )
+            kind = rules.work_log_kind(step)
+            note = guidance if step == "resolve_remotely" else ""
+            if kind:
+                conn.execute(
+                    insert(E["work_log"]).values(
+                        id=str(uuid.uuid4()), job_id=job_id, kind=kind, at=now, by=by, note=note
+                    )
+                )
+        if engineer:  # a remote job someone held: their device learns it is closed
+            writer.upsert("jobs", job_id, {engineer})
 
     # -- follow-ups ----------------------------------------------------------------------
     def follow_up(self, report_id: str, owner: str, response: str, close: bool, by: str) -> None:

@@ -10,17 +10,21 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 
 from fieldkit.server import tables as t
+from fieldkit.server.contact import DeviceContact, device_contacts
 
 
 @dataclass(frozen=True)
 class DeviceRow:
-    device_id: str
-    name: str
-    registered_at: datetime
-    last_seen: datetime | None  # the newest contact (sync, push or login) the center noted
-    revoked: bool
-    wipe_requested_at: datetime | None
+    contact: DeviceContact  # registered, last seen (login, push or pull), pending, revoked
     open_logins: int
+
+    @property
+    def device_id(self) -> str:
+        return self.contact.device_id
+
+    @property
+    def name(self) -> str:
+        return self.contact.name
 
 
 @dataclass(frozen=True)
@@ -34,46 +38,19 @@ class Person:
 
 
 def people(engine: Engine, now: datetime, window_start: datetime) -> list[Person]:
-    users, devices, tokens, pm, la = (
-        t.users,
-        t.client_devices,
-        t.tokens,
-        t.processed_mutations,
-        t.login_attempts,
-    )
+    users, tokens, la = t.users, t.tokens, t.login_attempts
     with engine.connect() as conn:
-        pushes = dict(
+        open_logins: dict[str, int] = dict(
             conn.execute(
-                select(pm.c.device_id, func.max(pm.c.received_at)).group_by(pm.c.device_id)
+                select(tokens.c.device_id, func.count())
+                .where(tokens.c.revoked_at.is_(None), tokens.c.expires_at > now)
+                .group_by(tokens.c.device_id)
             ).all()
         )
-        logins = {
-            r.device_id: (r.last, r.open)
-            for r in conn.execute(
-                select(
-                    tokens.c.device_id,
-                    func.max(tokens.c.created_at).label("last"),
-                    func.count()
-                    .filter(tokens.c.revoked_at.is_(None), tokens.c.expires_at > now)
-                    .label("open"),
-                ).group_by(tokens.c.device_id)
-            )
-        }
         by_user: dict[int, list[DeviceRow]] = {}
-        for d in conn.execute(select(devices).order_by(devices.c.registered_at)).mappings():
-            last_login, open_logins = logins.get(d["device_id"], (None, 0))
-            contacts = (d["last_seen_at"], pushes.get(d["device_id"]), last_login)
-            seen = [x for x in contacts if x is not None]
-            by_user.setdefault(d["user_id"], []).append(
-                DeviceRow(
-                    d["device_id"],
-                    d["name"],
-                    d["registered_at"],
-                    max(seen) if seen else None,
-                    bool(d["revoked"]),
-                    d["wipe_requested_at"],
-                    int(open_logins or 0),
-                )
+        for c in device_contacts(conn):
+            by_user.setdefault(c.user_id, []).append(
+                DeviceRow(c, int(open_logins.get(c.device_id, 0)))
             )
         result = []
         for u in conn.execute(select(users).order_by(users.c.role, users.c.username)).mappings():

@@ -56,6 +56,8 @@ client_devices = Table(
     Column("wipe_requested_at", UtcDateTime),
     # The last push or pull it made (kept to ~15 s): the board's "last sync" of an engineer.
     Column("last_seen_at", UtcDateTime),
+    # How many changes the device said were still in its outbox then (display only).
+    Column("pending_changes", Integer),
 )
 
 tokens = Table(

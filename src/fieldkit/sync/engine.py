@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from fieldkit.i18n import N_
+from fieldkit.protocol import HEADER_PENDING
 from fieldkit.protocol.wire import Mutation, PullResponse, PushRequest, PushResponse
 from fieldkit.services.context import ServiceContext
 from fieldkit.store import models as m
@@ -192,6 +193,18 @@ class SyncEngine:
                 )
             )
 
+    def _outbox(self, left: int | None) -> dict[str, str]:
+        """The header that tells the center how many changes this device holds beyond the
+        request (``left``; None: all of the outbox), for the office's "pending" display."""
+        if left is None:
+            with self.ctx.db.read() as session:
+                left = session.scalar(
+                    select(func.count())
+                    .select_from(m.OutboxMutation)
+                    .where(m.OutboxMutation.state.in_(("pending", "sent")))
+                )
+        return {HEADER_PENDING: str(max(0, int(left or 0)))}
+
     def _push(self, report: SyncReport) -> None:
         pending = self._pending()
         total = len(pending)
@@ -230,7 +243,9 @@ class SyncEngine:
                     .where(m.OutboxMutation.mutation_id.in_([x.mutation_id for x in batch]))
                     .values(state="sent", attempts=m.OutboxMutation.attempts + 1)
                 )
-            response = self.http.post_model("/sync/push", body, PushResponse)
+            response = self.http.post_model(
+                "/sync/push", body, PushResponse, self._outbox(len(pending) - len(batch))
+            )
             self._record_results(response, report)
             done += len(response.results)
             if response.stopped == "blob_missing" and response.expected_seq is not None:
@@ -292,13 +307,15 @@ class SyncEngine:
         return upload_blob(self.ctx, self.http, sha, self._check, progress)
 
     # -- pull ------------------------------------------------------------------------------
-    def _fetch(self, cursor: int | None, snapshot: str | None) -> PullResponse:
+    def _fetch(
+        self, cursor: int | None, snapshot: str | None, headers: dict[str, str]
+    ) -> PullResponse:
         params: dict[str, object] = {"limit": PAGE}
         if cursor is not None:
             params["cursor"] = cursor
         if snapshot is not None:
             params["snapshot"] = snapshot
-        return self.http.get_model("/sync/pull", PullResponse, params=params)
+        return self.http.get_model("/sync/pull", PullResponse, params=params, headers=headers)
 
     def _pull(self, report: SyncReport) -> None:
         """Pages in turn, the next one fetched while this one is applied (server and device
@@ -307,12 +324,13 @@ class SyncEngine:
         again from the stored cursor."""
         cursor, snapshot, tracking = load_cursor(self.ctx.db)
         resets = 0
+        outbox = self._outbox(None)  # read here: the page fetched ahead runs in another thread
         with ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as ahead:
             coming: Future[PullResponse] | None = None
             while True:
                 self._check()
                 snapshot_mode = cursor is None
-                page = coming.result() if coming else self._fetch(cursor, snapshot)
+                page = coming.result() if coming else self._fetch(cursor, snapshot, outbox)
                 coming = None
                 if page.reset_required:
                     resets += 1
@@ -333,7 +351,7 @@ class SyncEngine:
                 else:
                     after, more = (page.next_cursor, None, tracking), page.has_more
                 if more and not self.cancel.is_set():
-                    coming = ahead.submit(self._fetch, after[0], after[1])
+                    coming = ahead.submit(self._fetch, after[0], after[1], outbox)
                 report.pulled += apply_page(
                     self.ctx.db,
                     page.changes,

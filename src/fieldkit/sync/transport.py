@@ -298,11 +298,21 @@ class Transport:
                 )
         return bytes(received)
 
-    def get_model(self, path: str, model: type[T], *, params: Mapping[str, Any] | None = None) -> T:
-        return parse(self.request("GET", path, params=params), model)
+    def get_model(
+        self,
+        path: str,
+        model: type[T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        return parse(self.request("GET", path, params=params, headers=headers), model)
 
-    def post_model(self, path: str, body: BaseModel, model: type[T]) -> T:
-        return parse(self.request("POST", path, json_body=body.model_dump(mode="json")), model)
+    def post_model(
+        self, path: str, body: BaseModel, model: type[T], headers: Mapping[str, str] | None = None
+    ) -> T:
+        reply = self.request("POST", path, json_body=body.model_dump(mode="json"), headers=headers)
+        return parse(reply, model)
 
     def _note_server_time(self, response: Reply) -> None:
         stamp = response.headers.get(HEADER_SERVER_TIME)

@@ -4,9 +4,10 @@ conflicts the center recorded."""
 # No `from __future__ import annotations`: FastAPI must evaluate the dependency aliases.
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from starlette.concurrency import run_in_threadpool
 
+from fieldkit.protocol import HEADER_PENDING
 from fieldkit.protocol.wire import ConflictRecord, PullResponse, PushRequest, PushResponse
 from fieldkit.server import changes, push
 from fieldkit.server.api.deps import (
@@ -17,20 +18,28 @@ from fieldkit.server.api.deps import (
     PrincipalDep,
     now,
 )
+from fieldkit.server.contact import pending_from
 from fieldkit.server.database import writer_slot
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=ERRORS)
+# The device's outbox length (display only): anything but a plain bounded count is ignored.
+Pending = Annotated[str | None, Header(alias=HEADER_PENDING)]
 
 
 @router.post("/push")
 async def push_mutations(
-    body: PushRequest, who: PrincipalDep, engine: EngineDep, mail: MailDep, seen: ContactsDep
+    body: PushRequest,
+    who: PrincipalDep,
+    engine: EngineDep,
+    mail: MailDep,
+    seen: ContactsDep,
+    pending: Pending = None,
 ) -> PushResponse:
     """Apply a batch of mutations exactly once, in the device's sequence order."""
 
     def apply() -> PushResponse:
         response = push.process_push(engine, who, body)
-        seen.touch(who.device_id, now())  # the board's "last sync" (a write too)
+        seen.touch(who.device_id, now(), pending_from(pending))  # the board's "last sync"
         return response
 
     async with writer_slot(engine):  # queued without a thread while SQLite has its writer
@@ -47,9 +56,11 @@ def pull(
     cursor: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
     snapshot: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 1000,
+    pending: Pending = None,
 ) -> PullResponse:
     """One page of changes: a snapshot of the whole scope without a cursor, else the log."""
-    seen.note(who.device_id, now())  # a read: written later, off the request path
+    # A read: written later, off the request path.
+    seen.note(who.device_id, now(), pending_from(pending))
     return changes.pull(engine, who.username, cursor, snapshot, limit, now())
 
 

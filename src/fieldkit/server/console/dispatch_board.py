@@ -13,7 +13,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from fieldkit import labels
 from fieldkit.i18n import N_
-from fieldkit.server.board import JOB_TYPES, OPEN_STATUSES, BoardFilter, current_version, load_board
+from fieldkit.server.board import (
+    JOB_TYPES,
+    OPEN_STATUSES,
+    BoardFilter,
+    current_version,
+    load_board,
+    load_engineers,
+)
 from fieldkit.server.console.render import message_page, render
 from fieldkit.server.console.session import ConsoleUser, CsrfChecked, require
 from fieldkit.server.errors import ApiError
@@ -89,14 +96,13 @@ def _assign_page(
             title=N_("No such job"),
             message=REFUSALS["job.unknown"],
         )
-    board = load_board(state.engine, BoardFilter(), state.now())
     return render(
         request,
         user,
         "assign.html",
         status_code=status_code,
         record=record,
-        engineers=board.engineers,
+        engineers=load_engineers(state.engine),
         error=error,
         reason=reason,
         back=back or request.query_params.get("back", ""),

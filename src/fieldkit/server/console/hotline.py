@@ -18,6 +18,7 @@ from fieldkit.domain.hotline import REPORT_KINDS
 from fieldkit.i18n import N_, translator
 from fieldkit.labels import BILLING, CAUSE, JOB_TYPE, SEVERITY, STATUS
 from fieldkit.server import hotline
+from fieldkit.server.console import durations
 from fieldkit.server.console.render import render
 from fieldkit.server.console.roles import ALL
 from fieldkit.server.console.session import ConsoleUser, CsrfChecked, require
@@ -54,14 +55,8 @@ def say(_: Callable[[str], str], message: Any) -> str:
 
 
 def duration(_: Callable[[str], str], span: timedelta | None) -> str:
-    if span is None:
-        return "-"
-    minutes = int(span.total_seconds()) // 60
-    if minutes % 60 == 0:
-        return _("{hours} h").format(hours=minutes // 60)
-    if minutes < 60:
-        return _("{minutes} min").format(minutes=minutes)
-    return _("{hours} h {minutes:02d} min").format(hours=minutes // 60, minutes=minutes % 60)
+    """A contract's commitment ("within 4 h"), in the operator's language."""
+    return durations.duration(span, _)
 
 
 def _hotline(request: Request) -> Hotline:

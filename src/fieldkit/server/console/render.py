@@ -4,6 +4,7 @@ translation catalog in the signed-in user's language, and times in the site's zo
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,20 +15,32 @@ from markupsafe import Markup, escape
 
 from fieldkit.domain.slip_payload import local_time
 from fieldkit.i18n import translator
+from fieldkit.server.console import cells, durations
 from fieldkit.server.console.roles import nav_for
 from fieldkit.server.console.session import ConsoleUser
 
+# '2 h 10 min left' or 'overdue by 35 min' (translated), for a respond-by or arrive-by.
+countdown = durations.countdown
 
-def countdown(deadline: datetime | None, now: datetime, _: Any) -> str:
-    """'2 h 10 min left' or 'overdue by 35 min' (translated), for a respond-by or arrive-by."""
-    if deadline is None:
-        return "-"
-    seconds = int((deadline - now).total_seconds())
-    minutes = abs(seconds) // 60
-    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    if seconds < 0:
-        return str(_("overdue by {time}")).format(time=text)
-    return str(_("{time} left")).format(time=text)
+
+def seen(
+    last_seen_at: datetime | None,
+    pending: int | None,
+    now: datetime,
+    _: Callable[[str], str],
+    ngettext: Callable[[str, str, int], str],
+) -> str:
+    """'last seen 3 h ago; 2 changes pending on the device' (the count when the device said
+    it at that contact): the board, the job record and the people page say it alike."""
+    text = _("last seen {ago}").format(ago=durations.ago(last_seen_at, now, _))
+    if pending is None or last_seen_at is None:
+        return text
+    if pending == 0:
+        return _("{seen}; nothing pending on the device").format(seen=text)
+    held = ngettext(
+        "{count} change pending on the device", "{count} changes pending on the device", pending
+    ).format(count=pending)
+    return _("{seen}; {pending}").format(seen=text, pending=held)
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,6 +65,7 @@ def render(
 ) -> HTMLResponse:
     lang = language or (user.language if user else _browser_language(request))
     _ = translator(lang)
+    plural = durations.ngettext_for(lang)
     now: datetime = request.app.state.now()
 
     def csrf_field() -> Markup:
@@ -70,6 +84,14 @@ def render(
             nav=nav_for(user.role) if user else [],
             csrf_field=csrf_field,
             countdown=lambda deadline: countdown(deadline, now, _),
+            time_left=lambda seconds: durations.left(seconds, _),
+            span=lambda seconds: durations.span(seconds, _),
+            clock_cell=lambda c, tz: cells.clock_cell(c, tz, _),
+            level_badge=lambda n: cells.level_badge(n, _),
+            status_badge=lambda s: cells.status_badge(s, _),
+            since=lambda then: durations.ago(then, now, _),
+            seen=lambda c: seen(c.last_seen_at, c.pending_changes, now, _, plural),
+            ngettext=plural,
             **context,
         )
     )
