@@ -24,6 +24,7 @@ from fieldkit.ui.qt import (
     QCloseEvent,
     QComboBox,
     QDialog,
+    QEvent,
     QHeaderView,
     QItemSelectionModel,
     QKeySequence,
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
 
         self.online = state.connection is Connection.ONLINE
         self.sync_indicator.connection = state.connection.value
-        self._sync_message = tr(state.message)
+        self._sync_message = state.message
         if state.connection is Connection.WIPED:
             # Reported lost or stolen: the list must not show what was just erased.
             self.apply_filter()
@@ -349,6 +350,23 @@ class MainWindow(QMainWindow):
         from fieldkit.services.queries import sync_summary
 
         return may_quit(self, sync_summary(self.ctx).pending, self.online, self.sync_now)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The language changed while open: texts filled in with data are rendered again
+        (fixed texts are already translated, see :mod:`fieldkit.ui.retranslate`)."""
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.LanguageChange:
+            return
+        for i, (level, label) in enumerate(SEVERITY.items(), start=1):
+            self.severity_filter.setItemText(i, f"{level} {_(label)}")
+        self.show_count()
+        if self._ctx is None:
+            return
+        self.refresh_status()
+        if self.workspace.job_id:
+            self.workspace.show_job(self.workspace.job_id)
+            self._stale = {self.dossier, self.quote}
+            self._load_current_tab()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if event.spontaneous() and not self._may_quit():  # the window's own close button
@@ -451,7 +469,7 @@ class MainWindow(QMainWindow):
         from fieldkit.services.queries import sync_summary
 
         summary = sync_summary(self.ctx)
-        self.sync_indicator.show_summary(summary, self.online, self._sync_message)
+        self.sync_indicator.show_summary(summary, self.online, tr(self._sync_message))
         self.refused.setText(
             _("{count} refused by the center: review").format(count=summary.rejected)
         )
