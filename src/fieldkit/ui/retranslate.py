@@ -128,3 +128,17 @@ def switch_language(language: str | None) -> str:
     for window in app.topLevelWidgets():  # owners render their filled-in texts again
         QApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
     return now
+
+
+def show_window_in(window: QWidget, language: str) -> str:
+    """Show one window (a screen handed to the customer) in ``language``; the catalog
+    follows it until :func:`switch_language` gives every window the engineer's language
+    back. Returns the language in effect."""
+    before = current_language()
+    now = set_language(language)
+    if now != before:
+        retranslation = Retranslation(before)
+        for widget in (window, *window.findChildren(QWidget)):
+            retranslation.widget(widget)
+        QApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
+    return now
