@@ -104,10 +104,10 @@ class ApprovalDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel)
         buttons.addStretch(1)
+        buttons.addWidget(self.language)  # in the button row: no height taken from the pad
         buttons.addWidget(self.approve)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.language)
         layout.addWidget(heading)
         layout.addWidget(self.lines, 1)
         layout.addWidget(self.total)

@@ -86,13 +86,13 @@ class SigningDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel)
         buttons.addStretch(1)
+        buttons.addWidget(self.language)  # in the button row: no height taken from the pads
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.sign)
 
         self.signing = QWidget()
         page = QVBoxLayout(self.signing)
         page.setContentsMargins(0, 0, 0, 0)
-        page.addWidget(self.language)
         page.addLayout(form)
         self.pads = QHBoxLayout()  # one column per signer
         self.pads.addWidget(self.signer, 3)

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import N_, _, ngettext, tr
-from fieldkit.labels import labelled, parameter_label, size_label, unit_label
+from fieldkit.labels import labelled, size_label
 from fieldkit.services import dossier
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.device_registry import DeviceRegistry
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
-    QAbstractItemView,
-    QGuiApplication,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSplitter,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
-    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -59,28 +54,11 @@ class SiteDossierPanel(QWidget):
         side_layout.addWidget(self.documents, 1)
 
         self.viewer = DrawingViewer()
-        self.device_search = QLineEdit()
-        self.device_search.setPlaceholderText(_("Search devices, locations, parameters, values…"))
-        self.device_search.setClearButtonEnabled(True)
-        self.parameters = QTableWidget(0, 5)
-        self.parameters.setHorizontalHeaderLabels(
-            [_("Device"), _("Location"), _("Parameter"), _("Value"), _("Unit")]
-        )
-        self.parameters.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.parameters.verticalHeader().setVisible(False)
-        self.parameters.verticalHeader().setDefaultSectionSize(40)
-        self.parameters.horizontalHeader().setStretchLastSection(True)
-        self.parameters.cellClicked.connect(self._copy_value)
-        self.copied = QLabel()
-        self.copied.setStyleSheet("color: #1b6e3a;")
-        devices = QWidget()
-        devices_layout = QVBoxLayout(devices)
-        devices_layout.addWidget(self.device_search)
-        devices_layout.addWidget(self.parameters, 1)
-        devices_layout.addWidget(self.copied)
+        self.registry = DeviceRegistry(ctx)
+        self.device_search = self.registry.search
         self.tabs = QTabWidget()
         self.tabs.addTab(self.viewer, _("Drawing"))
-        self.tabs.addTab(devices, _("Devices"))
+        self.tabs.addTab(self.registry, _("Devices"))
         splitter = QSplitter()
         splitter.addWidget(side)
         splitter.addWidget(self.tabs)
@@ -88,9 +66,6 @@ class SiteDossierPanel(QWidget):
         splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self._debounce = QTimer(self, singleShot=True, interval=150)
-        self._debounce.timeout.connect(self._fill_parameters)
-        self.device_search.textChanged.connect(self._debounce.start)
 
     def show_job(self, job_id: str) -> None:
         site = dossier.site_dossier(self._ctx, job_id)
@@ -125,7 +100,7 @@ class SiteDossierPanel(QWidget):
             if not doc.on_device:
                 item.setForeground(Qt.GlobalColor.gray)
             self.documents.addItem(item)
-        self._fill_parameters()
+        self.registry.show_site(site.site_id)
         first = next((i for i, d in enumerate(site.documents) if d.on_device), None)
         if first is not None and site.documents[first].kind in ("drawing", "wiring"):
             self.documents.setCurrentRow(first)
@@ -142,21 +117,3 @@ class SiteDossierPanel(QWidget):
             return
         self.tabs.setCurrentWidget(self.viewer)
         self.viewer.open(path, item.text().splitlines()[0])
-
-    def _fill_parameters(self) -> None:
-        if self.site_id is None:
-            return
-        rows = dossier.device_parameters(self._ctx, self.site_id, self.device_search.text())
-        self.parameters.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            name, unit = parameter_label(row.key), unit_label(row.unit)
-            for c, value in enumerate((row.device, row.location, name, row.value, unit)):
-                self.parameters.setItem(r, c, QTableWidgetItem(value))
-        self.parameters.resizeColumnsToContents()
-
-    def _copy_value(self, row: int, column: int) -> None:
-        item = self.parameters.item(row, 3)
-        if item is None:
-            return
-        QGuiApplication.clipboard().setText(item.text())
-        self.copied.setText(_("Copied: {value}").format(value=item.text()))
