@@ -215,6 +215,10 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
         self._menu.setEnabled(False)  # its commands need the store: enabled by attach()
+        self.help_menu = self.menuBar().addMenu(_("Help"))
+        keys = self.help_menu.addAction(_("Keyboard shortcuts…"))
+        keys.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        keys.triggered.connect(self.show_shortcuts)
         # After a dialog, focus goes back where it was, not to the search box.
         self.focus_keeper = FocusKeeper(self, self.search, self.list_button)
         # Replaced in tests: how a dialog is shown (modal on a real screen).
@@ -241,6 +245,7 @@ class MainWindow(QMainWindow):
         scroller.setWidget(self.workspace)
         # The workspace wraps to its width: a long line never hides the step button sideways.
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the job's controls
         self.tabs.addTab(scroller, _("Job"))
         # Each tab scrolls rather than setting a least window size: the window fits a
         # 1280x800 screen at 150 % (853x533 widget pixels).
@@ -312,6 +317,11 @@ class MainWindow(QMainWindow):
         from fieldkit.ui.settings_dialog import SettingsDialog
 
         self.present(SettingsDialog(self.ctx))
+
+    def show_shortcuts(self) -> None:
+        from fieldkit.ui.shortcut_map import ShortcutMap
+
+        self.present(ShortcutMap(self))
 
     def export_diagnostics(self) -> None:
         from fieldkit.ui.diagnostics import export_diagnostics
