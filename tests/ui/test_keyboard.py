@@ -11,8 +11,20 @@ from pytestqt.qtbot import QtBot
 
 from fieldkit.i18n import set_language
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.focus_ring import WIDTH
 from fieldkit.ui.main_window import MainWindow
-from fieldkit.ui.qt import QApplication, QDialog, QKeySequence, QPushButton, Qt, QTimer, QWidget
+from fieldkit.ui.qt import (
+    QApplication,
+    QDialog,
+    QKeySequence,
+    QPalette,
+    QPoint,
+    QPushButton,
+    QRect,
+    Qt,
+    QTimer,
+    QWidget,
+)
 from fieldkit.ui.shortcut_map import ShortcutMap
 from fieldkit.ui.signing_dialog import SigningDialog
 from tests.services.fixtures import seed_job
@@ -157,3 +169,39 @@ def test_focus_is_back_on_the_big_button_after_the_signing_screen(
     assert not window.search.hasSelectedText() and window.search.text() == "SO"
     focus = QApplication.focusWidget()
     assert isinstance(focus, QPushButton) and focus.text() == "Customer signs the slip"
+
+
+def test_the_focused_control_has_a_ring_plain_to_see(
+    qtbot: QtBot, ctx: ServiceContext, english: None
+) -> None:
+    seed_job(ctx)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    active_window(qtbot, window)
+    rect = window.table.visualRect(window.model.index(0, 1))
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    ring = window.focus_ring
+    highlight = window.palette().color(QPalette.ColorRole.Highlight)
+    for _ in range(2):  # list -> tabs -> big button
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        qtbot.keyClick(focus, Qt.Key.Key_Tab)
+    primary = window.workspace.primary
+    assert QApplication.focusWidget() is primary
+    around = QRect(primary.mapTo(window, QPoint(0, 0)), primary.size())
+    qtbot.waitUntil(lambda: ring.isVisible() and ring.ring_rect().contains(around))
+    assert ring.ring_rect().adjusted(WIDTH, WIDTH, -WIDTH, -WIDTH) == around
+    # On screen: the ring's line, WIDTH px thick, in the theme's highlight colour.
+    shot = window.grab().toImage()
+    ratio = shot.devicePixelRatio()
+    middle = around.center().y()
+    for x in range(around.left() - WIDTH, around.left()):
+        assert shot.pixelColor(int(x * ratio), int(middle * ratio)) == highlight, x
+    # The ring follows the focus; Shift+Tab takes it back to the tabs.
+    qtbot.keyClick(primary, Qt.Key.Key_Backtab)
+    bar = window.tabs.tabBar()
+    assert QApplication.focusWidget() is bar
+    qtbot.waitUntil(
+        lambda: ring.ring_rect().contains(QRect(bar.mapTo(window, QPoint(0, 0)), bar.size()))
+    )

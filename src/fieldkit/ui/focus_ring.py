@@ -1,0 +1,97 @@
+"""A focus ring that can be seen: a thick line in the theme's highlight colour around the
+control that has the keyboard focus in a window (the style's own is a faint 1 px line).
+
+The ring is a transparent child of the window drawn over the focused control, moved when
+the focus moves or the control moves (a scrolled workspace), so every kind of control gets
+the same ring without a style sheet rule per widget.
+"""
+
+from __future__ import annotations
+
+from shiboken6 import isValid
+
+from fieldkit.ui.qt import (
+    QApplication,
+    QEvent,
+    QObject,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPoint,
+    QRect,
+    Qt,
+    QWidget,
+)
+
+WIDTH = 3  # px: plain to see at arm's length, in sunlight
+
+
+class FocusRing(QWidget):
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self.target: QWidget | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.hide()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isValid(self) or not isValid(self._window):
+            return
+        if self.target is not None and isValid(self.target):
+            self.target.removeEventFilter(self)
+        self.target = None
+        if new is None or new is self or new.window() is not self._window:
+            self.hide()
+            return
+        if not new.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            self.hide()  # a control the keyboard never reaches needs no ring
+            return
+        self.target = new
+        new.installEventFilter(self)
+        self.follow()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.target and event.type() in (
+            QEvent.Type.Move,
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
+            QEvent.Type.Hide,
+        ):
+            self.follow()
+        return False
+
+    def follow(self) -> None:
+        """Around the focused control, clipped to what of it is in view."""
+        target = self.target
+        if target is None or not isValid(target) or not target.isVisible():
+            self.hide()
+            return
+        visible = target.visibleRegion().boundingRect()
+        if visible.isEmpty():
+            self.hide()
+            return
+        top_left = target.mapTo(self._window, visible.topLeft())
+        ring = QRect(top_left, visible.size()).adjusted(-WIDTH, -WIDTH, WIDTH, WIDTH)
+        self.setGeometry(ring)
+        self.show()
+        self.raise_()
+        self.update()
+
+    def ring_rect(self) -> QRect:
+        """Where the ring is drawn, in the window's coordinates."""
+        return QRect(self.mapTo(self._window, QPoint(0, 0)), self.size())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), WIDTH)
+        painter.setPen(pen)
+        half = WIDTH / 2
+        painter.drawRoundedRect(self.rect().toRectF().adjusted(half, half, -half, -half), 4, 4)
+        painter.end()
