@@ -32,7 +32,7 @@ def app_font(qapp: QApplication) -> Iterator[None]:
     font = qapp.font()
     sheet = qapp.styleSheet()
     yield
-    for key in ("fieldkitBaseFontPt", "fieldkitStartScale"):
+    for key in ("fieldkitBaseFontPt", "fieldkitStartScale", "fieldkitLiveFactor"):
         qapp.setProperty(key, None)
     qapp.setFont(font)
     qapp.setStyleSheet(sheet)
@@ -137,6 +137,7 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     button = window.workspace.primary.sizeHint().height()
     search = window.search.sizeHint().height()
     row = window.table.verticalHeader().defaultSectionSize()
+    job_column = window.table.columnWidth(1)
 
     settings = open_settings(qtbot, window, shown)
     pick(qtbot, settings.scale, [Qt.Key.Key_Home, Qt.Key.Key_Down, Qt.Key.Key_Down])
@@ -149,6 +150,7 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     assert window.search.sizeHint().height() >= search * 1.4
     assert window.workspace.primary.sizeHint().height() > button
     assert window.table.verticalHeader().defaultSectionSize() == touch_px() > row
+    assert window.table.columnWidth(1) == round(job_column * 1.5)  # the number still fits
 
     back = open_settings(qtbot, window, shown)
     pick(qtbot, back.scale, [Qt.Key.Key_Home])  # 100 %
@@ -156,3 +158,4 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     assert qapp.font().pointSizeF() == pytest.approx(points)
     assert touch_px() == target
     assert window.search.sizeHint().height() == search
+    assert abs(window.table.columnWidth(1) - job_column) <= 1

@@ -365,8 +365,11 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         """The language changed while open: texts filled in with data are rendered again
-        (fixed texts are already translated, see :mod:`fieldkit.ui.retranslate`)."""
+        (fixed texts are already translated, see :mod:`fieldkit.ui.retranslate`); the text
+        size changed: the list and the job are arranged again."""
         super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "fold"):
+            self.fold.refit()  # another text size: do the list and the job still both fit?
         if event.type() != QEvent.Type.LanguageChange:
             return
         for i, (level, label) in enumerate(SEVERITY.items(), start=1):
