@@ -54,6 +54,7 @@ def seed_devices(ctx: ServiceContext) -> None:
                 ("d2", "ip_address", "ip", "10.3.0.21", ""),
                 ("d2", "subnet_mask", "ip", "255.255.255.0", ""),
                 ("d2", "port", "int", "8000", ""),
+                ("d2", "enabled", "bool", "true", ""),
             )
         ):
             s.add(
@@ -120,6 +121,8 @@ def test_one_row_per_device_with_its_parameters_beside_it(
     tap_row(qtbot, registry.details, ip, 1)
     assert QGuiApplication.clipboard().text() == "10.3.0.13"
     assert registry.copied.text() == "Copied: 10.3.0.13"
+    tap_row(qtbot, registry.devices, 0, 0)  # the recorder beside it now
+    assert ("Enabled", "Yes", "") in rows(registry.details)  # a yes/no setting in words
 
 
 def test_search_keeps_columns_still_and_counts_the_matches(

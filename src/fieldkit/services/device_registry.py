@@ -19,6 +19,7 @@ class Parameter:
     key: str
     value: str
     unit: str
+    value_type: str = "str"  # str | int | decimal | bool | ip
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def device_registry(
                 .order_by(m.DeviceParameter.key)
             )
             for p in rows:
-                params[p.device_id].append(Parameter(p.key, p.value, p.unit))
+                params[p.device_id].append(Parameter(p.key, p.value, p.unit, p.value_type))
         return [
             DeviceEntry(
                 d.id,

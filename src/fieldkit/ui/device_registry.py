@@ -8,7 +8,7 @@ from __future__ import annotations
 from fieldkit.i18n import N_, _, ngettext
 from fieldkit.labels import parameter_label, unit_label
 from fieldkit.services.context import ServiceContext
-from fieldkit.services.device_registry import DeviceEntry, device_registry
+from fieldkit.services.device_registry import DeviceEntry, Parameter, device_registry
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QEvent,
@@ -30,6 +30,13 @@ COLUMNS = (N_("Tag"), N_("Model"), N_("Serial number"), N_("Firmware"), N_("Loca
 # Fixed widths (the last column takes the rest): a search never moves a column.
 WIDTHS = (170, 130, 130, 100)
 FACTS = (N_("Tag"), N_("Manufacturer"), N_("Model"), N_("Serial number"), N_("Firmware"))
+
+
+def shown_value(parameter: Parameter) -> str:
+    """A value as a person reads it: a yes/no setting in words, anything else as stored."""
+    if parameter.value_type == "bool":
+        return _("Yes") if parameter.value.strip().lower() in ("true", "1", "yes") else _("No")
+    return parameter.value
 
 
 class DeviceRegistry(QWidget):
@@ -69,12 +76,11 @@ class DeviceRegistry(QWidget):
         self.details.setTabKeyNavigation(False)
         self.details.verticalHeader().setVisible(False)
         self.details.verticalHeader().setDefaultSectionSize(touch_px())
-        detail_header = self.details.horizontalHeader()
-        detail_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.details.setWordWrap(False)  # a long value is cut at its end, whole in its tip
+        detail_header = self.details.horizontalHeader()  # names and units short, values long
+        detail_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         detail_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        detail_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        self.details.setColumnWidth(0, 150)
-        self.details.setColumnWidth(2, 56)
+        detail_header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.details.cellClicked.connect(self._copy)
         self.details.cellActivated.connect(self._copy)  # Enter on a row, from the keyboard
         self.copied = QLabel()
@@ -91,8 +97,8 @@ class DeviceRegistry(QWidget):
         self.splitter = QSplitter()
         self.splitter.addWidget(self.devices)
         self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
@@ -145,7 +151,7 @@ class DeviceRegistry(QWidget):
         d = self.entries[row]
         facts = zip(FACTS, (d.tag, d.manufacturer, d.model, d.serial, d.firmware), strict=True)
         rows = [(_(label), value, "") for label, value in facts if value]
-        rows += [(parameter_label(p.key), p.value, unit_label(p.unit)) for p in d.parameters]
+        rows += [(parameter_label(p.key), shown_value(p), unit_label(p.unit)) for p in d.parameters]
         self.details.setRowCount(len(rows))
         for r, cells in enumerate(rows):
             for c, text in enumerate(cells):
