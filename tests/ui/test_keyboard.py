@@ -205,3 +205,10 @@ def test_the_focused_control_has_a_ring_plain_to_see(
     qtbot.waitUntil(
         lambda: ring.ring_rect().contains(QRect(bar.mapTo(window, QPoint(0, 0)), bar.size()))
     )
+    # The list folds away (Ctrl+L): the tabs move left and the ring goes with them.
+    before = QRect(bar.mapTo(window, QPoint(0, 0)), bar.size())
+    qtbot.keyClick(bar, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bar.mapTo(window, QPoint(0, 0)).x() < before.left())
+    assert not window.table.isVisible()
+    moved = QRect(bar.mapTo(window, QPoint(0, 0)), bar.size())
+    qtbot.waitUntil(lambda: ring.ring_rect().adjusted(WIDTH, WIDTH, -WIDTH, -WIDTH) == moved)

@@ -32,6 +32,7 @@ class FocusRing(QWidget):
         super().__init__(window)
         self._window = window
         self.target: QWidget | None = None
+        self._watched: list[QWidget] = []
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -43,8 +44,10 @@ class FocusRing(QWidget):
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if not isValid(self) or not isValid(self._window):
             return
-        if self.target is not None and isValid(self.target):
-            self.target.removeEventFilter(self)
+        for watched in self._watched:
+            if isValid(watched):
+                watched.removeEventFilter(self)
+        self._watched = []
         self.target = None
         if new is None or new is self or new.window() is not self._window:
             self.hide()
@@ -53,11 +56,17 @@ class FocusRing(QWidget):
             self.hide()  # a control the keyboard never reaches needs no ring
             return
         self.target = new
-        new.installEventFilter(self)
+        # The control and every parent up to the window: a list folding away moves the
+        # workspace, not the focused tab bar inside it.
+        widget: QWidget | None = new
+        while widget is not None and widget is not self._window:
+            widget.installEventFilter(self)
+            self._watched.append(widget)
+            widget = widget.parentWidget()
         self.follow()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.target and event.type() in (
+        if watched in self._watched and event.type() in (
             QEvent.Type.Move,
             QEvent.Type.Resize,
             QEvent.Type.Show,
