@@ -159,3 +159,31 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     assert touch_px() == target
     assert window.search.sizeHint().height() == search
     assert abs(window.table.columnWidth(1) - job_column) <= 1
+
+
+def test_the_dossier_keeps_its_view_when_the_language_changes(
+    qtbot: QtBot, ctx: ServiceContext, english: None, app_font: None
+) -> None:
+    from fieldkit.store import models as m
+
+    seed_job(ctx)
+    with ctx.db.write() as s:
+        s.add(m.SiteContact(id="sc1", site_id="s1", role="system_owner", name="赵伟"))
+    window, shown = open_window(qtbot, ctx)
+    bar = window.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    inner = window.dossier.tabs.tabBar()
+    qtbot.mouseClick(inner, Qt.MouseButton.LeftButton, pos=inner.tabRect(1).center())
+    registry = window.dossier.registry
+    assert "System owner: 赵伟" in window.dossier.summary.text()
+    assert registry.count.text() == "1 device found"
+
+    settings = open_settings(qtbot, window, shown)
+    pick(qtbot, settings.language, [Qt.Key.Key_End])
+    qtbot.mouseClick(settings.save_button, Qt.MouseButton.LeftButton)
+    # Still the devices tab of the same site, now in Chinese.
+    assert window.tabs.currentWidget() is window.dossier
+    assert window.dossier.tabs.currentWidget() is registry
+    assert inner.tabText(1) == "设备" and registry.count.text() == "找到 1 台设备"
+    assert "系统负责人：赵伟" in window.dossier.summary.text()
+    assert registry.devices.horizontalHeaderItem(0).text() == "位号"

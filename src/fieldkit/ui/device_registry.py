@@ -97,8 +97,8 @@ class DeviceRegistry(QWidget):
         self.splitter = QSplitter()
         self.splitter.addWidget(self.devices)
         self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 3)  # the list's five columns, the details' three
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)

@@ -378,9 +378,9 @@ class MainWindow(QMainWindow):
         if self._ctx is None:
             return
         self.refresh_status()
-        if self.workspace.job_id:
+        if self.workspace.job_id:  # the dossier renders its own again, keeping its view
             self.workspace.show_job(self.workspace.job_id)
-            self._stale = {self.dossier, self.quote}
+            self._stale.add(self.quote)
             self._load_current_tab()
 
     def closeEvent(self, event: QCloseEvent) -> None:

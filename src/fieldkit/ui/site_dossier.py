@@ -11,6 +11,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.ui.device_registry import DeviceRegistry
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
+    QEvent,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -36,6 +37,7 @@ class SiteDossierPanel(QWidget):
         super().__init__()
         self._ctx = ctx
         self.site_id: str | None = None
+        self._site: dossier.SiteDossier | None = None
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
@@ -69,8 +71,24 @@ class SiteDossierPanel(QWidget):
 
     def show_job(self, job_id: str) -> None:
         site = dossier.site_dossier(self._ctx, job_id)
-        self.site_id = site.site_id
+        self.site_id, self._site = site.site_id, site
         self.banner.setVisible(not site.installed_by_us)
+        self.documents.clear()
+        for doc in site.documents:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, doc.id)
+            if not doc.on_device:
+                item.setForeground(Qt.GlobalColor.gray)
+            self.documents.addItem(item)
+        self._show_texts(site)
+        self.registry.show_site(site.site_id)
+        first = next((i for i, d in enumerate(site.documents) if d.on_device), None)
+        if first is not None and site.documents[first].kind in ("drawing", "wiring"):
+            self.documents.setCurrentRow(first)
+            self._open_document(self.documents.item(first))
+
+    def _show_texts(self, site: dossier.SiteDossier) -> None:
+        """The texts filled in with the site's facts, in the language now in effect."""
         self.banner.setText(
             _(
                 "This site was not installed by us: ask the customer for drawings "
@@ -88,23 +106,25 @@ class SiteDossierPanel(QWidget):
         devices = ngettext("{count} device", "{count} devices", site.devices)
         lines.append(devices.format(count=site.devices))
         self.summary.setText("<br>".join(lines))
-        self.documents.clear()
-        for doc in site.documents:
-            pages = f" · {doc.pages} p." if doc.pages else ""
+        for row, doc in enumerate(site.documents):
+            pages = (
+                " · " + ngettext("{count} page", "{count} pages", doc.pages).format(count=doc.pages)
+                if doc.pages
+                else ""
+            )
             kind = _(KIND.get(doc.kind, doc.kind))
             text = f"{doc.title}\n{kind} · {size_label(doc.size_bytes)}{pages}"
             if not doc.on_device:
                 text += " · " + _("not on this device")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, doc.id)
-            if not doc.on_device:
-                item.setForeground(Qt.GlobalColor.gray)
-            self.documents.addItem(item)
-        self.registry.show_site(site.site_id)
-        first = next((i for i, d in enumerate(site.documents) if d.on_device), None)
-        if first is not None and site.documents[first].kind in ("drawing", "wiring"):
-            self.documents.setCurrentRow(first)
-            self._open_document(self.documents.item(first))
+            item = self.documents.item(row)
+            if item is not None:
+                item.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The language changed: the same site, drawing and device, in the new language."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and self._site is not None:
+            self._show_texts(self._site)
 
     def _open_document(self, item: QListWidgetItem) -> None:
         doc_id = str(item.data(Qt.ItemDataRole.UserRole))
