@@ -152,6 +152,12 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     assert window.table.verticalHeader().defaultSectionSize() == touch_px() > row
     assert window.table.columnWidth(1) == round(job_column * 1.5)  # the number still fits
 
+    # Too narrow now for the list beside the job (as at a start at 150 %): the list shows
+    # alone, and the job is one tap away.
+    assert not window.table.isHidden() and window.tabs.isHidden()
+    qtbot.mouseClick(window.list_button, Qt.MouseButton.LeftButton)
+    assert window.table.isHidden() and not window.tabs.isHidden()
+
     back = open_settings(qtbot, window, shown)
     pick(qtbot, back.scale, [Qt.Key.Key_Home])  # 100 %
     qtbot.mouseClick(back.save_button, Qt.MouseButton.LeftButton)
@@ -159,6 +165,15 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     assert touch_px() == target
     assert window.search.sizeHint().height() == search
     assert abs(window.table.columnWidth(1) - job_column) <= 1
+    assert not window.table.isHidden() and not window.tabs.isHidden()  # side by side again
+
+    # The list folded away while working on the job: a bigger size keeps the job in view.
+    qtbot.keyClick(window.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.table.isHidden()
+    bigger = open_settings(qtbot, window, shown)
+    pick(qtbot, bigger.scale, [Qt.Key.Key_End])  # 200 %
+    qtbot.mouseClick(bigger.save_button, Qt.MouseButton.LeftButton)
+    assert window.table.isHidden() and not window.tabs.isHidden()
 
 
 def test_the_dossier_keeps_its_view_when_the_language_changes(
