@@ -26,6 +26,7 @@ from fieldkit.ui.qt import (
     QPixmap,
     QPushButton,
     QSize,
+    QStyle,
     Qt,
     QTimer,
     QVBoxLayout,
@@ -45,7 +46,7 @@ PHOTO_SUFFIXES = {
     ".tif",
     ".tiff",
 }
-THUMB = 72  # px: a photo recognisable at a glance
+THUMB = 64  # px: a photo recognisable at a glance
 PathRole = Qt.ItemDataRole.UserRole
 
 
@@ -159,7 +160,8 @@ class TouchFilePicker(QDialog):
             return
         if folder.parent != folder:
             parent_name = folder.parent.name or str(folder.parent)
-            up = QListWidgetItem(_("⬆ Up: {folder}").format(folder=parent_name))
+            up = QListWidgetItem(self._icon(QStyle.StandardPixmap.SP_FileDialogToParent), "")
+            up.setText(_("Up: {folder}").format(folder=parent_name))
             up.setData(PathRole, str(folder.parent))
             up.setSizeHint(row)
             self.files.addItem(up)
@@ -167,7 +169,7 @@ class TouchFilePicker(QDialog):
         files = [e for e in entries if e.is_file() and (not self.photos or is_photo(e))]
         files.sort(key=lambda e: e.stat().st_mtime, reverse=True)
         for entry in folders:
-            item = QListWidgetItem("📁 " + entry.name)
+            item = QListWidgetItem(self._icon(QStyle.StandardPixmap.SP_DirIcon), entry.name)
             item.setData(PathRole, str(entry))
             item.setSizeHint(row)
             self.files.addItem(item)
@@ -186,6 +188,9 @@ class TouchFilePicker(QDialog):
             empty = _("{folder}: no photos here.") if self.photos else _("{folder}: no files here.")
             self.where.setText(empty.format(folder=folder))
         self._thumb_timer.start()
+
+    def _icon(self, which: QStyle.StandardPixmap) -> QIcon:
+        return self.style().standardIcon(which)
 
     def _next_thumbnail(self) -> None:
         if not self._thumbs:
@@ -238,5 +243,6 @@ def is_photo(path: Path) -> bool:
 def pick_file(parent: QWidget, title: str, photos: bool = False) -> Path | None:
     """The touch picker, full screen on a tablet; the chosen file or None."""
     picker = TouchFilePicker(title, photos, parent=parent)
-    picker.resize(1000, 700)
+    screen = parent.screen().availableGeometry()  # never larger than the screen
+    picker.resize(min(1000, screen.width()), min(700, screen.height() - 40))
     return picker.chosen if picker.exec() == QDialog.DialogCode.Accepted else None
