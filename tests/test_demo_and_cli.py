@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,10 +9,13 @@ from pypdfium2 import PdfDocument
 from sqlalchemy import func, select
 
 from fieldkit import __version__
+from fieldkit.config import LANGUAGE_KEY
 from fieldkit.demo.generator import DemoSize, generate
+from fieldkit.domain.clock import SystemClock
 from fieldkit.domain.enums import JobStatus
 from fieldkit.domain.slip import SignedSlip
-from fieldkit.services.context import ServiceContext
+from fieldkit.services.context import ServiceContext, open_context
+from fieldkit.services.settings import set_setting
 from fieldkit.store import models as m
 
 from .conftest import NOW
@@ -65,9 +69,23 @@ def test_cli_version_help_demo_jobs_status(tmp_path: Path) -> None:
     again = run_cli("demo", data_dir=tmp_path)
     assert again.returncode == 2 and "already holds data" in again.stderr
     jobs = run_cli("jobs", "门禁", data_dir=tmp_path)
-    assert jobs.returncode == 0 and "job(s)" in jobs.stdout and "SO-" in jobs.stdout
+    assert jobs.returncode == 0 and "SO-" in jobs.stdout
+    assert re.search(r"^\d+ jobs$", jobs.stdout, re.MULTILINE), jobs.stdout  # a plural
     status = run_cli("status", data_dir=tmp_path)
     assert "unsynced changes: 0" in status.stdout
+
+    # The language chosen in the app's Settings is the CLI's too.
+    ctx = open_context(tmp_path, "eng-wang", SystemClock())
+    set_setting(ctx, LANGUAGE_KEY, "zh_CN")
+    ctx.db.close()
+    jobs = run_cli("jobs", "门禁", data_dir=tmp_path)
+    assert re.search(r"^共 \d+ 个工单$", jobs.stdout, re.MULTILINE), jobs.stdout
+    assert "job" not in jobs.stdout.splitlines()[-1]
+    status = run_cli("status", data_dir=tmp_path)
+    assert "未同步的更改：0" in status.stdout and "上次同步：从未" in status.stdout
+    assert "unsynced" not in status.stdout
+    again = run_cli("demo", data_dir=tmp_path)
+    assert again.returncode == 2 and "已有数据" in again.stderr
 
 
 def test_cli_reports_a_corrupt_data_file_clearly(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from fieldkit import __version__
 from fieldkit.config import load_settings
 from fieldkit.domain.errors import DomainError
+from fieldkit.i18n import _, ngettext, set_language, tr
+from fieldkit.labels import labelled
 from fieldkit.store.errors import StoreError
 from fieldkit.sync.embedded import EMBEDDED_SERVER_FLAG
 from fieldkit.sync.errors import SyncError
@@ -97,24 +99,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(settings, embedded_server=not args.no_server, seed_demo=not args.no_demo)
         return _headless(args, settings)
     except (StoreError, DomainError, SyncError) as exc:
-        print(f"fieldkit: {exc}", file=sys.stderr)
+        from fieldkit.services.errors import known_error, reason
+
+        known = known_error(exc)
+        print(f"fieldkit: {tr(reason(known)) if known else exc}", file=sys.stderr)
         return 2
 
 
 def _headless(args: argparse.Namespace, settings: object) -> int:
-    from fieldkit.config import Settings
+    from fieldkit.config import LANGUAGE_KEY, Settings
     from fieldkit.demo.generator import DemoSize, generate, is_empty
-    from fieldkit.labels import time_left_label
+    from fieldkit.labels import sla_label, status_label, time_left_label
     from fieldkit.services import queries
     from fieldkit.services.context import open_context
+    from fieldkit.services.settings import get_setting
 
     assert isinstance(settings, Settings)
     ctx = open_context(settings.data_dir, settings.user)
+    # The language chosen in the app's Settings, else the system's: as the app speaks.
+    set_language(get_setting(ctx, LANGUAGE_KEY) or settings.language)
     try:
         if args.command == "demo":
             if not is_empty(ctx.db):
                 print(
-                    f"fieldkit: {settings.data_dir} already holds data; choose an empty --data-dir",
+                    _("fieldkit: {folder} already holds data; choose an empty --data-dir").format(
+                        folder=settings.data_dir
+                    ),
                     file=sys.stderr,
                 )
                 return 2
@@ -124,18 +134,26 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
                 DemoSize(jobs=args.jobs, devices_per_site=args.devices_per_site),
                 seed=args.seed,
             )
-            print(f"demo data written to {settings.data_dir}: {summary}")
+            print(
+                _("demo data written to {folder}: {summary}").format(
+                    folder=settings.data_dir, summary=summary
+                )
+            )
         elif args.command == "jobs":
             ids = queries.job_ids(ctx, queries.JobFilter(text=args.search))
             now = ctx.clock.now()
             for row in queries.job_rows(ctx, ids[: args.limit]):
                 left = row.respond.time_left(now)
-                sla = time_left_label(left) if left is not None else row.respond.state(now).value
+                sla = (
+                    time_left_label(left)
+                    if left is not None
+                    else sla_label(row.respond.state(now).value)
+                )
                 print(
-                    f"{row.number}  S{row.severity}  {row.status:<17} {sla:>9}  "
+                    f"{row.number}  S{row.severity}  {status_label(row.status):<17} {sla:>9}  "
                     f"{row.customer} / {row.site}"
                 )
-            print(f"{len(ids)} job(s)")
+            print(ngettext("{count} job", "{count} jobs", len(ids)).format(count=len(ids)))
         elif args.command in ("login", "sync", "logout", "export-outbox"):
             return _sync_commands(args, ctx)
         elif args.command == "verify":
@@ -167,31 +185,40 @@ def _headless(args: argparse.Namespace, settings: object) -> int:
 
             if args.keep_mine:
                 conflicts.keep_mine(ctx, args.keep_mine)
-                print("queued again; it is sent at the next sync")
+                print(_("queued again; it is sent at the next sync"))
             elif args.use_server:
                 conflicts.use_server(ctx, args.use_server)
-                print("the center's version is kept; yours stays in the audit log")
+                print(_("the center's version is kept; yours stays in the audit log"))
             else:
-                for item in conflicts.inbox(ctx):
+                inbox = conflicts.inbox(ctx)
+                for item in inbox:
                     print(f"{item.mutation_id}  {item.name}  {item.entity_id}\n    {item.reason}")
-                print(f"{len(conflicts.inbox(ctx))} change(s) to decide")
+                count = len(inbox)
+                print(
+                    ngettext("{count} change to decide", "{count} changes to decide", count).format(
+                        count=count
+                    )
+                )
         elif args.command == "status":
             sync = queries.sync_summary(ctx)
-            last = sync.last_sync_at.isoformat() if sync.last_sync_at else "never"
+            last = sync.last_sync_at.isoformat() if sync.last_sync_at else _("never")
             for line in queries.rejected_changes(ctx):
-                print(f"rejected: {line}")
-            from fieldkit.services.settings import get_setting
-
+                print(_("rejected: {reason}").format(reason=line))
             skew = get_setting(ctx, "sync.clock_skew_seconds")
             if skew:
                 print(
-                    f"device clock differs from the service center by {skew} s "
-                    "(times are recorded with both clocks)"
+                    _(
+                        "device clock differs from the service center by {seconds} s "
+                        "(times are recorded with both clocks)"
+                    ).format(seconds=skew)
                 )
-            print(
-                f"unsynced changes: {sync.pending}\nrejected: {sync.rejected}\n"
-                f"last sync: {last}\ndata folder: {settings.data_dir}"
-            )
+            for label, value in (
+                (_("unsynced changes"), sync.pending),
+                (_("rejected"), sync.rejected),
+                (_("last sync"), last),
+                (_("data folder"), settings.data_dir),
+            ):
+                print(labelled(label, str(value)))
         return 0
     finally:
         ctx.db.close()
@@ -212,26 +239,37 @@ def _sync_commands(args: argparse.Namespace, ctx: object) -> int:
         reply = session.login(
             ctx, args.server, args.user, password, Path(args.ca_bundle) if args.ca_bundle else None
         )
-        print(f"logged in as {reply.display_name} ({reply.role}); token stored in the keyring")
+        print(
+            _("logged in as {name} ({role}); token stored in the keyring").format(
+                name=reply.display_name, role=reply.role
+            )
+        )
         if not session.credentials().persistent:
-            print(f"warning: {session.credentials().warning}", file=sys.stderr)
+            warning = session.credentials().warning
+            print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
     elif args.command == "sync":
         with session.connect(ctx) as transport:
             report = SyncEngine(ctx, transport).run()
         if report is None:
-            print("a sync is already running for this data folder")
+            print(_("a sync is already running for this data folder"))
             return 0
         print(report.summary())
         for reason in report.rejections:
-            print(f"rejected: {reason}")
+            print(_("rejected: {reason}").format(reason=reason))
     elif args.command == "logout":
         session.logout(ctx)
-        print("logged out")
+        print(_("logged out"))
     elif args.command == "export-outbox":
         count = export_outbox(ctx, Path(args.file))
         print(
-            f"{count} change(s) the center has not accepted (unsynced, or refused and not "
-            f"resolved) written to {args.file}, signed by this device; import them at the "
-            "service center with: fieldkit-server import-outbox FILE"
+            ngettext(
+                "{count} change the center has not accepted (unsynced, or refused and not "
+                "resolved) written to {file}, signed by this device; import it at the "
+                "service center with: fieldkit-server import-outbox FILE",
+                "{count} changes the center has not accepted (unsynced, or refused and not "
+                "resolved) written to {file}, signed by this device; import them at the "
+                "service center with: fieldkit-server import-outbox FILE",
+                count,
+            ).format(count=count, file=args.file)
         )
     return 0

@@ -29,6 +29,9 @@ PLURAL_RULES: dict[str, Callable[[int], int]] = {
 _catalog: dict[str, str] = {}
 _plurals: dict[str, list[str]] = {}
 _language = "en"
+# Per language, text shown -> the msgid it came from, for what this process translated: how
+# open windows find each label's source when the language changes at run time.
+_shown: dict[str, dict[str, str]] = {"en": {}}
 
 
 def _fields(text: str) -> set[str]:
@@ -111,6 +114,7 @@ def set_language(language: str | None) -> str:
     if lang not in SUPPORTED:
         lang = "en"
     _language = lang
+    _shown.setdefault(lang, {})
     _catalog = {} if lang == "en" else catalog_for(lang)
     _plurals = {} if lang == "en" else plurals_for(lang)
     return lang
@@ -121,7 +125,15 @@ def current_language() -> str:
 
 
 def _(message: str) -> str:
-    return _catalog.get(message, message)
+    text = _catalog.get(message, message)
+    _shown[_language][text] = message
+    return text
+
+
+def source_of(text: str, language: str) -> str | None:
+    """The msgid a text shown in ``language`` was translated from, if ``_`` made it (texts
+    with fields filled in, and data, are not found: their owners render them again)."""
+    return _shown.get(language, {}).get(text)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -51,12 +51,12 @@ def test_login_sync_status_conflicts_export(
     assert "rejected: job.transition.v1" in capsys.readouterr().out
     assert fk(data, "conflicts") == 0
     listing = capsys.readouterr().out
-    assert "1 change(s) to decide" in listing
+    assert "1 change to decide" in listing
     mutation_id = listing.split()[0]
     assert fk(data, "conflicts", "--use-server", mutation_id) == 0
     capsys.readouterr()
     assert fk(data, "conflicts") == 0
-    assert "0 change(s) to decide" in capsys.readouterr().out
+    assert "0 changes to decide" in capsys.readouterr().out
     assert fk(data, "logout") == 0
     assert fk(data, "sync") == 2
     assert "log in" in capsys.readouterr().err.lower()

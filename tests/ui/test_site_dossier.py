@@ -55,25 +55,22 @@ def test_dossier_opens_the_site_drawing_and_searches_devices(
     bar = panel.tabs.tabBar()
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())  # Devices
     assert panel.tabs.currentIndex() == 1
+    registry = panel.registry
     qtbot.keyClicks(panel.device_search, "ip_address")
-    qtbot.waitUntil(
-        lambda: (
-            panel.parameters.rowCount() > 0
-            and all(
-                panel.parameters.item(r, 2).text() == "IP address"  # its display name
-                for r in range(panel.parameters.rowCount())
-            )
-        )
-    )
-    value = panel.parameters.item(0, 3)
-    cell = panel.parameters.visualItemRect(value).center()
-    qtbot.mouseClick(panel.parameters.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.waitUntil(lambda: "devices found" in registry.count.text())
+    assert registry.devices.rowCount() > 0  # one row per device that has one
+    details = registry.details
+    names = [details.item(r, 0).text() for r in range(details.rowCount())]
+    assert "IP address" in names  # its display name
+    value = details.item(names.index("IP address"), 1)
+    cell = details.visualItemRect(value).center()
+    qtbot.mouseClick(details.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     assert QGuiApplication.clipboard().text() == value.text() != ""
-    assert panel.copied.text() == f"Copied: {value.text()}"
+    assert registry.copied.text() == f"Copied: {value.text()}"
 
     panel.device_search.selectAll()
     qtbot.keyClicks(panel.device_search, "%' OR 1=1 --")  # typed text, never SQL
-    qtbot.waitUntil(lambda: panel.parameters.rowCount() == 0)
+    qtbot.waitUntil(lambda: registry.devices.rowCount() == 0)
 
 
 def test_parameter_search_treats_wildcards_as_text(demo_ctx: ServiceContext) -> None:

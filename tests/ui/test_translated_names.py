@@ -110,9 +110,9 @@ def test_price_units_and_parameter_names_are_translated(
     assert offers and all("/ 件" in o and "/ pc" not in o for o in offers), offers
     bar = window.tabs.tabBar()
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
-    table = window.dossier.parameters
-    rows = {table.item(r, 2).text(): table.item(r, 4).text() for r in range(table.rowCount())}
-    assert rows == {"IP 地址": "", "轮询间隔": "秒"}
+    table = window.dossier.registry.details
+    rows = {table.item(r, 0).text(): table.item(r, 2).text() for r in range(table.rowCount())}
+    assert rows["IP 地址"] == "" and rows["轮询间隔"] == "秒"
     summary = window.dossier.summary.text()
     assert "系统负责人：" in summary and ": " not in summary  # the site's owner, Chinese colon
 

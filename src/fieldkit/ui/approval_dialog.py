@@ -13,10 +13,12 @@ from fieldkit.domain.signature import SignatureCapture
 from fieldkit.i18n import _
 from fieldkit.labels import line_description
 from fieldkit.services.quote_views import QuoteView
+from fieldkit.ui.customer_language import CustomerLanguage
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QDialog,
+    QEvent,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,10 +44,10 @@ class ApprovalDialog(QDialog):
     ) -> None:
         super().__init__()
         self._submit = submit
+        self._quote = quote
         self.setWindowTitle(_("Customer approves the quote"))
-        heading = QLabel(
-            _("Quote {number}: please check the lines and sign").format(number=quote.number)
-        )
+        self.language = CustomerLanguage(self)  # the customer may read another language
+        self.heading = heading = QLabel()
         heading.setStyleSheet("font-size: 14pt; font-weight: 600;")
         heading.setWordWrap(True)
 
@@ -65,7 +67,7 @@ class ApprovalDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         for row, line in enumerate(quote.lines):
             cells = (
-                (line.part_no + ' · ' if line.part_no else '') + line_description(line.description),
+                "",  # the description, in the reader's language: _show_texts()
                 f"{line.quantity.normalize():f}",
                 money(line.unit_price.amount),
                 money(line.net.amount),
@@ -82,15 +84,8 @@ class ApprovalDialog(QDialog):
         self.lines.setMaximumHeight(
             min(header.sizeHint().height() + rows + 2 * self.lines.frameWidth() + 2, 320)
         )
-        t = quote.totals
-        self.total = QLabel(
-            _("Subtotal {subtotal} · tax {tax} · total {total} {currency}").format(
-                subtotal=money(t.subtotal.amount),
-                tax=money(t.tax.amount),
-                total=money(t.total.amount),
-                currency=quote.currency,
-            )
-        )
+        self.total = QLabel()
+        self._show_texts()
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.total.setStyleSheet("font-size: 14pt; font-weight: 600;")
 
@@ -109,6 +104,7 @@ class ApprovalDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel)
         buttons.addStretch(1)
+        buttons.addWidget(self.language)  # in the button row: no height taken from the pad
         buttons.addWidget(self.approve)
 
         layout = QVBoxLayout(self)
@@ -118,6 +114,32 @@ class ApprovalDialog(QDialog):
         layout.addWidget(self.signer, 2)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+
+    def _show_texts(self) -> None:
+        """The texts filled in with the quote, in the language now in effect."""
+        quote, t = self._quote, self._quote.totals
+        self.heading.setText(
+            _("Quote {number}: please check the lines and sign").format(number=quote.number)
+        )
+        for row, line in enumerate(quote.lines):
+            part = line.part_no + " · " if line.part_no else ""
+            item = self.lines.item(row, 0)
+            if item is not None:
+                item.setText(part + line_description(line.description))
+        self.total.setText(
+            _("Subtotal {subtotal} · tax {tax} · total {total} {currency}").format(
+                subtotal=money(t.subtotal.amount),
+                tax=money(t.tax.amount),
+                total=money(t.total.amount),
+                currency=quote.currency,
+            )
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._show_texts()
+            self.error.clear()  # a refusal shown before reads in the language it was shown
 
     def _approve(self) -> None:
         self.error.setText("")

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-
 from fieldkit.domain.checklist import ChecklistItem
 from fieldkit.domain.enums import EvidenceKind
 from fieldkit.i18n import _
@@ -24,7 +22,6 @@ from fieldkit.ui.qt import (
     QApplication,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,7 +36,6 @@ if TYPE_CHECKING:
     from fieldkit.ui.camera_dialog import CameraDialog
 
 ChooseFile = Callable[[str, EvidenceKind], Path | None]
-PHOTO_FILTER = "*.jpg *.jpeg *.png *.heic *.heif *.webp *.bmp"
 
 
 def evidence_line(shown: EvidenceShown) -> str:
@@ -329,12 +325,8 @@ class BackupPanel(QWidget):
             self.changed.emit(self.job_id)
 
     def _file_dialog(self, title: str, kind: EvidenceKind) -> Path | None:
-        folder, filters = "", ""
-        if kind is EvidenceKind.PHOTO:
-            # Where the tablet's own camera app saves (Windows: Pictures\Camera Roll).
-            pictures = Path(platformdirs.user_pictures_dir())
-            roll = pictures / "Camera Roll"
-            folder = str(roll if roll.is_dir() else pictures)
-            filters = _("Photos") + f" ({PHOTO_FILTER});;" + _("All files") + " (*)"
-        name, _filter = QFileDialog.getOpenFileName(self, title, folder, filters)
-        return Path(name) if name else None
+        """The touch picker (Pictures, the camera, Downloads, a memory card; the computer's
+        own dialog one tap away)."""
+        from fieldkit.ui.touch_picker import pick_file
+
+        return pick_file(self, title, photos=kind is EvidenceKind.PHOTO)

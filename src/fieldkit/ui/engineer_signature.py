@@ -56,18 +56,20 @@ class EngineerSignature(QWidget):
         return self.pad.capture(SignerRole.ENGINEER, self.name.text())
 
 
-def on_site_label(ctx: ServiceContext, job_id: str) -> QLabel:
+def on_site_text(ctx: ServiceContext, job_id: str) -> str:
     """The work log's times in the site's local time, as the slip will print them."""
     from fieldkit.services import slips  # device keys and the keyring: loaded when signing
 
     times = slips.on_site_times(ctx, job_id)
-    label = QLabel(
-        _("arrived {arrived} · started {started} · finished {finished} ({zone})").format(
-            arrived=times.arrived,
-            started=times.started,
-            finished=times.finished,
-            zone=times.timezone,
-        )
+    return _("arrived {arrived} · started {started} · finished {finished} ({zone})").format(
+        arrived=times.arrived,
+        started=times.started,
+        finished=times.finished,
+        zone=times.timezone,
     )
+
+
+def on_site_label(ctx: ServiceContext, job_id: str) -> QLabel:
+    label = QLabel(on_site_text(ctx, job_id))
     label.setWordWrap(True)
     return label

@@ -55,6 +55,15 @@ class ListFold(QObject):
                 self.keep_columns()
         return False
 
+    def refit(self) -> None:
+        """The columns changed width (another text size): side by side again if both fit;
+        if not, the job stays in view when the list was folded away."""
+        narrow = not self.both_fit(self.splitter.width())
+        if narrow and not self.narrow:
+            self.list_alone = self.list_wanted
+        self.narrow = narrow
+        self.arrange(resize=True)
+
     def keep_columns(self) -> None:
         """Side by side, the list keeps the width its columns need."""
         if not self.narrow and self.list_shown() and self.table.width() < self.list_width():

@@ -18,12 +18,14 @@ from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
 from fieldkit.ui.focus_keeper import FocusKeeper
+from fieldkit.ui.focus_ring import FocusRing
 from fieldkit.ui.job_list_model import COLUMNS, DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
 from fieldkit.ui.list_fold import ListFold
 from fieldkit.ui.qt import (
     QCloseEvent,
     QComboBox,
     QDialog,
+    QEvent,
     QHeaderView,
     QItemSelectionModel,
     QKeySequence,
@@ -214,8 +216,13 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
         self._menu.setEnabled(False)  # its commands need the store: enabled by attach()
+        self.help_menu = self.menuBar().addMenu(_("Help"))
+        keys = self.help_menu.addAction(_("Keyboard shortcuts…"))
+        keys.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        keys.triggered.connect(self.show_shortcuts)
         # After a dialog, focus goes back where it was, not to the search box.
         self.focus_keeper = FocusKeeper(self, self.search, self.list_button)
+        self.focus_ring = FocusRing(self)  # where the keyboard is, plain to see
         # Replaced in tests: how a dialog is shown (modal on a real screen).
         self.present: Callable[[QDialog], object] = lambda dialog: dialog.exec()
 
@@ -240,6 +247,7 @@ class MainWindow(QMainWindow):
         scroller.setWidget(self.workspace)
         # The workspace wraps to its width: a long line never hides the step button sideways.
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the job's controls
         self.tabs.addTab(scroller, _("Job"))
         # Each tab scrolls rather than setting a least window size: the window fits a
         # 1280x800 screen at 150 % (853x533 widget pixels).
@@ -312,6 +320,11 @@ class MainWindow(QMainWindow):
 
         self.present(SettingsDialog(self.ctx))
 
+    def show_shortcuts(self) -> None:
+        from fieldkit.ui.shortcut_map import ShortcutMap
+
+        self.present(ShortcutMap(self))
+
     def export_diagnostics(self) -> None:
         from fieldkit.ui.diagnostics import export_diagnostics
 
@@ -322,7 +335,7 @@ class MainWindow(QMainWindow):
 
         self.online = state.connection is Connection.ONLINE
         self.sync_indicator.connection = state.connection.value
-        self._sync_message = tr(state.message)
+        self._sync_message = state.message
         if state.connection is Connection.WIPED:
             # Reported lost or stolen: the list must not show what was just erased.
             self.apply_filter()
@@ -349,6 +362,26 @@ class MainWindow(QMainWindow):
         from fieldkit.services.queries import sync_summary
 
         return may_quit(self, sync_summary(self.ctx).pending, self.online, self.sync_now)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The language changed while open: texts filled in with data are rendered again
+        (fixed texts are already translated, see :mod:`fieldkit.ui.retranslate`); the text
+        size changed: the list and the job are arranged again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "fold"):
+            self.fold.refit()  # another text size: do the list and the job still both fit?
+        if event.type() != QEvent.Type.LanguageChange:
+            return
+        for i, (level, label) in enumerate(SEVERITY.items(), start=1):
+            self.severity_filter.setItemText(i, f"{level} {_(label)}")
+        self.show_count()
+        if self._ctx is None:
+            return
+        self.refresh_status()
+        if self.workspace.job_id:  # the dossier renders its own again, keeping its view
+            self.workspace.show_job(self.workspace.job_id)
+            self._stale.add(self.quote)
+            self._load_current_tab()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if event.spontaneous() and not self._may_quit():  # the window's own close button
@@ -451,7 +484,7 @@ class MainWindow(QMainWindow):
         from fieldkit.services.queries import sync_summary
 
         summary = sync_summary(self.ctx)
-        self.sync_indicator.show_summary(summary, self.online, self._sync_message)
+        self.sync_indicator.show_summary(summary, self.online, tr(self._sync_message))
         self.refused.setText(
             _("{count} refused by the center: review").format(count=summary.rejected)
         )

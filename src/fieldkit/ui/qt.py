@@ -67,6 +67,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QButtonGroup,
@@ -90,6 +91,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPinchGesture,
     QPlainTextEdit,
@@ -105,10 +107,12 @@ from PySide6.QtWidgets import (
     QStatusBar,
     QStyle,
     QStyleFactory,
+    QTabBar,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextEdit,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -124,6 +128,7 @@ def network_information() -> Any:
 
 
 __all__ = [
+    "QAbstractButton",
     "QAbstractItemView",
     "QAbstractTableModel",
     "QAction",
@@ -170,6 +175,7 @@ __all__ = [
     "QLoggingCategory",
     "QMainWindow",
     "QMargins",
+    "QMenu",
     "QMessageBox",
     "QModelIndex",
     "QMouseEvent",
@@ -210,11 +216,13 @@ __all__ = [
     "QStatusBar",
     "QStyle",
     "QStyleFactory",
+    "QTabBar",
     "QTabWidget",
     "QTableView",
     "QTableWidget",
     "QTableWidgetItem",
     "QTabletEvent",
+    "QTextEdit",
     "QThread",
     "QTimer",
     "QToolBar",

@@ -6,6 +6,7 @@ from fieldkit.config import LANGUAGE_KEY, SCALE_KEY, THEME_KEY
 from fieldkit.i18n import _
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
+from fieldkit.ui.live_scale import apply_scale
 from fieldkit.ui.qt import (
     QApplication,
     QComboBox,
@@ -15,6 +16,7 @@ from fieldkit.ui.qt import (
     QPushButton,
     QVBoxLayout,
 )
+from fieldkit.ui.retranslate import switch_language
 from fieldkit.ui.theme import apply_theme
 
 SCALES = ("1", "1.25", "1.5", "2")
@@ -46,9 +48,9 @@ class SettingsDialog(QDialog):
         form.addRow(_("Language"), self.language)
         form.addRow(_("Theme"), self.theme)
         form.addRow(_("Size of text and controls"), self.scale)
-        note = QLabel(_("Language and size apply when FieldKit starts again; the theme at once."))
+        note = QLabel(_("Language, theme and size change at once, in every open window."))
         note.setWordWrap(True)
-        save = QPushButton(_("Save"))
+        self.save_button = save = QPushButton(_("Save"))
         save.setMinimumHeight(48)
         save.clicked.connect(self.save)
         layout = QVBoxLayout(self)
@@ -61,6 +63,8 @@ class SettingsDialog(QDialog):
         set_setting(self._ctx, THEME_KEY, self.theme.currentData())
         set_setting(self._ctx, SCALE_KEY, self.scale.currentData())
         app = QApplication.instance()
+        self.accept()  # closed first: the windows left open are the ones retranslated
         if isinstance(app, QApplication):
             apply_theme(app, str(self.theme.currentData()))
-        self.accept()
+            apply_scale(app, float(self.scale.currentData()))
+        switch_language(self.language.currentData())

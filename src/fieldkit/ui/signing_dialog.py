@@ -14,11 +14,18 @@ from fieldkit.i18n import _
 from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.background import Background
-from fieldkit.ui.engineer_signature import EngineerSignature, on_site_label, signed_in_name
+from fieldkit.ui.customer_language import CustomerLanguage
+from fieldkit.ui.engineer_signature import (
+    EngineerSignature,
+    on_site_label,
+    on_site_text,
+    signed_in_name,
+)
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog, write_temp_pdf
 from fieldkit.ui.qt import (
     QDialog,
+    QEvent,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -40,6 +47,7 @@ class SigningDialog(QDialog):
         self._capture: SignatureCapture | None = None
         self._engineer_capture: SignatureCapture | None = None
         self.setWindowTitle(_("Customer signs the slip"))
+        self.language = CustomerLanguage(self)  # the customer may read another language
         self.satisfaction = SatisfactionPicker()  # unset until the customer chooses
         self.comments = QLineEdit()
         form = QFormLayout()
@@ -78,6 +86,7 @@ class SigningDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel)
         buttons.addStretch(1)
+        buttons.addWidget(self.language)  # in the button row: no height taken from the pads
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.sign)
 
@@ -98,6 +107,12 @@ class SigningDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.signing)
         layout.addWidget(self.confirm)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.on_site.setText(on_site_text(self._ctx, self.job_id))
+            self.error.clear()  # a refusal shown before reads in the language it was shown
 
     # -- preview -----------------------------------------------------------------------------
 

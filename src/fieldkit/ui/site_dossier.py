@@ -5,23 +5,19 @@ from __future__ import annotations
 
 from fieldkit.domain.errors import DomainError
 from fieldkit.i18n import N_, _, ngettext, tr
-from fieldkit.labels import labelled, parameter_label, size_label, unit_label
+from fieldkit.labels import labelled, size_label
 from fieldkit.services import dossier
 from fieldkit.services.context import ServiceContext
+from fieldkit.ui.device_registry import DeviceRegistry
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
-    QAbstractItemView,
-    QGuiApplication,
+    QEvent,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSplitter,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
-    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +37,7 @@ class SiteDossierPanel(QWidget):
         super().__init__()
         self._ctx = ctx
         self.site_id: str | None = None
+        self._site: dossier.SiteDossier | None = None
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
@@ -59,28 +56,11 @@ class SiteDossierPanel(QWidget):
         side_layout.addWidget(self.documents, 1)
 
         self.viewer = DrawingViewer()
-        self.device_search = QLineEdit()
-        self.device_search.setPlaceholderText(_("Search devices, locations, parameters, values…"))
-        self.device_search.setClearButtonEnabled(True)
-        self.parameters = QTableWidget(0, 5)
-        self.parameters.setHorizontalHeaderLabels(
-            [_("Device"), _("Location"), _("Parameter"), _("Value"), _("Unit")]
-        )
-        self.parameters.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.parameters.verticalHeader().setVisible(False)
-        self.parameters.verticalHeader().setDefaultSectionSize(40)
-        self.parameters.horizontalHeader().setStretchLastSection(True)
-        self.parameters.cellClicked.connect(self._copy_value)
-        self.copied = QLabel()
-        self.copied.setStyleSheet("color: #1b6e3a;")
-        devices = QWidget()
-        devices_layout = QVBoxLayout(devices)
-        devices_layout.addWidget(self.device_search)
-        devices_layout.addWidget(self.parameters, 1)
-        devices_layout.addWidget(self.copied)
+        self.registry = DeviceRegistry(ctx)
+        self.device_search = self.registry.search
         self.tabs = QTabWidget()
         self.tabs.addTab(self.viewer, _("Drawing"))
-        self.tabs.addTab(devices, _("Devices"))
+        self.tabs.addTab(self.registry, _("Devices"))
         splitter = QSplitter()
         splitter.addWidget(side)
         splitter.addWidget(self.tabs)
@@ -88,14 +68,27 @@ class SiteDossierPanel(QWidget):
         splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self._debounce = QTimer(self, singleShot=True, interval=150)
-        self._debounce.timeout.connect(self._fill_parameters)
-        self.device_search.textChanged.connect(self._debounce.start)
 
     def show_job(self, job_id: str) -> None:
         site = dossier.site_dossier(self._ctx, job_id)
-        self.site_id = site.site_id
+        self.site_id, self._site = site.site_id, site
         self.banner.setVisible(not site.installed_by_us)
+        self.documents.clear()
+        for doc in site.documents:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, doc.id)
+            if not doc.on_device:
+                item.setForeground(Qt.GlobalColor.gray)
+            self.documents.addItem(item)
+        self._show_texts(site)
+        self.registry.show_site(site.site_id)
+        first = next((i for i, d in enumerate(site.documents) if d.on_device), None)
+        if first is not None and site.documents[first].kind in ("drawing", "wiring"):
+            self.documents.setCurrentRow(first)
+            self._open_document(self.documents.item(first))
+
+    def _show_texts(self, site: dossier.SiteDossier) -> None:
+        """The texts filled in with the site's facts, in the language now in effect."""
         self.banner.setText(
             _(
                 "This site was not installed by us: ask the customer for drawings "
@@ -113,23 +106,25 @@ class SiteDossierPanel(QWidget):
         devices = ngettext("{count} device", "{count} devices", site.devices)
         lines.append(devices.format(count=site.devices))
         self.summary.setText("<br>".join(lines))
-        self.documents.clear()
-        for doc in site.documents:
-            pages = f" · {doc.pages} p." if doc.pages else ""
+        for row, doc in enumerate(site.documents):
+            pages = (
+                " · " + ngettext("{count} page", "{count} pages", doc.pages).format(count=doc.pages)
+                if doc.pages
+                else ""
+            )
             kind = _(KIND.get(doc.kind, doc.kind))
             text = f"{doc.title}\n{kind} · {size_label(doc.size_bytes)}{pages}"
             if not doc.on_device:
                 text += " · " + _("not on this device")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, doc.id)
-            if not doc.on_device:
-                item.setForeground(Qt.GlobalColor.gray)
-            self.documents.addItem(item)
-        self._fill_parameters()
-        first = next((i for i, d in enumerate(site.documents) if d.on_device), None)
-        if first is not None and site.documents[first].kind in ("drawing", "wiring"):
-            self.documents.setCurrentRow(first)
-            self._open_document(self.documents.item(first))
+            item = self.documents.item(row)
+            if item is not None:
+                item.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The language changed: the same site, drawing and device, in the new language."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and self._site is not None:
+            self._show_texts(self._site)
 
     def _open_document(self, item: QListWidgetItem) -> None:
         doc_id = str(item.data(Qt.ItemDataRole.UserRole))
@@ -142,21 +137,3 @@ class SiteDossierPanel(QWidget):
             return
         self.tabs.setCurrentWidget(self.viewer)
         self.viewer.open(path, item.text().splitlines()[0])
-
-    def _fill_parameters(self) -> None:
-        if self.site_id is None:
-            return
-        rows = dossier.device_parameters(self._ctx, self.site_id, self.device_search.text())
-        self.parameters.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            name, unit = parameter_label(row.key), unit_label(row.unit)
-            for c, value in enumerate((row.device, row.location, name, row.value, unit)):
-                self.parameters.setItem(r, c, QTableWidgetItem(value))
-        self.parameters.resizeColumnsToContents()
-
-    def _copy_value(self, row: int, column: int) -> None:
-        item = self.parameters.item(row, 3)
-        if item is None:
-            return
-        QGuiApplication.clipboard().setText(item.text())
-        self.copied.setText(_("Copied: {value}").format(value=item.text()))

@@ -75,9 +75,10 @@ QMenu::item {{ min-height: {box}px; padding: 4px 24px 4px 12px; }}
 """
 
 
-def apply_touch_sizes(app: QApplication, screen: QScreen | None = None) -> int:
-    """Install the rules for ``screen`` (the primary one by default); returns the size."""
-    px = target_px(screen or app.primaryScreen())
+def apply_touch_sizes(app: QApplication, screen: QScreen | None = None, factor: float = 1.0) -> int:
+    """Install the rules for ``screen`` (the primary one by default), ``factor`` times the
+    least size (a scale chosen while the app runs); returns the size."""
+    px = math.ceil(target_px(screen or app.primaryScreen()) * factor)
     app.setStyleSheet(touch_style_sheet(px))
     app.setProperty("fieldkitTouchPx", px)
     return px
