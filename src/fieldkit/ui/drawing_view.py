@@ -30,6 +30,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.render_worker import RenderService, TileKey
+from fieldkit.ui.theme import current_theme
 
 MAX_ZOOM = 12.0  # pixels per point: ~1150% of actual size on a 96 dpi screen
 CACHE_TILES = 96  # ~96 MB of 512x512 tiles at most
@@ -259,9 +260,10 @@ class DrawingView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#5f6b76"))
+        theme = current_theme()
+        painter.fillRect(self.rect(), QColor(theme.canvas.bg or theme.palette["Window"]))
         if self.message:
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(QColor(theme.canvas.fg))
             painter.drawText(
                 self.rect().adjusted(24, 24, -24, -24),
                 int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap),
@@ -274,7 +276,7 @@ class DrawingView(QWidget):
         page_rect = QRectF(
             -self.origin.x(), -self.origin.y(), size.width * self.zoom, size.height * self.zoom
         )
-        painter.fillRect(page_rect, QColor("#ffffff"))
+        painter.fillRect(page_rect, QColor(theme.paper))
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         view = QRectF(self.rect())
         current = self.level

@@ -22,6 +22,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.render_worker import RenderService
+from fieldkit.ui.theme import mark
 
 THUMB = 132  # pixels, the long side of a page thumbnail
 # Thumbnails are drawn while the engineer is not zooming or panning: a render already started
@@ -42,7 +43,7 @@ class DrawingViewer(QWidget):
         self.pages.setSpacing(6)
         self.pages.currentRowChanged.connect(self.view.set_page)
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600;")
+        mark(self.title, emphasis="strong")
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(64)
         bar = QHBoxLayout()

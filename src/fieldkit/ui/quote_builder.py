@@ -34,6 +34,7 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.quote_adder import LABOUR_RATE, SERVICE_TAX, LineAdder
 from fieldkit.ui.quote_chooser import QuoteChooser
 from fieldkit.ui.quote_lines import QuoteLinesPanel
+from fieldkit.ui.theme import mark
 
 __all__ = ["LABOUR_RATE", "SERVICE_TAX", "ApprovalDialog", "QuoteBuilder"]
 STATUS = {
@@ -102,10 +103,10 @@ class QuoteBuilder(QWidget):
         self.lines.remove_line.connect(self.remove_line)
         self.totals = QLabel()
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.totals.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        mark(self.totals, emphasis="heading")
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #8a1c1c;")
+        mark(self.error, role="error")
         self.preview_button = QPushButton(_("Preview PDF"))
         self.preview_button.clicked.connect(self.show_preview)
         self.approve = QPushButton(_("Customer approves (sign)"))

@@ -11,6 +11,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
     QAbstractItemView,
+    QColor,
     QGuiApplication,
     QLabel,
     QLineEdit,
@@ -25,6 +26,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.theme import current_theme, mark
 
 KIND = {
     "drawing": N_("Drawing"),
@@ -43,7 +45,7 @@ class SiteDossierPanel(QWidget):
         self.site_id: str | None = None
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
+        mark(self.banner, role="banner")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -72,7 +74,7 @@ class SiteDossierPanel(QWidget):
         self.parameters.horizontalHeader().setStretchLastSection(True)
         self.parameters.cellClicked.connect(self._copy_value)
         self.copied = QLabel()
-        self.copied.setStyleSheet("color: #1b6e3a;")
+        mark(self.copied, role="ok")
         devices = QWidget()
         devices_layout = QVBoxLayout(devices)
         devices_layout.addWidget(self.device_search)
@@ -123,7 +125,7 @@ class SiteDossierPanel(QWidget):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, doc.id)
             if not doc.on_device:
-                item.setForeground(Qt.GlobalColor.gray)
+                item.setForeground(QColor(current_theme().colour("muted")))
             self.documents.addItem(item)
         self._fill_parameters()
         first = next((i for i, d in enumerate(site.documents) if d.on_device), None)

@@ -1,10 +1,11 @@
 """Touch targets a gloved finger can hit: at least 9 mm on the screen the app runs on.
 
-One application style sheet, computed from the screen's physical pixel density, sets the
-least size of every control a person taps (buttons, tick boxes, combo boxes and their popup
-rows, tabs, text fields, list and table rows, column headers, menu rows). No widget sets its
-own touch size. A screen that reports a wrong density (common over remote displays and on
-some tablets' firmware) is corrected with ``FIELDKIT_SCREEN_PPI``: the panel's real pixels
+Style rules computed from the screen's physical pixel density set the least size of every
+control a person taps (buttons, tick boxes, combo boxes and their popup rows, tabs, text
+fields, list and table rows, column headers, menu rows). No widget sets its own touch size.
+They follow the theme's rules in one application style sheet (``theme.install_style_sheet``).
+A screen that reports a wrong density (common over remote displays and on some tablets'
+firmware) is corrected with ``FIELDKIT_SCREEN_PPI``: the panel's real pixels
 per inch, as its data sheet gives them.
 """
 
@@ -77,9 +78,11 @@ QMenu::item {{ min-height: {box}px; padding: 4px 24px 4px 12px; }}
 
 def apply_touch_sizes(app: QApplication, screen: QScreen | None = None) -> int:
     """Install the rules for ``screen`` (the primary one by default); returns the size."""
+    from fieldkit.ui.theme import install_style_sheet  # the theme's rules come first
+
     px = target_px(screen or app.primaryScreen())
-    app.setStyleSheet(touch_style_sheet(px))
     app.setProperty("fieldkitTouchPx", px)
+    install_style_sheet(app)
     return px
 
 
