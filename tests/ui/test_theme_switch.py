@@ -137,6 +137,27 @@ def assert_painted_in(window: MainWindow, theme: Theme) -> None:
     ground = max(seen, key=lambda c: seen[c])
     assert ground == theme.palette["Window"], f"the headline's background is {ground}"
     assert seen.get(theme.palette["WindowText"], 0) > 20, f"the headline's text: {seen}"
+    # The open job's row: selected, its severity cell still in its severity colour.
+    table, row = window.table, window.table.currentIndex().row()
+    assert table.selectionModel().isRowSelected(row)
+    for column, expected in (
+        (0, window.model.data(window.model.index(row, 0), Qt.ItemDataRole.BackgroundRole)),
+        (1, theme.palette["Highlight"]),
+    ):
+        rect = table.visualRect(window.model.index(row, column))
+        cell = table.viewport().grab(rect).toImage()
+        counts: dict[str, int] = {}
+        for y in range(cell.height()):
+            for x in range(cell.width()):
+                name = QColor(cell.pixel(x, y)).name()
+                counts[name] = counts.get(name, 0) + 1
+        colour = QColor(expected if isinstance(expected, str) else expected.color())
+        seen = QColor(max(counts, key=lambda c: counts[c]))
+        # Fusion shades a selection a little (a gradient): the same colour within a few steps
+        assert max(abs(a - b) for a, b in zip(seen.getRgb(), colour.getRgb(), strict=True)) <= 32, (
+            seen.name(),
+            colour.name(),
+        )
     boxes = [b for b in window.workspace.backup.findChildren(QCheckBox) if b.isVisible()]
     assert boxes, "the backup checklist's tick boxes show"
     box = pixels(boxes[0])

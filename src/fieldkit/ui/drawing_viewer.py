@@ -76,6 +76,7 @@ class DrawingViewer(QWidget):
         self._thumb_timer.setSingleShot(True)
         self._thumb_timer.timeout.connect(self._next_thumbnail)
         self.view.moved.connect(lambda: self._thumb_timer.start(THUMB_QUIET_MS))
+        self.view.page_turned.connect(self._follow_page)
 
     def open(self, path: Path, title: str = "") -> None:
         self.title.setText(title or path.name)
@@ -99,6 +100,12 @@ class DrawingViewer(QWidget):
     def _next_thumbnail(self) -> None:
         if self._thumbs_missing:
             self.view.request_thumbnail(self._thumbs_missing.pop(0), THUMB)
+
+    def _follow_page(self, page: int) -> None:
+        """The strip shows the page the wheel scrolled on to (without re-fitting it)."""
+        self.pages.blockSignals(True)
+        self.pages.setCurrentRow(page)
+        self.pages.blockSignals(False)
 
     def _thumbnail(self, page: int, image: QImage) -> None:
         item = self.pages.item(page)

@@ -41,6 +41,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.scrolling_tabs import ScrollingTabs
+from fieldkit.ui.severity_cell import SeverityCell
 from fieldkit.ui.status_bar import SyncIndicator, may_quit
 from fieldkit.ui.theme import mark
 from fieldkit.ui.touch import touch_px
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         # opened every job it passed. The list shows where the focus is.
         self.table.setTabKeyNavigation(False)
         mark(self.table, role="focus-ring")
+        self.table.setItemDelegateForColumn(0, SeverityCell(self.table))
         # Whatever re-reads the list (a step, a filter, a sort, a sync) keeps the open job
         # selected and in view.
         self._reselecting = False

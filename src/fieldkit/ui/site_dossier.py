@@ -12,11 +12,13 @@ from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QColor,
+    QFrame,
     QGuiApplication,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QSplitter,
     Qt,
     QTableWidget,
@@ -56,7 +58,13 @@ class SiteDossierPanel(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.banner)
-        side_layout.addWidget(self.summary)
+        # A long address and contact list in a narrow column (a 150 % scale) scrolls, not cut.
+        facts = QScrollArea()
+        facts.setWidget(self.summary)
+        facts.setWidgetResizable(True)
+        facts.setFrameShape(QFrame.Shape.NoFrame)
+        facts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_layout.addWidget(facts, 1)
         side_layout.addWidget(QLabel(_("Documents")))
         side_layout.addWidget(self.documents, 1)
 

@@ -24,22 +24,31 @@ _ticks: dict[str, Path] = {}
 _folder: Path | None = None
 
 
-def tick_image(colour: str) -> Path:
-    """A tick mark in ``colour`` (an SVG file, written once per process and colour): a style
-    sheet draws a styled tick box's mark from a file."""
+# The marks a styled control draws from a file: a tick, and a spin box's minus and plus.
+SHAPES = {
+    "tick": "M3 8.5l3.2 3.2L13 4.6",
+    "minus": "M3 8h10",
+    "plus": "M3 8h10M8 3v10",
+}
+
+
+def mark_image(shape: str, colour: str) -> str:
+    """``shape`` in ``colour`` as an SVG file, written once per process: a style sheet draws
+    the mark of a styled tick box or spin box from a file."""
     global _folder
-    if colour not in _ticks:
+    key = f"{shape}-{colour.lstrip('#')}"
+    if key not in _ticks:
         if _folder is None:
             _folder = Path(tempfile.mkdtemp(prefix="fieldkit-theme-"))
-        path = _folder / f"tick-{colour.lstrip('#')}.svg"
+        path = _folder / f"{key}.svg"
         path.write_text(
             "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"
-            f"<path d='M3 8.5l3.2 3.2L13 4.6' fill='none' stroke='{colour}' stroke-width='2.6'"
+            f"<path d='{SHAPES[shape]}' fill='none' stroke='{colour}' stroke-width='2.6'"
             " stroke-linecap='round' stroke-linejoin='round'/></svg>",
             encoding="utf-8",
         )
-        _ticks[colour] = path
-    return _ticks[colour]
+        _ticks[key] = path
+    return _ticks[key].as_posix()
 
 
 def _emphasis_rules() -> str:
@@ -57,8 +66,9 @@ def theme_style_sheet(theme: Theme) -> str:
     for role, pair in theme.roles.items():
         background = f" background: {pair.bg}; padding: 8px;" if pair.bg else ""
         rules.append(f'*[role="{role}"] {{ color: {pair.fg};{background} }}')
-    tick = tick_image(theme.indicator).as_posix()
+    tick = mark_image("tick", theme.indicator)
     disabled = theme.disabled.get("Text", colours["Text"])
+    spin = "QAbstractSpinBox::{0}-button"
     rules += [
         '*[role="focus-ring"] { border: 2px solid transparent; }',
         f'*[role="focus-ring"]:focus {{ border: 2px solid {theme.focus}; }}',
@@ -66,6 +76,17 @@ def theme_style_sheet(theme: Theme) -> str:
         f" background: {colours['Base']}; }}",
         f"QCheckBox::indicator:checked {{ image: url({tick}); }}",
         f"QCheckBox::indicator:disabled {{ border-color: {disabled}; }}",
+        # A spin box's buttons: minus on the left, plus on the right (sized by the touch
+        # rules), big enough for a finger instead of two half-height arrows.
+        f"{spin.format('up')}, {spin.format('down')} {{ background: {colours['Button']};"
+        f" border: 1px solid {theme.indicator}; border-radius: 3px; }}",
+        f"{spin.format('up')}:pressed, {spin.format('down')}:pressed"
+        f" {{ background: {colours['Highlight']}; }}",
+        *(
+            f"QAbstractSpinBox::{part}-arrow{state} {{ image: url({mark_image(shape, c)}); }}"
+            for part, shape in (("up", "plus"), ("down", "minus"))
+            for state, c in (("", theme.indicator), (":disabled", disabled), (":off", disabled))
+        ),
         _emphasis_rules(),
     ]
     return "\n".join(rules) + "\n"

@@ -64,8 +64,20 @@ def touch_style_sheet(px: int) -> str:
 QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
     min-height: {box}px; padding: 4px 8px;
 }}
-QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{ min-width: {box}px; }}
+/* Not a push button: a least width there is also its most squeezed one, and a layout short
+   of room would cut its text; its text and padding make it wide enough. */
+QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{ min-width: {box}px; }}
+QPushButton {{ padding: 4px 14px; }}
 QComboBox {{ combobox-popup: 0; }}  /* a list popup, whose rows take the size below */
+QAbstractSpinBox {{ padding-left: {px + 10}px; padding-right: {px + 10}px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+    subcontrol-origin: border; width: {px}px; height: {px - 4}px;
+}}
+QAbstractSpinBox::up-button {{ subcontrol-position: center right; right: 2px; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: center left; left: 2px; }}
+QAbstractSpinBox::up-arrow, QAbstractSpinBox::down-arrow {{
+    width: {tick}px; height: {tick}px;
+}}
 QCheckBox, QRadioButton {{ min-height: {px}px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: {tick}px; height: {tick}px; }}
 QTabBar::tab {{ min-height: {px - 6}px; min-width: {box}px; padding: 4px 12px; }}
