@@ -18,4 +18,4 @@ class SeverityCell(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        option.state &= ~QStyle.StateFlag.State_Selected  # type: ignore[operator]
+        option.state &= ~QStyle.StateFlag.State_Selected
