@@ -4,7 +4,7 @@ strings find what a translation would clip) and by tests."""
 
 from __future__ import annotations
 
-from fieldkit.ui.qt import QCheckBox, QLabel, QPushButton, QWidget
+from fieldkit.ui.qt import QCheckBox, QLabel, QPushButton, QScrollArea, QWidget
 
 SLACK = 1  # px: rounding between a size hint and a geometry
 MARGIN = 8  # px round a button's text
@@ -15,11 +15,17 @@ def _shown(widget: QWidget, top: QWidget) -> bool:
 
 
 def clipped_texts(top: QWidget) -> list[str]:
-    """Every visible label or button in ``top`` whose text does not fit it."""
+    """Every visible label or button in ``top`` whose text does not fit it, and every page
+    (a scroll area) too narrow for its controls, which hides those past its right edge."""
     found = []
     for widget in top.findChildren(QWidget):
         if not _shown(widget, top):
             continue
+        if isinstance(widget, QScrollArea) and widget.horizontalScrollBar().maximum() > 0:
+            inner = widget.widget()
+            name = type(inner).__name__ if inner is not None else "page"
+            more = widget.horizontalScrollBar().maximum()
+            found.append(f"{name} scrolls sideways: {more} px too narrow")
         if isinstance(widget, QLabel):
             text = widget.text()
             if not text.strip() or not widget.pixmap().isNull():

@@ -49,7 +49,7 @@ class DrawingView(QWidget):
     def __init__(self, service: RenderService | None = None) -> None:
         super().__init__()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(240, 240)  # beside the page strip and the site facts at 1280 px
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self.grabGesture(Qt.GestureType.PinchGesture)
         self._service = service or RenderService.shared()

@@ -44,6 +44,7 @@ class DrawingViewer(QWidget):
         self.pages.currentRowChanged.connect(self.view.set_page)
         self.title = QLabel()
         mark(self.title, emphasis="strong")
+        self.title.setWordWrap(True)  # a long name takes two lines, not the zoom buttons' room
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(64)
         bar = QHBoxLayout()

@@ -21,6 +21,7 @@ from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -104,6 +105,7 @@ class QuoteBuilder(QWidget):
         self.totals = QLabel()
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
         mark(self.totals, emphasis="heading")
+        self.totals.setWordWrap(True)  # net, tax and total: two lines in a long translation
         self.error = QLabel()
         self.error.setWordWrap(True)
         mark(self.error, role="error")
@@ -116,10 +118,13 @@ class QuoteBuilder(QWidget):
         self.withdraw = QPushButton(_("Withdraw draft…"))
         self.withdraw.setToolTip(_("A mistaken or stale draft: kept on record, never offered"))
         self.withdraw.clicked.connect(self.withdraw_draft)
-        actions = QHBoxLayout()
-        for button in (self.preview_button, self.withdraw, self.decline, self.approve):
+        # Two by two: in one row the four were wider than the job's pane at 1280 px.
+        actions = QGridLayout()
+        for n, button in enumerate(
+            (self.preview_button, self.withdraw, self.decline, self.approve)
+        ):
             button.setMinimumHeight(52)
-            actions.addWidget(button)
+            actions.addWidget(button, n // 2, n % 2)
         self.new_quote.setMinimumHeight(44)
 
         layout = QVBoxLayout(self)

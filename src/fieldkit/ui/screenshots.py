@@ -80,7 +80,9 @@ def _job(ctx: ServiceContext, status: str, billing: str | None = None, backup: b
     raise LookupError(f"the demo data has no {status} job")
 
 
-def _select(window: object, job_id: str) -> None:
+def _select(window: object, job_id: str, open_job: bool = True) -> None:
+    """Select ``job_id`` in the list; ``open_job``: as a tap does, which on a narrow window
+    (150 %) shows the job in the list's place."""
     from fieldkit.ui.job_list_model import JobIdRole
     from fieldkit.ui.main_window import MainWindow
 
@@ -92,6 +94,8 @@ def _select(window: object, job_id: str) -> None:
         if model.data(model.index(row, 0), JobIdRole) == job_id:
             window.table.selectRow(row)
             window.table.scrollTo(model.index(row, 0))
+            if open_job:
+                window.fold.show_job()
             return
     raise LookupError(job_id)
 
@@ -167,7 +171,7 @@ def capture(folder: Path, language: str, data: Path, variant: str = "") -> list[
         window = MainWindow(ctx)
         window.resize(*size)
         window.show()  # laid out as on a screen (offscreen platform: nothing is displayed)
-        _select(window, _job(ctx, "travelling"))
+        _select(window, _job(ctx, "travelling"), open_job=False)
         _settle()
         save(window, "main-window")
 
@@ -210,13 +214,16 @@ def capture(folder: Path, language: str, data: Path, variant: str = "") -> list[
         save(window, "quote-builder")
 
         window.tabs.setCurrentWidget(window.dossier)
-        window.toggle_list()  # the engineer gives the drawing the whole screen
+        beside = window.fold.list_shown()
+        if beside:
+            window.toggle_list()  # the engineer gives the drawing the whole screen
         view = window.dossier.viewer.view
         _settle(until=lambda: bool(view.pages) and view.pending() == 0)
         view.zoom_at(1.8, QPointF(view.width() * 0.5, view.height() * 0.5))
         _settle(until=lambda: view.pending() == 0)
         save(window, "drawing-viewer")
-        window.toggle_list()
+        if beside:
+            window.toggle_list()
 
         window.tabs.setCurrentIndex(0)
         _select(window, _job(ctx, "resolved"))

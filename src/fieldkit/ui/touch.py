@@ -69,7 +69,7 @@ QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
 QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{ min-width: {box}px; }}
 QPushButton {{ padding: 4px 14px; }}
 QComboBox {{ combobox-popup: 0; }}  /* a list popup, whose rows take the size below */
-QAbstractSpinBox {{ padding-left: {px + 10}px; padding-right: {px + 10}px; }}
+QAbstractSpinBox {{ padding-left: {px + 2}px; padding-right: {px + 2}px; }}
 QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
     subcontrol-origin: border; width: {px}px; height: {px - 4}px;
 }}
