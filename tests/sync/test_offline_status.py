@@ -16,14 +16,22 @@ from fieldkit.services import jobs, queries
 from fieldkit.sync.auto import AutoSyncSettings
 from fieldkit.ui.main_window import MainWindow
 from fieldkit.ui.qt import QApplication, QObject, Qt, QTimer, Signal, network_information
-from fieldkit.ui.status_bar import COLOURS, QuitPrompt
+from fieldkit.ui.status_bar import QuitPrompt
 from fieldkit.ui.sync_dialogs import SyncProgressDialog
 from fieldkit.ui.sync_status import SyncBridge
+from fieldkit.ui.theme import apply_theme, current_theme
 from tests.support.server import Client, Office, Server, copy_template, make_client, start_server
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 # Nothing runs by the clock in these tests: only what the test does starts a sync.
 QUIET = AutoSyncSettings(interval_s=600, after_change_s=0.05, offline_retry_s=600)
+
+
+@pytest.fixture(autouse=True)
+def themed(qapp: QApplication) -> Iterator[None]:
+    apply_theme(qapp, "light")  # the colours of the status bar come from the theme's rules
+    yield
+    qapp.setStyleSheet("")
 
 
 @pytest.fixture
@@ -53,8 +61,10 @@ def online_window(qtbot: QtBot, wang: Client) -> tuple[MainWindow, SyncBridge]:
     with qtbot.waitActive(window):  # its shortcuts (F5, Ctrl+Q) reach it as on a screen
         window.activateWindow()
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("Online"), timeout=30_000)
-    assert COLOURS["online"] in window.sync_label.styleSheet()
-    assert not window.sync_indicator.icon.pixmap().isNull()
+    assert window.sync_label.property("role") == "ok"
+    ok = current_theme().colour("ok")
+    assert window.sync_label.palette().color(window.sync_label.foregroundRole()).name() == ok
+    assert window.sync_indicator.icon.colour().name() == ok  # the dot, in the same colour
     return window, bridge
 
 
@@ -71,7 +81,8 @@ def test_a_stopped_center_shows_offline_within_seconds_and_the_reason_in_full(
         qtbot.waitUntil(lambda: window.sync_label.text().startswith("Offline"), timeout=10_000)
         # The transport still retries with backoff (several seconds); offline shows first.
         assert time.monotonic() - started < 3.0
-        assert COLOURS["offline"] in window.sync_label.styleSheet()
+        assert window.sync_label.property("role") == "warning"
+        assert window.sync_indicator.icon.colour().name() == current_theme().colour("warning")
         # The dialog's own sync (after any sync already running) says what it waits for.
         qtbot.waitUntil(lambda: "trying again" in dialog.phase.text(), timeout=30_000)
         assert dialog.outcome is None

@@ -3,6 +3,7 @@ view after a step, the filter is applied again, and Tab leaves the list."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from fieldkit.store import models as m
 from fieldkit.ui.job_list_model import COLUMNS, JobIdRole
 from fieldkit.ui.main_window import MainWindow
 from fieldkit.ui.qt import QApplication, Qt
+from fieldkit.ui.theme import apply_theme, current_theme
 from tests.services.fixtures import seed_job
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -107,7 +109,16 @@ def test_the_filter_is_applied_again_after_a_step(qtbot: QtBot, ctx: ServiceCont
     assert window.workspace.job_id == "j02"  # the work in hand stays open
 
 
-def test_tab_leaves_the_list_and_arrows_walk_its_rows(qtbot: QtBot, ctx: ServiceContext) -> None:
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[None]:
+    apply_theme(qapp, "light")  # the focus ring is the theme's
+    yield
+    qapp.setStyleSheet("")
+
+
+def test_tab_leaves_the_list_and_arrows_walk_its_rows(
+    qtbot: QtBot, ctx: ServiceContext, themed: None
+) -> None:
     many_jobs(ctx, 5)
     window = shown_window(qtbot, ctx)
     window.activateWindow()
@@ -119,7 +130,7 @@ def test_tab_leaves_the_list_and_arrows_walk_its_rows(qtbot: QtBot, ctx: Service
     assert QApplication.focusWidget() is not window.table
     assert window.workspace.job_id == "j01"  # Tab opened no other job
     unfocused = window.table.grab().toImage().pixelColor(0, 40).name()
-    assert focused == "#1565c0" and unfocused != focused  # a visible focus frame
+    assert focused == current_theme().focus and unfocused != focused  # a visible focus frame
     window.table.setFocus()
     qtbot.keyPress(window.table, Qt.Key.Key_Down)
     assert window.workspace.job_id == "j02"

@@ -29,6 +29,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
 )
 from fieldkit.ui.signer_panel import SignerPanel
+from fieldkit.ui.theme import mark
 
 
 def money(value: Decimal) -> str:
@@ -48,7 +49,7 @@ class ApprovalDialog(QDialog):
         self.setWindowTitle(_("Customer approves the quote"))
         self.language = CustomerLanguage(self)  # the customer may read another language
         self.heading = heading = QLabel()
-        heading.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        mark(heading, emphasis="title")
         heading.setWordWrap(True)
 
         self.lines = QTableWidget(len(quote.lines), 4)
@@ -60,7 +61,7 @@ class ApprovalDialog(QDialog):
         self.lines.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lines.verticalHeader().setVisible(False)
         self.lines.verticalHeader().setDefaultSectionSize(36)  # the customer reads these
-        self.lines.setStyleSheet("font-size: 12pt;")
+        mark(self.lines, emphasis="large")
         header = self.lines.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -87,12 +88,12 @@ class ApprovalDialog(QDialog):
         self.total = QLabel()
         self._show_texts()
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.total.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        mark(self.total, emphasis="title")
 
         self.signer = SignerPanel(SignerRole.CUSTOMER, _("Customer name"), names)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
+        mark(self.error, role="error", emphasis="large")
         self.signer.pad.changed.connect(self.error.clear)  # the customer is signing again
         self.cancel = QPushButton(_("Cancel"))
         self.approve = QPushButton(_("Approve and sign"))

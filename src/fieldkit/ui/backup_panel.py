@@ -31,6 +31,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.theme import mark
 
 if TYPE_CHECKING:
     from fieldkit.ui.camera_dialog import CameraDialog
@@ -73,14 +74,14 @@ class BackupPanel(QWidget):
         self.busy = False
         self.job_id: str | None = None
         self.progress = QLabel()
-        self.progress.setStyleSheet("font-weight: 600;")
+        mark(self.progress, emphasis="strong")
         self.items = QVBoxLayout()
         self.working = QLabel()
         self.working.setWordWrap(True)
         self.working.hide()
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #8a1c1c;")
+        mark(self.message, role="error")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.progress)
@@ -141,10 +142,10 @@ class BackupPanel(QWidget):
         lines.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         lines.addLayout(row)
-        mark = QLabel("✓" if done else "○")
-        mark.setObjectName("mark")
-        mark.setToolTip(_("Done") if done else _("Not done yet"))
-        row.addWidget(mark)
+        done_mark = QLabel("✓" if done else "○")
+        done_mark.setObjectName("mark")
+        done_mark.setToolTip(_("Done") if done else _("Not done yet"))
+        row.addWidget(done_mark)
         if kind is EvidenceKind.TICK:
             check = QCheckBox(label)
             check.setChecked(shown is not None and shown.ticked)
@@ -204,7 +205,7 @@ class BackupPanel(QWidget):
         detail = QLabel(text)
         detail.setObjectName("evidence")
         detail.setWordWrap(True)
-        detail.setStyleSheet("font-size: 9pt; padding-left: 24px;")  # legible in sun
+        mark(detail, emphasis="small")
         # Selectable: a hash or a version number can be copied into a report.
         detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return detail

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fieldkit.i18n import _
 from fieldkit.ui import camera
 from fieldkit.ui.qt import (
+    QColor,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -32,6 +33,7 @@ from fieldkit.ui.qt_multimedia import (
     QVideoFrame,
     QVideoSink,
 )
+from fieldkit.ui.theme import current_theme
 
 
 class Viewfinder(QWidget):
@@ -78,7 +80,7 @@ class Viewfinder(QWidget):
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        painter.fillRect(self.rect(), QColor(current_theme().viewfinder))
         image = self._still if self._still is not None else self.capture()
         if image.isNull():
             return

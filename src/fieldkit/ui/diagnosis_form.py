@@ -23,6 +23,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.theme import mark
 
 
 def cause_label(area: str, origin: str) -> str:
@@ -75,14 +76,14 @@ class DiagnosisForm(QWidget):
         self.saved.setWordWrap(True)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #8a1c1c;")
+        mark(self.message, role="error")
         row = QHBoxLayout()
         for widget in (self.area, self.origin, self.found, self.save):
             row.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(_("Diagnosis"))
-        heading.setStyleSheet("font-weight: 600;")
+        mark(heading, emphasis="strong")
         layout.addWidget(heading)
         layout.addWidget(self.saved)
         layout.addLayout(row)

@@ -30,6 +30,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.render_worker import RenderService, TileKey
+from fieldkit.ui.theme import current_theme
 
 MAX_ZOOM = 12.0  # pixels per point: ~1150% of actual size on a 96 dpi screen
 CACHE_TILES = 96  # ~96 MB of 512x512 tiles at most
@@ -43,11 +44,12 @@ class DrawingView(QWidget):
     zoom_changed = Signal(float)
     thumbnail = Signal(int, object)  # page, QImage
     moved = Signal()  # zoom, pan or page changed
+    page_turned = Signal(int)  # the wheel scrolled on to another page
 
     def __init__(self, service: RenderService | None = None) -> None:
         super().__init__()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(240, 240)  # beside the page strip and the site facts at 1280 px
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self.grabGesture(Qt.GestureType.PinchGesture)
         self._service = service or RenderService.shared()
@@ -67,6 +69,9 @@ class DrawingView(QWidget):
         self._tiles: OrderedDict[TileKey, QImage] = OrderedDict()
         self._pending: set[TileKey] = set()
         self._drag: QPointF | None = None
+        # A document (the PDF preview) rather than a drawing: the wheel scrolls down the page
+        # and on to the next, Ctrl+wheel zooms.
+        self.wheel_scrolls = False
         self._fitted = True  # follows the window size until the engineer zooms or pans
         self.message = ""
 
@@ -259,9 +264,10 @@ class DrawingView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#5f6b76"))
+        theme = current_theme()
+        painter.fillRect(self.rect(), QColor(theme.canvas.bg or theme.palette["Window"]))
         if self.message:
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(QColor(theme.canvas.fg))
             painter.drawText(
                 self.rect().adjusted(24, 24, -24, -24),
                 int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap),
@@ -274,7 +280,7 @@ class DrawingView(QWidget):
         page_rect = QRectF(
             -self.origin.x(), -self.origin.y(), size.width * self.zoom, size.height * self.zoom
         )
-        painter.fillRect(page_rect, QColor("#ffffff"))
+        painter.fillRect(page_rect, QColor(theme.paper))
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         view = QRectF(self.rect())
         current = self.level
@@ -300,7 +306,41 @@ class DrawingView(QWidget):
 
     # -- input: wheel, drag, pinch, keys --------------------------------------------------
 
+    def scroll_page(self, dy: float) -> None:
+        """Down (``dy`` > 0) or up the page by ``dy`` view pixels; past its end, on to the
+        top of the next page (before its top, the bottom of the previous one)."""
+        if not self.pages:
+            return
+        height = self.pages[self.page].height * self.zoom
+        top = min(0.0, (height - self.height()) / 2)  # a page shorter than the view: centred
+        bottom = max(top, height - self.height())
+        y = self.origin.y()
+        turn = 1 if dy > 0 and y >= bottom - 0.5 else -1 if dy < 0 and y <= top + 0.5 else 0
+        if turn and 0 <= self.page + turn < len(self.pages):
+            self.page += turn
+            height = self.pages[self.page].height * self.zoom
+            top = min(0.0, (height - self.height()) / 2)
+            y = top if turn > 0 else max(top, height - self.height())
+            self.origin = QPointF(self.origin.x(), y)
+            self.page_turned.emit(self.page)
+        else:
+            self.origin = QPointF(self.origin.x(), max(top, min(bottom, y + dy)))
+        self._changed()
+
     def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.wheel_scrolls and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            pixels = not event.pixelDelta().isNull()
+            delta = event.pixelDelta() if pixels else event.angleDelta()
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.pan(-(delta.x() or delta.y()), 0)
+            else:
+                if delta.x():
+                    self.pan(-delta.x(), 0)
+                self.scroll_page(-delta.y())
+            return
+        if self.wheel_scrolls:  # Ctrl+wheel
+            self.zoom_at(1.25 ** (event.angleDelta().y() / 120), event.position())
+            return
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier or not event.pixelDelta().isNull():
             # Touchpad two-finger scroll (pixel deltas) and Shift+wheel pan.
             delta = event.pixelDelta() if not event.pixelDelta().isNull() else event.angleDelta()

@@ -22,6 +22,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.render_worker import RenderService
+from fieldkit.ui.theme import mark
 
 THUMB = 132  # pixels, the long side of a page thumbnail
 # Thumbnails are drawn while the engineer is not zooming or panning: a render already started
@@ -42,7 +43,8 @@ class DrawingViewer(QWidget):
         self.pages.setSpacing(6)
         self.pages.currentRowChanged.connect(self.view.set_page)
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600;")
+        mark(self.title, emphasis="strong")
+        self.title.setWordWrap(True)  # a long name takes two lines, not the zoom buttons' room
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(64)
         bar = QHBoxLayout()
@@ -75,6 +77,7 @@ class DrawingViewer(QWidget):
         self._thumb_timer.setSingleShot(True)
         self._thumb_timer.timeout.connect(self._next_thumbnail)
         self.view.moved.connect(lambda: self._thumb_timer.start(THUMB_QUIET_MS))
+        self.view.page_turned.connect(self._follow_page)
 
     def open(self, path: Path, title: str = "") -> None:
         self.title.setText(title or path.name)
@@ -98,6 +101,12 @@ class DrawingViewer(QWidget):
     def _next_thumbnail(self) -> None:
         if self._thumbs_missing:
             self.view.request_thumbnail(self._thumbs_missing.pop(0), THUMB)
+
+    def _follow_page(self, page: int) -> None:
+        """The strip shows the page the wheel scrolled on to (without re-fitting it)."""
+        self.pages.blockSignals(True)
+        self.pages.setCurrentRow(page)
+        self.pages.blockSignals(False)
 
     def _thumbnail(self, page: int, image: QImage) -> None:
         item = self.pages.item(page)

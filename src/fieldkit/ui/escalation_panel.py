@@ -31,6 +31,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.theme import mark
 
 CATEGORIES: dict[str, str] = {
     EscalationCategory.NEEDS_PART.value: N_("Needs a part"),
@@ -83,7 +84,7 @@ class EscalationDialog(QDialog):
         self.remove.clicked.connect(self._remove_file)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #8a1c1c;")
+        mark(self.error, role="error")
         self.submit_button = QPushButton(_("Escalate to the center"))
         self.cancel = QPushButton(_("Cancel"))
         for button in (self.submit_button, self.cancel):
@@ -175,7 +176,7 @@ class EscalationPanel(QFrame):
         self._ctx = ctx
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.heading = QLabel(_("Escalation"))
-        self.heading.setStyleSheet("font-weight: 600; font-size: 13pt;")
+        mark(self.heading, emphasis="heading")
         self.state = QLabel()
         self.state.setWordWrap(True)
         self.body = QLabel()
@@ -195,9 +196,7 @@ class EscalationPanel(QFrame):
             return
         latest = self.views[-1]
         self.state.setText(self.state_text(latest))
-        self.state.setStyleSheet(
-            "color: #1b6e3a;" if latest.state == "reassigned" else "color: #664d03;"
-        )
+        mark(self.state, role="ok" if latest.state == "reassigned" else "warning")
         self.body.setText("\n\n".join(self.describe(v) for v in reversed(self.views)))
 
     @staticmethod

@@ -18,9 +18,9 @@ from fieldkit.ui.qt import (
     QPersistentModelIndex,
     Qt,
 )
+from fieldkit.ui.theme import current_theme
 
 PAGE = 200
-SEVERITY_COLOURS = {1: "#c62828", 2: "#ef6c00", 3: "#f9a825", 4: "#2e7d32"}
 # Two lines in the job and customer cells (number over status, customer and site over the
 # fault as reported): every row shows severity, who, where, what and both countdowns in the
 # list's half of a 1280 px screen.
@@ -168,6 +168,19 @@ class JobListModel(QAbstractTableModel):
             return _(HEADERS[COLUMNS[section]])
         return None
 
+    def _colour(self, row: JobRow, column: str, background: bool) -> QBrush | None:
+        """The severity cell's colours and a missed deadline's, from the current theme (read
+        at paint time: a theme switch repaints the list in the new colours)."""
+        theme = current_theme()
+        if column == "severity":
+            cell = theme.severity.get(row.severity, theme.severity[0])
+            return QBrush(QColor(cell.bg if background and cell.bg else cell.fg))
+        if background or column not in ("respond", "arrive"):
+            return None
+        if self._sla(row, column)[0] is SlaState.BREACHED:
+            return QBrush(QColor(theme.breached))
+        return None
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= self._loaded:
             return None
@@ -179,13 +192,8 @@ class JobListModel(QAbstractTableModel):
             return row.id
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == Qt.ItemDataRole.BackgroundRole and column == "severity":
-            return QBrush(QColor(SEVERITY_COLOURS.get(row.severity, "#777777")))
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == "severity":
-                return QBrush(QColor("#ffffff"))
-            if column in ("respond", "arrive") and self._sla(row, column)[0] is SlaState.BREACHED:
-                return QBrush(QColor("#c62828"))
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            return self._colour(row, column, role == Qt.ItemDataRole.BackgroundRole)
         if role == Qt.ItemDataRole.ToolTipRole and column == "customer":
             return f"{row.customer}\n{row.site}\n{row.fault}"
         if role == Qt.ItemDataRole.ToolTipRole and column in ("respond", "arrive"):

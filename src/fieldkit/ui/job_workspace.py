@@ -34,6 +34,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.signing_dialog import SigningDialog
 from fieldkit.ui.slip_delivery import SlipDeliveryPanel
+from fieldkit.ui.theme import mark
 
 # What an action needs from the engineer before it can run: (field, prompt).
 PROMPTS: dict[str, list[tuple[str, str]]] = {
@@ -59,16 +60,16 @@ class JobWorkspace(QWidget):
         self._sign: Callable[[str], bool] = self._signing_screen
         self.job_id: str | None = None
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        mark(self.title, emphasis="headline")
         self.title.setWordWrap(True)  # a long job type in a narrow pane: two lines, not cut off
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
+        mark(self.banner, role="banner")
         self.facts = JobFacts()
         self.fields = self.facts.fields
         self.primary = QPushButton()
         self.primary.setMinimumHeight(56)  # >= 9 mm on a typical tablet
-        self.primary.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        mark(self.primary, emphasis="title")
         self.primary.clicked.connect(lambda: self.run(self.primary.property("action")))
         self.secondary = QVBoxLayout()
         self.pack = QLabel()
@@ -84,7 +85,7 @@ class JobWorkspace(QWidget):
         self.present: Callable[[QDialog], None] = lambda dialog: dialog.show()
         self.reason = QLabel()
         self.reason.setWordWrap(True)
-        self.reason.setStyleSheet("color: #8a1c1c;")
+        mark(self.reason, role="error")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.banner)
@@ -109,7 +110,7 @@ class JobWorkspace(QWidget):
         layout.addWidget(self.backup)
         layout.addStretch(1)
         self.hint = QLabel(_("Select a job to see what to do next."))
-        self.hint.setStyleSheet("color: #5f6b76; font-size: 13pt;")
+        mark(self.hint, role="muted", emphasis="larger")
         layout.insertWidget(0, self.hint)
         self.body: list[QWidget] = [
             self.title,
@@ -167,14 +168,14 @@ class JobWorkspace(QWidget):
         pack = dossier.site_pack(self._ctx, job_id)
         self.pack.setVisible(True)
         if pack.ready:
-            self.pack.setStyleSheet("color: #1b6e3a;")
+            mark(self.pack, role="ok")
             self.pack.setText(
                 _("Ready offline: all {count} site documents on this device ({size})").format(
                     count=pack.documents, size=size_label(pack.bytes_total)
                 )
             )
         else:
-            self.pack.setStyleSheet("color: #8a1c1c;")
+            mark(self.pack, role="error")
             self.pack.setText(
                 _("Not ready offline: {missing} of {count} site documents missing ({size})").format(
                     missing=pack.documents - pack.present,
@@ -221,7 +222,7 @@ class JobWorkspace(QWidget):
             if not option.enabled and option.reason:
                 why = QLabel(tr(option.reason))
                 why.setWordWrap(True)
-                why.setStyleSheet("color: #8a1c1c;")
+                mark(why, role="error")
                 self.secondary.addWidget(why)
 
     def secondary_buttons(self) -> list[QPushButton]:

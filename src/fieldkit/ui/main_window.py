@@ -43,7 +43,9 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.scrolling_tabs import ScrollingTabs
+from fieldkit.ui.severity_cell import SeverityCell
 from fieldkit.ui.status_bar import SyncIndicator, may_quit
+from fieldkit.ui.theme import mark
 from fieldkit.ui.touch import touch_px
 
 if TYPE_CHECKING:  # the store, the screens and sync load in attach(), after the first paint
@@ -153,10 +155,8 @@ class MainWindow(QMainWindow):
         # Tab leaves the list (rows are walked with the arrow keys): walking cells with Tab
         # opened every job it passed. The list shows where the focus is.
         self.table.setTabKeyNavigation(False)
-        self.table.setStyleSheet(
-            "QTableView { border: 2px solid transparent; }"
-            "QTableView:focus { border: 2px solid #1565c0; }"
-        )
+        mark(self.table, role="focus-ring")
+        self.table.setItemDelegateForColumn(0, SeverityCell(self.table))
         # Whatever re-reads the list (a step, a filter, a sort, a sync) keeps the open job
         # selected and in view.
         self._reselecting = False
@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         # Refused changes need the engineer's decision: plain to see, one tap to open.
         self.refused = QPushButton()
         self.refused.setFlat(True)
-        self.refused.setStyleSheet("color: #c62828; font-weight: 600;")
+        mark(self.refused, role="error", emphasis="strong")
         self.refused.hide()
         self.refused.clicked.connect(self.show_conflicts)
         self.statusBar().addWidget(self.sync_indicator)

@@ -54,6 +54,7 @@ class PdfPreviewDialog(QDialog):
         self.resize(1100, 760)
         self._pdf, self._name = pdf, suggested_name
         self.viewer = DrawingViewer()
+        self.viewer.view.wheel_scrolls = True  # a document: the wheel reads on, Ctrl+wheel zooms
         self.status = QLabel()
         # The OS's own opener; replaced in tests, which have no desktop to hand files to.
         self.open_external: Callable[[QUrl], bool] = QDesktopServices.openUrl

@@ -11,7 +11,6 @@ from fieldkit.services import quote_views
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.qt import (
     QDoubleSpinBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -51,25 +50,25 @@ class LineAdder(QWidget):
         )
         for button in (self.add_part, self.add_labour, self.add_travel, self.replace):
             button.setMinimumHeight(44)
-        grid = QGridLayout()
-        grid.addWidget(QLabel(_("Quantity")), 0, 0)
-        grid.addWidget(self.quantity, 0, 1)
-        grid.addWidget(self.add_part, 0, 2)
-        grid.addWidget(self.replace, 0, 3)
-        grid.addWidget(QLabel(_("Labour hours / rate")), 1, 0)
-        hours = QHBoxLayout()
-        hours.addWidget(self.hours)
-        hours.addWidget(self.rate)
-        grid.addLayout(hours, 1, 1)
-        grid.addWidget(self.add_labour, 1, 2)
-        grid.addWidget(QLabel(_("Travel")), 2, 0)
-        grid.addWidget(self.travel, 2, 1)
-        grid.addWidget(self.add_travel, 2, 2)
+        # Each field's name over its controls, one row each: beside them (a grid) they were
+        # wider than the job's pane at 1280 px with finger-sized spin boxes, and a longer
+        # translation would only make it worse.
+        rows = QVBoxLayout()
+        for text, controls in (
+            (_("Quantity"), (self.quantity, self.add_part, self.replace)),
+            (_("Labour hours / rate"), (self.hours, self.rate, self.add_labour)),
+            (_("Travel"), (self.travel, self.add_travel)),
+        ):
+            row = QHBoxLayout()
+            for control in controls:
+                row.addWidget(control, 1 if isinstance(control, QDoubleSpinBox) else 0)
+            rows.addWidget(QLabel(text))
+            rows.addLayout(row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.part_search)
         layout.addWidget(self.parts)
-        layout.addLayout(grid)
+        layout.addLayout(rows)
 
     def search(self) -> None:
         self.parts.clear()

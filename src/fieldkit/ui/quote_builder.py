@@ -21,6 +21,7 @@ from fieldkit.ui.errors import show_error
 from fieldkit.ui.pdf_preview import PdfPreviewDialog
 from fieldkit.ui.qt import (
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -34,6 +35,7 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.quote_adder import LABOUR_RATE, SERVICE_TAX, LineAdder
 from fieldkit.ui.quote_chooser import QuoteChooser
 from fieldkit.ui.quote_lines import QuoteLinesPanel
+from fieldkit.ui.theme import mark
 
 __all__ = ["LABOUR_RATE", "SERVICE_TAX", "ApprovalDialog", "QuoteBuilder"]
 STATUS = {
@@ -102,10 +104,11 @@ class QuoteBuilder(QWidget):
         self.lines.remove_line.connect(self.remove_line)
         self.totals = QLabel()
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.totals.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        mark(self.totals, emphasis="heading")
+        self.totals.setWordWrap(True)  # net, tax and total: two lines in a long translation
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #8a1c1c;")
+        mark(self.error, role="error")
         self.preview_button = QPushButton(_("Preview PDF"))
         self.preview_button.clicked.connect(self.show_preview)
         self.approve = QPushButton(_("Customer approves (sign)"))
@@ -115,10 +118,13 @@ class QuoteBuilder(QWidget):
         self.withdraw = QPushButton(_("Withdraw draft…"))
         self.withdraw.setToolTip(_("A mistaken or stale draft: kept on record, never offered"))
         self.withdraw.clicked.connect(self.withdraw_draft)
-        actions = QHBoxLayout()
-        for button in (self.preview_button, self.withdraw, self.decline, self.approve):
+        # Two by two: in one row the four were wider than the job's pane at 1280 px.
+        actions = QGridLayout()
+        for n, button in enumerate(
+            (self.preview_button, self.withdraw, self.decline, self.approve)
+        ):
             button.setMinimumHeight(52)
-            actions.addWidget(button)
+            actions.addWidget(button, n // 2, n % 2)
         self.new_quote.setMinimumHeight(44)
 
         layout = QVBoxLayout(self)

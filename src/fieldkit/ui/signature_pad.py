@@ -26,6 +26,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.theme import current_theme
 
 Point = tuple[float, float, float, float]
 
@@ -108,15 +109,16 @@ class SignaturePad(QWidget):
     def paintEvent(self, _event: object) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#ffffff"))
-        painter.setPen(QPen(QColor("#c0c6cc"), 1, Qt.PenStyle.DashLine))
+        theme = current_theme()  # paper-white in both themes: a signature is ink on paper
+        painter.fillRect(self.rect(), QColor(theme.paper))
+        painter.setPen(QPen(QColor(theme.guide), 1, Qt.PenStyle.DashLine))
         baseline = self.height() * 0.75
         painter.drawLine(QPointF(20, baseline), QPointF(self.width() - 20, baseline))
         for curve in curves([list(map(list, s)) for s in self.strokes if s]):
             path = QPainterPath(QPointF(*curve.start))
             path.quadTo(QPointF(*curve.control), QPointF(*curve.end))
             pen = QPen(
-                QColor("#0b1f5c"),
+                QColor(theme.ink),
                 4.0 * curve.width,  # px at 1x; the PDF uses the same relative widths
                 Qt.PenStyle.SolidLine,
                 Qt.PenCapStyle.RoundCap,

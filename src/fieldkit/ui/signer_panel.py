@@ -19,6 +19,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.signature_pad import SignaturePad
+from fieldkit.ui.theme import mark
 
 
 class SignerPanel(QWidget):
@@ -38,7 +39,7 @@ class SignerPanel(QWidget):
         self.name.addItems(list(names))
         self.name.setCurrentIndex(0 if names else -1)
         self.name.setMinimumHeight(44)
-        self.name.setStyleSheet("font-size: 13pt;")  # read and typed by the customer
+        mark(self.name, emphasis="larger")  # read and typed by the customer
         edit = self.name.lineEdit()
         assert edit is not None  # an editable combo has one
         edit.setPlaceholderText(_("Type the name or choose it from the list"))

@@ -37,6 +37,7 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.satisfaction_picker import SatisfactionPicker
 from fieldkit.ui.signer_panel import SignerPanel
 from fieldkit.ui.slip_confirm import SlipConfirmPage, summary_rows
+from fieldkit.ui.theme import mark
 
 
 class SigningDialog(QDialog):
@@ -68,7 +69,7 @@ class SigningDialog(QDialog):
         self.engineer = EngineerSignature(signed_in_name(ctx))
         self.engineer.lock_absent.clicked.connect(self.lock_without_customer)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
+        mark(self.error, role="error", emphasis="large")
         self.error.setWordWrap(True)
         self.signer.pad.changed.connect(self.error.clear)  # the customer is signing again
         self.satisfaction.chosen.connect(self.error.clear)

@@ -12,15 +12,18 @@ from fieldkit.ui.device_registry import DeviceRegistry
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
     QEvent,
+    QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QSplitter,
     Qt,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.theme import mark
 
 KIND = {
     "drawing": N_("Drawing"),
@@ -40,7 +43,7 @@ class SiteDossierPanel(QWidget):
         self._site: dossier.SiteDossier | None = None
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 8px;")
+        mark(self.banner, role="banner")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -51,7 +54,13 @@ class SiteDossierPanel(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.banner)
-        side_layout.addWidget(self.summary)
+        # A long address and contact list in a narrow column (a 150 % scale) scrolls, not cut.
+        facts = QScrollArea()
+        facts.setWidget(self.summary)
+        facts.setWidgetResizable(True)
+        facts.setFrameShape(QFrame.Shape.NoFrame)
+        facts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_layout.addWidget(facts, 1)
         side_layout.addWidget(QLabel(_("Documents")))
         side_layout.addWidget(self.documents, 1)
 

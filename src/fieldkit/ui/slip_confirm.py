@@ -19,6 +19,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.theme import current_theme, mark
 
 
 def _cause(content: dict[str, Any]) -> str:
@@ -92,18 +93,18 @@ class SlipConfirmPage(QWidget):
             _("Check the slip before it is locked: after this nothing on it can be changed.")
         )
         heading.setWordWrap(True)
-        heading.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        mark(heading, emphasis="title")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.summary.setStyleSheet("font-size: 12pt;")
+        mark(self.summary, emphasis="large")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.summary)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #8a1c1c; font-size: 12pt;")
+        mark(self.error, role="error", emphasis="large")
         self.back = QPushButton(_("Cancel: back to the slip"))
         self.lock = QPushButton(_("Lock the slip"))
         for button in (self.back, self.lock):
@@ -120,8 +121,9 @@ class SlipConfirmPage(QWidget):
 
     def show_summary(self, rows: list[tuple[str, str]]) -> None:
         self.error.setText("")
+        muted = current_theme().colour("muted")
         body = "".join(
-            f"<tr><td style='padding:4px 16px 4px 0; color:#555'>{escape(label)}</td>"
+            f"<tr><td style='padding:4px 16px 4px 0; color:{muted}'>{escape(label)}</td>"
             f"<td style='padding:4px 0'>{escape(value).replace(chr(10), '<br>')}</td></tr>"
             for label, value in rows
         )

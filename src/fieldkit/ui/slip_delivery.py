@@ -23,6 +23,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.theme import mark
 
 LANGUAGE_NAMES = {"zh_CN": N_("Chinese"), "en": N_("English")}
 ROLE_NAMES = {
@@ -64,7 +65,7 @@ class SendSlipDialog(QDialog):
         )
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #8a1c1c;")
+        mark(self.error, role="error")
         note = QLabel(
             _(
                 "The e-mail is sent by the service center with the signed slip attached. "
@@ -156,7 +157,7 @@ class SlipDeliveryPanel(QFrame):
         self.status.setVisible(bool(items))
         self.status.setText("\n".join(status_text(d) for d in items))
         failed = bool(items) and items[0].status is DeliveryStatus.FAILED
-        self.status.setStyleSheet("color: #8a1c1c;" if failed else "color: #1f2d3a;")
+        mark(self.status, role="error" if failed else "")
 
     def open_dialog(self) -> None:
         if self.job_id is None:

@@ -13,36 +13,46 @@ from fieldkit.ui.qt import (
     QLabel,
     QMessageBox,
     QPainter,
-    QPixmap,
+    QPaintEvent,
+    QPalette,
     QPushButton,
     Qt,
     QWidget,
 )
+from fieldkit.ui.theme import mark
 
 if TYPE_CHECKING:  # the store loads after the first paint
     from fieldkit.services.queries import SyncSummary
 
-# Colour per connection state (sync.auto.Connection values), readable on both themes.
-COLOURS = {
-    "online": "#2e7d32",
-    "offline": "#e65100",
-    "login_needed": "#e65100",
-    "error": "#c62828",
-    "wiped": "#c62828",
-    "unknown": "#757575",
+# The theme role per connection state (sync.auto.Connection values): its colour is the
+# current theme's, in the words and the dot.
+ROLES = {
+    "online": "ok",
+    "offline": "warning",
+    "login_needed": "warning",
+    "error": "error",
+    "wiped": "error",
+    "unknown": "muted",
 }
 
 
-def _dot(colour: str, size: int = 14) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(colour))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return pixmap
+class StatusDot(QWidget):
+    """A filled circle in the text colour its role gives it (the style sheet sets it)."""
+
+    def __init__(self, size: int = 14) -> None:
+        super().__init__()
+        self.setFixedSize(size, size)
+
+    def colour(self) -> QColor:
+        return self.palette().color(QPalette.ColorRole.WindowText)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(self.colour())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(1, 1, self.width() - 2, self.height() - 2)
+        painter.end()
 
 
 class SyncIndicator(QWidget):
@@ -51,7 +61,7 @@ class SyncIndicator(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.icon = QLabel()
+        self.icon = StatusDot()
         self.label = QLabel(_("Opening…"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -82,10 +92,10 @@ class SyncIndicator(QWidget):
         text = _("{state} · last sync {last} · {changes}").format(
             state=word, last=last, changes=changes.format(count=pending)
         )
-        colour = COLOURS.get(connection, COLOURS["unknown"])
-        self.icon.setPixmap(_dot(colour))
+        role = ROLES.get(connection, ROLES["unknown"])
+        mark(self.icon, role=role)
         self.label.setText(text)
-        self.label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        mark(self.label, role=role, emphasis="strong")
         tip = f"{text}\n{message}" if message and connection != "online" else text
         self.setToolTip(tip)
         self.label.setToolTip(tip)

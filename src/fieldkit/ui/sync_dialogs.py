@@ -30,6 +30,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
 )
 from fieldkit.ui.sync_status import SyncBridge
+from fieldkit.ui.theme import mark
 
 OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -228,7 +229,7 @@ class ConflictsDialog(QDialog):
         # engineer), in one sentence.
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
-        self.outcome.setStyleSheet("font-weight: 600;")
+        mark(self.outcome, emphasis="strong")
         self.items.currentItemChanged.connect(self._show_outcome)
         buttons = QHBoxLayout()
         buttons.addWidget(self.keep)

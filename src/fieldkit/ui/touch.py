@@ -1,10 +1,11 @@
 """Touch targets a gloved finger can hit: at least 9 mm on the screen the app runs on.
 
-One application style sheet, computed from the screen's physical pixel density, sets the
-least size of every control a person taps (buttons, tick boxes, combo boxes and their popup
-rows, tabs, text fields, list and table rows, column headers, menu rows). No widget sets its
-own touch size. A screen that reports a wrong density (common over remote displays and on
-some tablets' firmware) is corrected with ``FIELDKIT_SCREEN_PPI``: the panel's real pixels
+Style rules computed from the screen's physical pixel density set the least size of every
+control a person taps (buttons, tick boxes, combo boxes and their popup rows, tabs, text
+fields, list and table rows, column headers, menu rows). No widget sets its own touch size.
+They follow the theme's rules in one application style sheet (``theme.install_style_sheet``).
+A screen that reports a wrong density (common over remote displays and on some tablets'
+firmware) is corrected with ``FIELDKIT_SCREEN_PPI``: the panel's real pixels
 per inch, as its data sheet gives them.
 """
 
@@ -63,8 +64,20 @@ def touch_style_sheet(px: int) -> str:
 QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
     min-height: {box}px; padding: 4px 8px;
 }}
-QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{ min-width: {box}px; }}
+/* Not a push button: a least width there is also its most squeezed one, and a layout short
+   of room would cut its text; its text and padding make it wide enough. */
+QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{ min-width: {box}px; }}
+QPushButton {{ padding: 4px 14px; }}
 QComboBox {{ combobox-popup: 0; }}  /* a list popup, whose rows take the size below */
+QAbstractSpinBox {{ padding-left: {px + 2}px; padding-right: {px + 2}px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+    subcontrol-origin: border; width: {px}px; height: {px - 4}px;
+}}
+QAbstractSpinBox::up-button {{ subcontrol-position: center right; right: 2px; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: center left; left: 2px; }}
+QAbstractSpinBox::up-arrow, QAbstractSpinBox::down-arrow {{
+    width: {tick}px; height: {tick}px;
+}}
 QCheckBox, QRadioButton {{ min-height: {px}px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: {tick}px; height: {tick}px; }}
 QTabBar::tab {{ min-height: {px - 6}px; min-width: {box}px; padding: 4px 12px; }}
@@ -78,9 +91,11 @@ QMenu::item {{ min-height: {box}px; padding: 4px 24px 4px 12px; }}
 def apply_touch_sizes(app: QApplication, screen: QScreen | None = None, factor: float = 1.0) -> int:
     """Install the rules for ``screen`` (the primary one by default), ``factor`` times the
     least size (a scale chosen while the app runs); returns the size."""
+    from fieldkit.ui.theme import install_style_sheet  # the theme's rules come first
+
     px = math.ceil(target_px(screen or app.primaryScreen()) * factor)
-    app.setStyleSheet(touch_style_sheet(px))
     app.setProperty("fieldkitTouchPx", px)
+    install_style_sheet(app)
     return px
 
 
