@@ -25,6 +25,8 @@ QT_SIGNALS: dict[str, int] = {
     "activeChanged": 1,
     "cellChanged": 2,
     "cellClicked": 2,
+    "cellActivated": 2,
+    "currentCellChanged": 4,
     "clicked": 1,
     "currentChanged": 2,  # QItemSelectionModel (current, previous); QTabWidget passes 1
     "currentIndexChanged": 1,

@@ -11,6 +11,7 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.ui.device_registry import DeviceRegistry
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
+    QColor,
     QEvent,
     QFrame,
     QLabel,
@@ -23,7 +24,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.theme import mark
+from fieldkit.ui.theme import current_theme, mark
 
 KIND = {
     "drawing": N_("Drawing"),
@@ -87,7 +88,7 @@ class SiteDossierPanel(QWidget):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, doc.id)
             if not doc.on_device:
-                item.setForeground(Qt.GlobalColor.gray)
+                item.setForeground(QColor(current_theme().colour("muted")))
             self.documents.addItem(item)
         self._show_texts(site)
         self.registry.show_site(site.site_id)
