@@ -6,6 +6,7 @@ network after its first push, with two changes still on the tablet."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -52,6 +53,17 @@ def stored(server: Server, device_id: str) -> tuple[Any, Any]:
     return row.pending_changes, row.last_seen_at
 
 
+def settled(server: Server, device_id: str, expected: int) -> tuple[Any, Any]:
+    """The stored contact once it says ``expected``: a pull's contact is written by the
+    center's flush within seconds (a push's at once)."""
+    deadline = time.monotonic() + 15
+    pending, seen = stored(server, device_id)
+    while pending != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        pending, seen = stored(server, device_id)
+    return pending, seen
+
+
 def job_record_page(server: Server, job_id: str) -> str:
     http = requests.Session()
     form = http.get(server.url + "/console/login", timeout=30)
@@ -72,7 +84,7 @@ def test_a_cut_sync_leaves_the_count_of_changes_still_on_the_tablet(
 ) -> None:
     job = office.new_job("wang")
     wang.sync()
-    assert stored(server, wang.ctx.device_id)[0] == 0  # synced: nothing left on the tablet
+    assert settled(server, wang.ctx.device_id, 0)[0] == 0  # synced: nothing left on it
     for i in range(3):
         jobs.add_note(wang.ctx, job, f"现场记录 note {i}")
     monkeypatch.setattr(sync_engine, "PUSH_BATCH", 1)  # one change per push
@@ -82,10 +94,10 @@ def test_a_cut_sync_leaves_the_count_of_changes_still_on_the_tablet(
     with pytest.raises(Offline):
         SyncEngine(wang.ctx, transport).run()
     transport.close()
-    pending, seen = stored(server, wang.ctx.device_id)
+    pending, seen = settled(server, wang.ctx.device_id, 2)
     assert pending == 2 and seen is not None
     assert "last seen just now; 2 changes pending on the device" in job_record_page(server, job)
 
     wang.sync()  # back online: everything went
-    assert stored(server, wang.ctx.device_id)[0] == 0
+    assert settled(server, wang.ctx.device_id, 0)[0] == 0
     assert "last seen just now; nothing pending on the device" in job_record_page(server, job)
