@@ -29,14 +29,14 @@ def english() -> Iterator[None]:
 
 @pytest.fixture
 def app_font(qapp: QApplication) -> Iterator[None]:
-    font = qapp.font()
-    sheet = qapp.styleSheet()
+    """The application's font, rules and touch size as they were: later tests see no trace."""
+    font, sheet, touch = qapp.font(), qapp.styleSheet(), qapp.property("fieldkitTouchPx")
     yield
     for key in ("fieldkitBaseFontPt", "fieldkitStartScale", "fieldkitLiveFactor"):
         qapp.setProperty(key, None)
     qapp.setFont(font)
     qapp.setStyleSheet(sheet)
-    apply_touch_sizes(qapp)
+    qapp.setProperty("fieldkitTouchPx", touch)
 
 
 def open_window(qtbot: QtBot, ctx: ServiceContext) -> tuple[MainWindow, list[QDialog]]:
