@@ -135,6 +135,7 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     window, shown = open_window(qtbot, ctx)
     points, target = qapp.font().pointSizeF(), touch_px()
     button = window.workspace.primary.sizeHint().height()
+    headline = window.workspace.title.font().pointSizeF()
     search = window.search.sizeHint().height()
     row = window.table.verticalHeader().defaultSectionSize()
     job_column = window.table.columnWidth(1)
@@ -149,6 +150,7 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     assert window.search.font().pointSizeF() == pytest.approx(points * 1.5)
     assert window.search.sizeHint().height() >= search * 1.4
     assert window.workspace.primary.sizeHint().height() > button
+    assert window.workspace.title.font().pointSizeF() == pytest.approx(headline * 1.5)
     assert window.table.verticalHeader().defaultSectionSize() == touch_px() > row
     assert window.table.columnWidth(1) == round(job_column * 1.5)  # the number still fits
 
@@ -164,6 +166,7 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     assert qapp.font().pointSizeF() == pytest.approx(points)
     assert touch_px() == target
     assert window.search.sizeHint().height() == search
+    assert window.workspace.title.font().pointSizeF() == pytest.approx(headline)
     assert abs(window.table.columnWidth(1) - job_column) <= 1
     assert not window.table.isHidden() and not window.tabs.isHidden()  # side by side again
 

@@ -188,7 +188,7 @@ def install_style_sheet(app: QApplication) -> None:
     from fieldkit.ui.touch import touch_style_sheet
 
     px = app.property("fieldkitTouchPx")
-    sheet = theme_style_sheet(_current)
+    sheet = theme_style_sheet(_current, float(app.property("fieldkitLiveFactor") or 1.0))
     if px:
         sheet += touch_style_sheet(int(px))
     app.setStyleSheet(sheet)

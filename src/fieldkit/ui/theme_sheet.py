@@ -51,16 +51,18 @@ def mark_image(shape: str, colour: str) -> str:
     return _ticks[key].as_posix()
 
 
-def _emphasis_rules() -> str:
+def _emphasis_rules(text_factor: float) -> str:
     rules = []
     for name, (size, weight, extra) in EMPHASIS.items():
-        parts = [f"font-size: {size}pt;" if size else "", extra]
+        parts = [f"font-size: {round(size * text_factor, 1)}pt;" if size else "", extra]
         parts.insert(1, f"font-weight: {weight};" if weight else "")
         rules.append(f'*[emphasis="{name}"] {{ {" ".join(p for p in parts if p)} }}')
     return "\n".join(rules)
 
 
-def theme_style_sheet(theme: Theme) -> str:
+def theme_style_sheet(theme: Theme, text_factor: float = 1.0) -> str:
+    """The theme's rules; emphasised text ``text_factor`` times its size (a size chosen in
+    Settings while the app runs, over the one it started with)."""
     colours = theme.palette
     rules = []
     for role, pair in theme.roles.items():
@@ -87,6 +89,6 @@ def theme_style_sheet(theme: Theme) -> str:
             for part, shape in (("up", "plus"), ("down", "minus"))
             for state, c in (("", theme.indicator), (":disabled", disabled), (":off", disabled))
         ),
-        _emphasis_rules(),
+        _emphasis_rules(text_factor),
     ]
     return "\n".join(rules) + "\n"
