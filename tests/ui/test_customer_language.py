@@ -4,8 +4,6 @@ whole app is in the engineer's language again when the screen closes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -19,13 +17,6 @@ from tests.ui.test_quote_builder import quote_tab
 from tests.ui.test_signing_screen import workspace_of_a_resolved_job
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def test_the_customer_signs_the_slip_in_chinese_while_the_app_stays_english(

@@ -4,8 +4,6 @@ keeps the columns still and says how many devices match; a tap that copies a val
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -19,13 +17,6 @@ from tests.services.fixtures import seed_job
 from tests.ui.dialogs import type_text
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def seed_devices(ctx: ServiceContext) -> None:

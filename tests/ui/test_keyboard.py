@@ -4,12 +4,9 @@ focus is back on the control the engineer left, not in the search box."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 
-from fieldkit.i18n import set_language
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.focus_ring import WIDTH
 from fieldkit.ui.main_window import MainWindow
@@ -31,13 +28,6 @@ from tests.services.fixtures import seed_job
 from tests.ui.test_signing_screen import workspace_of_a_resolved_job
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def active_window(qtbot: QtBot, window: MainWindow) -> None:

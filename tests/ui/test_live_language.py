@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from fieldkit.i18n import current_language, set_language
+from fieldkit.i18n import current_language
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.main_window import MainWindow
 from fieldkit.ui.qt import QApplication, QDialog, Qt
@@ -18,13 +18,6 @@ from fieldkit.ui.touch import apply_touch_sizes, touch_px
 from tests.services.fixtures import seed_job
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("en")
 
 
 @pytest.fixture

@@ -18,14 +18,12 @@ from fieldkit.domain.checklist import (
     Evidence,
     Progress,
     ensure_answer_allowed,
-    item_state,
-    latest_answers,
     progress,
 )
 from fieldkit.domain.enums import EvidenceKind, JobStatus
 from fieldkit.domain.job import Job
 from fieldkit.domain.quote import Quote, ensure_part_replacement_allowed
-from fieldkit.domain.slip_payload import BackupFact, PartFact
+from fieldkit.domain.slip_payload import BackupFact, PartFact, backup_facts
 from fieldkit.domain.workflow import ActionArgs, JobContext
 from fieldkit.protocol.mutations import (
     ChecklistAnswerV1,
@@ -315,22 +313,7 @@ class JobWork:
 
     def backup_facts(self) -> list[BackupFact]:
         """The backup as the slip reports it (``services.slips.slip_facts``)."""
-        latest = latest_answers(self.answers)
-        facts = []
-        for item in self.items:
-            ans = latest.get(item.id)
-            facts.append(
-                BackupFact(
-                    item.label,
-                    ans.recorded_at if ans else None,
-                    ans.blob_sha256 if ans else None,
-                    ans.text if ans else "",
-                    kind=item.evidence_kind.value,
-                    required=item.required,
-                    state=item_state(item, ans),
-                )
-            )
-        return facts
+        return backup_facts(self.items, self.answers)
 
     def record(
         self,

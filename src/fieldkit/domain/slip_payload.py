@@ -9,14 +9,22 @@ with it, so every document prints the site's local time with its offset.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fieldkit.domain.checklist import ItemState, Progress, tally
+from fieldkit.domain.checklist import (
+    ChecklistItem,
+    Evidence,
+    ItemState,
+    Progress,
+    item_state,
+    latest_answers,
+    tally,
+)
 from fieldkit.domain.enums import QuoteLineKind, SignerRole
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.quote import Quote
@@ -82,6 +90,26 @@ class BackupFact:
     kind: str = ""  # the evidence the item asks for (tick, text, photo, file)
     required: bool = True
     state: ItemState | None = None  # what happened to it; None only in old payloads
+
+
+def backup_facts(items: Iterable[ChecklistItem], answers: Iterable[Evidence]) -> list[BackupFact]:
+    """The backup as a slip reports it: each item with its latest answer and its state."""
+    latest = latest_answers(answers)
+    facts = []
+    for item in items:
+        ans = latest.get(item.id)
+        facts.append(
+            BackupFact(
+                item.label,
+                ans.recorded_at if ans else None,
+                ans.blob_sha256 if ans else None,
+                ans.text if ans else "",
+                kind=item.evidence_kind.value,
+                required=item.required,
+                state=item_state(item, ans),
+            )
+        )
+    return facts
 
 
 def backup_state(entry: Mapping[str, Any]) -> ItemState | None:

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain import record_rows, rules, workflow
-from fieldkit.domain.checklist import item_state, latest_answers
 from fieldkit.domain.enums import JobStatus, QuoteStatus, SignerRole
 from fieldkit.domain.errors import InvalidValue
 from fieldkit.domain.signature import SignatureCapture
@@ -24,6 +23,7 @@ from fieldkit.domain.slip_payload import (
     Satisfaction,
     SignatureFact,
     SlipFacts,
+    backup_facts,
     check_payload,
     check_satisfaction,
     local_time,
@@ -75,20 +75,7 @@ def slip_facts(session: Session, job_id: str, engineer_name: str | None = None) 
     backup: list[BackupFact] = []
     run = backup_run(session, job_id)
     if run is not None:
-        latest = latest_answers(checklist_answers(session, run.id))
-        for item in checklist_items(session, run.id):
-            ans = latest.get(item.id)
-            backup.append(
-                BackupFact(
-                    item.label,
-                    ans.recorded_at if ans else None,
-                    ans.blob_sha256 if ans else None,
-                    ans.text if ans else "",
-                    kind=item.evidence_kind.value,
-                    required=item.required,
-                    state=item_state(item, ans),
-                )
-            )
+        backup = backup_facts(checklist_items(session, run.id), checklist_answers(session, run.id))
     approved = session.scalars(
         select(m.Quote)
         .where(m.Quote.job_id == job_id, m.Quote.status == QuoteStatus.APPROVED.value)
