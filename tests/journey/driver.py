@@ -49,6 +49,7 @@ from fieldkit.ui.qt import (
     QTimer,
     QWidget,
 )
+from fieldkit.ui.touch_picker import TouchFilePicker
 
 WAIT_S = 60.0  # a loaded CI machine: a step may take long, never this long
 Steps = Generator["Wait", None, None]
@@ -86,6 +87,7 @@ class Journey:
         self.steps: Iterator[Wait] = getattr(self, f"phase_{phase}")()
         self.waiting: Wait | None = None
         self.last_error = ""
+        self.picker_shot = False
         self.done = False
         # The shots of an earlier phase (before a restart) keep their numbers.
         self.first_shot = 1 + len(
@@ -286,7 +288,15 @@ class Journey:
         yield Wait("the question closed", lambda: gone(dialog))
 
     def answer_file(self, path: Path) -> Steps:
-        """Qt's own file dialog: the path in its file-name field, then Open."""
+        """The touch picker first (the engineer's Pictures and Downloads, empty on this
+        machine), then "Other folder": Qt's own file dialog, the path in its file-name
+        field, Open."""
+        yield Wait("the touch file picker", lambda: self.modal(TouchFilePicker))
+        picker = self.modal(TouchFilePicker)
+        if not self.picker_shot:
+            self.picker_shot = True
+            yield from self.snap("touch-file-picker")
+        yield from self.press(picker.other)
         yield Wait("the file dialog", lambda: self.modal(QFileDialog))
         dialog = self.modal(QFileDialog)
         edit = dialog.findChild(QLineEdit, "fileNameEdit")
@@ -298,6 +308,7 @@ class Journey:
         yield Wait("Open enabled", lambda: button.isEnabled())
         yield from self.press(button)
         yield Wait("the file dialog closed", lambda: gone(dialog))
+        yield Wait("the picker closed", lambda: gone(picker))
 
     # -- the app's screens -----------------------------------------------------------------------
 

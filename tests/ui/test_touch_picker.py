@@ -115,3 +115,12 @@ def test_any_file_from_downloads_and_the_desktop_dialog_still_there(
     qtbot.mouseClick(picker.other, Qt.MouseButton.LeftButton)
     assert asked and picker.chosen == elsewhere
     assert picker.result() == QDialog.DialogCode.Accepted
+
+
+def test_a_place_missing_on_this_device_says_so(qtbot: QtBot, tmp_path: Path) -> None:
+    picker = TouchFilePicker("Attach backup file…", places=[Place("Pictures", tmp_path / "no")])
+    qtbot.addWidget(picker)
+    picker.show()
+    qtbot.mouseClick(picker.place_buttons["Pictures"], Qt.MouseButton.LeftButton)
+    assert "is not on this device: choose another place" in picker.where.text()
+    assert picker.files.count() == 0 and not picker.choose.isEnabled()

@@ -155,6 +155,11 @@ class TouchFilePicker(QDialog):
         row = QSize(0, max(touch_px(), THUMB + 8))
         try:
             entries = [e for e in folder.iterdir() if not e.name.startswith(".")]
+        except FileNotFoundError:
+            self.where.setText(
+                _("{folder} is not on this device: choose another place.").format(folder=folder)
+            )
+            return
         except OSError:
             self.where.setText(_("{folder} cannot be read.").format(folder=folder))
             return
