@@ -339,10 +339,16 @@ def _issue_token(
 
 
 def authenticate(
-    conn: Connection, token: str, now: datetime, center_key: CenterKey | None = None
+    conn: Connection,
+    token: str,
+    now: datetime,
+    center_key: CenterKey | None = None,
+    pinned: str | None = None,
 ) -> Principal:
     """The principal behind ``token``. A device reported lost or stolen gets the wipe order
-    instead, signed by ``center_key`` (the device obeys only the key it pinned at login)."""
+    instead, signed by ``center_key`` (the device obeys only the key it pinned). ``pinned``
+    is the key the request says the device has pinned: when it is ``center_key``, the order
+    is recorded as delivered (the device can check it)."""
     row = conn.execute(
         select(
             t.tokens.c.expires_at,
@@ -354,6 +360,7 @@ def authenticate(
             t.users.c.active,
             t.client_devices.c.revoked,
             t.client_devices.c.wipe_requested_at,
+            t.client_devices.c.wipe_delivered_at,
         )
         .join(t.users, t.users.c.id == t.tokens.c.user_id)
         .join(t.client_devices, t.client_devices.c.device_id == t.tokens.c.device_id)
@@ -362,6 +369,17 @@ def authenticate(
     if row is None:
         raise ApiError(401, "auth.invalid_token", "Please log in again.")
     if row.wipe_requested_at is not None:
+        if (
+            center_key is not None
+            and pinned == center_key.public_b64
+            and row.wipe_delivered_at is None
+        ):
+            conn.execute(
+                update(t.client_devices)
+                .where(t.client_devices.c.device_id == row.device_id)
+                .values(wipe_delivered_at=now)
+            )
+            conn.commit()
         order = (
             center_key.wipe_order(row.device_id, row.username, row.wipe_requested_at)
             if center_key is not None
@@ -378,6 +396,20 @@ def authenticate(
     if row.expires_at <= now:
         raise ApiError(401, "auth.expired", "Your login expired. Please log in again.")
     return Principal(user_id=row.id, username=row.username, role=row.role, device_id=row.device_id)
+
+
+def hand_over_center_key(
+    conn: Connection, token: str, now: datetime, center_key: CenterKey, pinned: str | None
+) -> None:
+    """Check ``token`` for GET /auth/center-key. A device reported lost or stolen that does
+    not show the center's key pinned is let through (its answer carries nothing but the
+    public key), so that a tablet which logged in before keys were pinned can pin it and
+    check the signed wipe order that its next request gets. Otherwise as ``authenticate``."""
+    try:
+        authenticate(conn, token, now, center_key, pinned)
+    except ApiError as exc:
+        if exc.code != WIPE_CODE or pinned == center_key.public_b64:
+            raise
 
 
 def revoke_token(conn: Connection, token: str, now: datetime) -> None:
