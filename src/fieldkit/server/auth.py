@@ -344,11 +344,13 @@ def authenticate(
     now: datetime,
     center_key: CenterKey | None = None,
     pinned: str | None = None,
+    *,
+    note_wipe: bool = True,
 ) -> Principal:
     """The principal behind ``token``. A device reported lost or stolen gets the wipe order
     instead, signed by ``center_key`` (the device obeys only the key it pinned). ``pinned``
     is the key the request says the device has pinned: when it is ``center_key``, the order
-    is recorded as delivered (the device can check it)."""
+    is recorded as delivered (the device can check it), else as sent (it may not obey)."""
     row = conn.execute(
         select(
             t.tokens.c.expires_at,
@@ -361,6 +363,7 @@ def authenticate(
             t.client_devices.c.revoked,
             t.client_devices.c.wipe_requested_at,
             t.client_devices.c.wipe_delivered_at,
+            t.client_devices.c.wipe_sent_at,
         )
         .join(t.users, t.users.c.id == t.tokens.c.user_id)
         .join(t.client_devices, t.client_devices.c.device_id == t.tokens.c.device_id)
@@ -369,15 +372,14 @@ def authenticate(
     if row is None:
         raise ApiError(401, "auth.invalid_token", "Please log in again.")
     if row.wipe_requested_at is not None:
-        if (
-            center_key is not None
-            and pinned == center_key.public_b64
-            and row.wipe_delivered_at is None
-        ):
+        checkable = center_key is not None and pinned == center_key.public_b64
+        column = "wipe_delivered_at" if checkable else "wipe_sent_at"
+        # The first time only: a device that keeps asking writes once.
+        if note_wipe and getattr(row, column) is None:
             conn.execute(
                 update(t.client_devices)
                 .where(t.client_devices.c.device_id == row.device_id)
-                .values(wipe_delivered_at=now)
+                .values({column: now})
             )
             conn.commit()
         order = (
@@ -405,10 +407,11 @@ def hand_over_center_key(
     not show the center's key pinned is let through (its answer carries nothing but the
     public key), so that a tablet which logged in before keys were pinned can pin it and
     check the signed wipe order that its next request gets. Otherwise as ``authenticate``."""
-    try:
-        authenticate(conn, token, now, center_key, pinned)
+    checkable = pinned == center_key.public_b64
+    try:  # the order is noted as sent only when it is served
+        authenticate(conn, token, now, center_key, pinned, note_wipe=checkable)
     except ApiError as exc:
-        if exc.code != WIPE_CODE or pinned == center_key.public_b64:
+        if exc.code != WIPE_CODE or checkable:
             raise
 
 

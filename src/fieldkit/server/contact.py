@@ -55,6 +55,8 @@ class DeviceContact:
     wipe_requested_at: datetime | None
     # The wipe order first went to a request that showed the center's key (it can be checked).
     wipe_delivered_at: datetime | None = None
+    # It went to a request that showed no key of this center (the device may not obey).
+    wipe_sent_at: datetime | None = None
 
 
 def device_contacts(conn: Connection, username: str | None = None) -> list[DeviceContact]:
@@ -72,6 +74,7 @@ def device_contacts(conn: Connection, username: str | None = None) -> list[Devic
             devices.c.revoked,
             devices.c.wipe_requested_at,
             devices.c.wipe_delivered_at,
+            devices.c.wipe_sent_at,
         )
         .join(users, users.c.id == devices.c.user_id)
         .order_by(devices.c.registered_at, devices.c.device_id)
@@ -90,6 +93,7 @@ def device_contacts(conn: Connection, username: str | None = None) -> list[Devic
             bool(r.revoked),
             r.wipe_requested_at,
             r.wipe_delivered_at,
+            r.wipe_sent_at,
         )
         for r in conn.execute(stmt)
     ]
