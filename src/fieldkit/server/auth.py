@@ -401,7 +401,7 @@ def authenticate(
 
 
 def hand_over_center_key(
-    conn: Connection, token: str, now: datetime, center_key: CenterKey, pinned: str | None
+    engine: Engine, token: str, now: datetime, center_key: CenterKey, pinned: str | None
 ) -> None:
     """Check ``token`` for GET /auth/center-key. A device reported lost or stolen that does
     not show the center's key pinned is let through (its answer carries nothing but the
@@ -409,7 +409,8 @@ def hand_over_center_key(
     check the signed wipe order that its next request gets. Otherwise as ``authenticate``."""
     checkable = pinned == center_key.public_b64
     try:  # the order is noted as sent only when it is served
-        authenticate(conn, token, now, center_key, pinned, note_wipe=checkable)
+        with engine.connect() as conn:
+            authenticate(conn, token, now, center_key, pinned, note_wipe=checkable)
     except ApiError as exc:
         if exc.code != WIPE_CODE or checkable:
             raise

@@ -63,6 +63,5 @@ def center_key(
     """The key that signs this center's wipe orders, for a logged-in device that has none
     pinned: answered even to a device reported stolen (it reveals only the public key), so
     that the signed order its next request gets can be checked and obeyed."""
-    with engine.connect() as conn:
-        auth.hand_over_center_key(conn, token, now(), signer, pinned)
+    auth.hand_over_center_key(engine, token, now(), signer, pinned)
     return CenterKeyResponse(center_key=signer.public_b64)
