@@ -37,6 +37,13 @@ class LoginResponse(Strict):
     role: Literal["engineer", "dispatcher"]
 
 
+class CenterKeyResponse(Strict):
+    """GET /auth/center-key: the key that signs this center's wipe orders (also in the
+    answer's header), for a device that has none pinned yet."""
+
+    center_key: str
+
+
 class Mutation(Strict):
     mutation_id: str = Field(pattern=UUID_PATTERN)
     device_id: str = Field(pattern=UUID_PATTERN)

@@ -339,10 +339,18 @@ def _issue_token(
 
 
 def authenticate(
-    conn: Connection, token: str, now: datetime, center_key: CenterKey | None = None
+    conn: Connection,
+    token: str,
+    now: datetime,
+    center_key: CenterKey | None = None,
+    pinned: str | None = None,
+    *,
+    note_wipe: bool = True,
 ) -> Principal:
     """The principal behind ``token``. A device reported lost or stolen gets the wipe order
-    instead, signed by ``center_key`` (the device obeys only the key it pinned at login)."""
+    instead, signed by ``center_key`` (the device obeys only the key it pinned). ``pinned``
+    is the key the request says the device has pinned: when it is ``center_key``, the order
+    is recorded as delivered (the device can check it), else as sent (it may not obey)."""
     row = conn.execute(
         select(
             t.tokens.c.expires_at,
@@ -354,6 +362,8 @@ def authenticate(
             t.users.c.active,
             t.client_devices.c.revoked,
             t.client_devices.c.wipe_requested_at,
+            t.client_devices.c.wipe_delivered_at,
+            t.client_devices.c.wipe_sent_at,
         )
         .join(t.users, t.users.c.id == t.tokens.c.user_id)
         .join(t.client_devices, t.client_devices.c.device_id == t.tokens.c.device_id)
@@ -362,6 +372,16 @@ def authenticate(
     if row is None:
         raise ApiError(401, "auth.invalid_token", "Please log in again.")
     if row.wipe_requested_at is not None:
+        checkable = center_key is not None and pinned == center_key.public_b64
+        column = "wipe_delivered_at" if checkable else "wipe_sent_at"
+        # The first time only: a device that keeps asking writes once.
+        if note_wipe and getattr(row, column) is None:
+            conn.execute(
+                update(t.client_devices)
+                .where(t.client_devices.c.device_id == row.device_id)
+                .values({column: now})
+            )
+            conn.commit()
         order = (
             center_key.wipe_order(row.device_id, row.username, row.wipe_requested_at)
             if center_key is not None
@@ -378,6 +398,22 @@ def authenticate(
     if row.expires_at <= now:
         raise ApiError(401, "auth.expired", "Your login expired. Please log in again.")
     return Principal(user_id=row.id, username=row.username, role=row.role, device_id=row.device_id)
+
+
+def hand_over_center_key(
+    engine: Engine, token: str, now: datetime, center_key: CenterKey, pinned: str | None
+) -> None:
+    """Check ``token`` for GET /auth/center-key. A device reported lost or stolen that does
+    not show the center's key pinned is let through (its answer carries nothing but the
+    public key), so that a tablet which logged in before keys were pinned can pin it and
+    check the signed wipe order that its next request gets. Otherwise as ``authenticate``."""
+    checkable = pinned == center_key.public_b64
+    try:  # the order is noted as sent only when it is served
+        with engine.connect() as conn:
+            authenticate(conn, token, now, center_key, pinned, note_wipe=checkable)
+    except ApiError as exc:
+        if exc.code != WIPE_CODE or checkable:
+            raise
 
 
 def revoke_token(conn: Connection, token: str, now: datetime) -> None:

@@ -53,6 +53,10 @@ class DeviceContact:
     pending_changes: int | None  # what it said it still held then; None if it never said
     revoked: bool
     wipe_requested_at: datetime | None
+    # The wipe order first went to a request that showed the center's key (it can be checked).
+    wipe_delivered_at: datetime | None = None
+    # It went to a request that showed no key of this center (the device may not obey).
+    wipe_sent_at: datetime | None = None
 
 
 def device_contacts(conn: Connection, username: str | None = None) -> list[DeviceContact]:
@@ -69,6 +73,8 @@ def device_contacts(conn: Connection, username: str | None = None) -> list[Devic
             devices.c.pending_changes,
             devices.c.revoked,
             devices.c.wipe_requested_at,
+            devices.c.wipe_delivered_at,
+            devices.c.wipe_sent_at,
         )
         .join(users, users.c.id == devices.c.user_id)
         .order_by(devices.c.registered_at, devices.c.device_id)
@@ -86,6 +92,8 @@ def device_contacts(conn: Connection, username: str | None = None) -> list[Devic
             r.pending_changes,
             bool(r.revoked),
             r.wipe_requested_at,
+            r.wipe_delivered_at,
+            r.wipe_sent_at,
         )
         for r in conn.execute(stmt)
     ]

@@ -54,6 +54,12 @@ client_devices = Table(
     Column("revoked", Boolean, nullable=False, default=False),
     # Set by `revoke --wipe` (a stolen tablet): the device's next request tells it to erase.
     Column("wipe_requested_at", UtcDateTime),
+    # When the signed wipe order first went to a request that showed the center's key pinned
+    # (the device can check it): the console's "delivered".
+    Column("wipe_delivered_at", UtcDateTime),
+    # When the order first went to a request that showed no key of this center (an older app,
+    # or one that trusts another key): the device connected but may not obey.
+    Column("wipe_sent_at", UtcDateTime),
     # The last push or pull it made (kept to ~15 s): the board's "last sync" of an engineer.
     Column("last_seen_at", UtcDateTime),
     # How many changes the device said were still in its outbox then (display only).

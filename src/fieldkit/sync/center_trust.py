@@ -9,6 +9,13 @@ anyone on the path of a plain-HTTP link, cannot pin its own key first. When and 
 was pinned is recorded. A pinned key is never replaced by a sync: a different key is
 refused, logged and shown, and the sync stops before the next request; only a new login
 (with the engineer's password) pins another key.
+
+Every authenticated request shows the pinned key (``X-FieldKit-Pinned-Key``), so the center
+knows the device can check a signed wipe order. A device with none pinned first asks
+``GET /auth/center-key``: the center answers it even when the device was reported lost
+before it ever pinned the key, and serves the signed order to the next request, which then
+shows the key. The header claims nothing the center relies on for access; the device obeys
+only what the key it pinned signed.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ import binascii
 import logging
 
 from fieldkit.domain.messages import N_
+from fieldkit.protocol import HEADER_PINNED_KEY
 from fieldkit.services.context import ServiceContext
 from fieldkit.services.settings import get_setting, set_setting
 from fieldkit.sync.center import CENTER_KEY_SETTING
-from fieldkit.sync.errors import SyncError
+from fieldkit.sync.errors import ServerRefused, SyncError
+from fieldkit.sync.transport import Transport
 from fieldkit.sync.wipe import trusted_wipe_channel
 
 log = logging.getLogger(__name__)
@@ -93,14 +102,34 @@ def key_seen(ctx: ServiceContext, key: str | None, url: str) -> bool:
 
 class KeyWatch:
     """One sync's check of the center key: once a key matched, later answers are compared
-    with it in memory (no read of the store per request)."""
+    with it in memory (no read of the store per request). The key trusted is shown on every
+    later request of ``transport``."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, transport: Transport) -> None:
         self.ctx = ctx
+        self.transport = transport
         self.trusted: str | None = None
+        transport.on_center_key = self
 
     def __call__(self, key: str | None, url: str) -> None:
         if key is not None and key == self.trusted:
             return
-        if key_seen(self.ctx, key, url):
+        if key is not None and key_seen(self.ctx, key, url):
             self.trusted = key
+            self.transport.session.headers[HEADER_PINNED_KEY] = key
+
+    def start(self) -> None:
+        """Before the sync's first request: show the pinned key, or ask the center for it
+        (pinned by ``key_seen`` when the channel proves it is the center's)."""
+        pinned = get_setting(self.ctx, CENTER_KEY_SETTING)
+        if pinned:
+            self.trusted = pinned
+            self.transport.session.headers[HEADER_PINNED_KEY] = pinned
+            return
+        if "Authorization" not in self.transport.session.headers:
+            return
+        try:
+            self.transport.request("GET", "/auth/center-key")
+        except ServerRefused as exc:
+            if exc.status != 404:  # 404: a center older than the key hand-over
+                raise

@@ -128,8 +128,9 @@ class SyncEngine:
             report = SyncReport()
             # Every answer's center key is checked: pinned on the first verified sync of a
             # device that logged in before keys were pinned, never silently replaced.
-            self.http.on_center_key = KeyWatch(self.ctx)
+            watch = KeyWatch(self.ctx, self.http)
             try:
+                watch.start()
                 self._push(report)
                 self._pull(report)
                 self._prefetch(report)

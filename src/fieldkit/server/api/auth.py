@@ -4,13 +4,14 @@
 from fastapi import APIRouter, Request, Response
 
 from fieldkit.protocol import HEADER_CENTER_KEY
-from fieldkit.protocol.wire import LoginRequest, LoginResponse
+from fieldkit.protocol.wire import CenterKeyResponse, LoginRequest, LoginResponse
 from fieldkit.server import auth
 from fieldkit.server.api.deps import (
     ERRORS,
     CenterKeyDep,
     EngineDep,
     LoginGateDep,
+    PinnedKeyDep,
     PrincipalDep,
     TokenDep,
     now,
@@ -53,3 +54,14 @@ def logout(who: PrincipalDep, token: TokenDep, engine: EngineDep) -> Response:
     """End this login (the token); the device's other data stays."""
     auth.log_out(engine, token, now())
     return Response(status_code=204)
+
+
+@router.get("/center-key")
+def center_key(
+    token: TokenDep, engine: EngineDep, signer: CenterKeyDep, pinned: PinnedKeyDep = None
+) -> CenterKeyResponse:
+    """The key that signs this center's wipe orders, for a logged-in device that has none
+    pinned: answered even to a device reported stolen (it reveals only the public key), so
+    that the signed order its next request gets can be checked and obeyed."""
+    auth.hand_over_center_key(engine, token, now(), signer, pinned)
+    return CenterKeyResponse(center_key=signer.public_b64)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Header, Request
 from sqlalchemy import Engine
 
+from fieldkit.protocol import HEADER_PINNED_KEY
 from fieldkit.protocol.wire import ErrorBody
 from fieldkit.server import auth
 from fieldkit.server.blobstore import ServerBlobs
@@ -80,12 +81,16 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
 
 
 TokenDep = Annotated[str, Depends(bearer_token)]
+# The center key the calling device says it has pinned (see protocol.HEADER_PINNED_KEY).
+PinnedKeyDep = Annotated[str | None, Header(alias=HEADER_PINNED_KEY)]
 
 
-def current_principal(engine: EngineDep, token: TokenDep, signer: CenterKeyDep) -> auth.Principal:
+def current_principal(
+    engine: EngineDep, token: TokenDep, signer: CenterKeyDep, pinned: PinnedKeyDep = None
+) -> auth.Principal:
     """The user behind the bearer token; a device reported stolen gets the signed wipe order."""
     with engine.connect() as conn:
-        return auth.authenticate(conn, token, now(), signer)
+        return auth.authenticate(conn, token, now(), signer, pinned)
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
