@@ -110,7 +110,10 @@ class MainWindow(QMainWindow):
         self.list_button.clicked.connect(self.toggle_list)
         bar.addWidget(self.list_button)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search jobs, customers, sites, devices…"))
+        # Short, so a longer language still shows it whole beside the filters; the tooltip
+        # says what it searches.
+        self.search.setPlaceholderText(_("Search jobs…"))
+        self.search.setToolTip(_("Search jobs, customers, sites, devices…"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(200)  # wider when there is room
         self.search.setMinimumHeight(40)  # a touch target, like the filters beside it

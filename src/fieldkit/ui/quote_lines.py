@@ -67,7 +67,9 @@ class QuoteLinesPanel(QWidget):
         self.table.installEventFilter(self)  # Delete (or Backspace) removes the selected line
 
         self.description = QLineEdit()
-        self.description.setPlaceholderText(_("Description of the selected line"))
+        # Short, so a longer language shows it whole beside the buttons; the tooltip says more.
+        self.description.setPlaceholderText(_("Line description"))
+        self.description.setToolTip(_("Description of the selected line"))
         self.quantity = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=9999, value=1)
         self.unit_price = QDoubleSpinBox(decimals=2, minimum=0, maximum=9_999_999, value=0)
         self.save = QPushButton(_("Save line"))
