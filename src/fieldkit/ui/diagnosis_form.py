@@ -24,6 +24,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 
 def cause_label(area: str, origin: str) -> str:
@@ -64,12 +65,12 @@ class DiagnosisForm(QWidget):
         for origin in CauseOrigin:
             self.origin.addItem(_(CAUSE[origin.value]), origin.value)
         for combo in (self.area, self.origin):
-            combo.setMinimumHeight(40)
+            touch_height(combo)
         self.found = QLineEdit()
         self.found.setPlaceholderText(_("Fault as found"))
-        self.found.setMinimumHeight(40)
+        touch_height(self.found)
         self.save = QPushButton(_("Save diagnosis"))
-        self.save.setMinimumHeight(44)
+        touch_height(self.save)
         self.save.clicked.connect(self._save)
         self.saved = QLabel()  # what is on record for this job
         self.saved.setObjectName("saved")

@@ -46,7 +46,7 @@ from fieldkit.ui.scrolling_tabs import ScrollingTabs
 from fieldkit.ui.severity_cell import SeverityCell
 from fieldkit.ui.status_bar import SyncIndicator, may_quit
 from fieldkit.ui.theme import mark
-from fieldkit.ui.touch import touch_px
+from fieldkit.ui.touch import touch_height, touch_px
 
 if TYPE_CHECKING:  # the store, the screens and sync load in attach(), after the first paint
     from fieldkit.services.context import ServiceContext
@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.search.setToolTip(_("Search jobs, customers, sites, devices…"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(200)  # wider when there is room
-        self.search.setMinimumHeight(40)  # a touch target, like the filters beside it
+        touch_height(self.search)  # a touch target, like the filters beside it
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("All statuses"), None)
         for value, label in STATUS.items():
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
             self.date_filter.addItem(_(label), days)
         bar.addWidget(self.search)
         for combo in (self.status_filter, self.severity_filter, self.type_filter, self.date_filter):
-            combo.setMinimumHeight(40)
+            touch_height(combo)
             bar.addWidget(combo)
         self.addToolBar(bar)
 

@@ -28,6 +28,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.touch import touch_height
 
 
 def money(value: Decimal) -> str:
@@ -61,7 +62,7 @@ class QuoteLinesPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(150)
+        touch_height(self.table, 4)
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.itemDoubleClicked.connect(self._edit_selected)
         self.table.installEventFilter(self)  # Delete (or Backspace) removes the selected line
@@ -75,7 +76,7 @@ class QuoteLinesPanel(QWidget):
         self.save = QPushButton(_("Save line"))
         self.remove = QPushButton(_("Remove line"))
         for widget in (self.description, self.quantity, self.unit_price, self.save, self.remove):
-            widget.setMinimumHeight(44)
+            touch_height(widget)
         self.save.clicked.connect(self._save)
         self.remove.clicked.connect(self._remove)
         # Two rows: with finger-sized spin boxes one row was wider than the job's pane.
