@@ -18,7 +18,7 @@ from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
 from fieldkit.ui.focus_keeper import FocusKeeper
-from fieldkit.ui.focus_ring import FocusRing
+from fieldkit.ui.focus_ring import FocusRing, ring_every_window
 from fieldkit.ui.job_list_model import COLUMNS, DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
 from fieldkit.ui.list_fold import ListFold
 from fieldkit.ui.qt import (
@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         # After a dialog, focus goes back where it was, not to the search box.
         self.focus_keeper = FocusKeeper(self, self.search, self.list_button)
         self.focus_ring = FocusRing(self)  # where the keyboard is, plain to see
+        ring_every_window()  # and in each dialog
         # Replaced in tests: how a dialog is shown (modal on a real screen).
         self.present: Callable[[QDialog], object] = lambda dialog: dialog.exec()
 
