@@ -30,6 +30,7 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.theme import apply_theme
 from fieldkit.ui.touch import apply_touch_sizes
 from tests.conftest import NOW
+from tests.services.fixtures import seed_job
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -108,3 +109,22 @@ def test_no_text_is_cut_in_the_pseudo_locale(
     for tab in range(window.tabs.count()):
         qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(tab).center())
         uncut(qtbot, window, window.tabs.tabText(tab))
+
+
+def test_the_diagnosis_questions_are_not_cut(
+    qtbot: QtBot, ctx: ServiceContext, pseudo: None
+) -> None:
+    """The diagnosis form's two questions (combo boxes) and its fault field's placeholder,
+    in the job's pane at 1280x800 beside the list."""
+    seed_job(ctx, status="diagnosing")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    rect = window.table.visualRect(window.model.index(0, 1))
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    form = window.workspace.diagnosis
+    qtbot.waitUntil(lambda: form.isVisibleTo(window))
+    assert form.area.currentIndex() == 0 and not form.found.text()  # the questions show
+    uncut(qtbot, window, "the diagnosis form")

@@ -78,16 +78,21 @@ class DiagnosisForm(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         mark(self.message, role="error")
-        row = QHBoxLayout()
-        for widget in (self.area, self.origin, self.found, self.save):
-            row.addWidget(widget)
+        # A row each: side by side with the fault field and the button, the combo boxes'
+        # questions were cut off (and a longer language's field had no room for its
+        # placeholder); the job's pane scrolls.
+        found = QHBoxLayout()
+        found.addWidget(self.found, 1)
+        found.addWidget(self.save)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(_("Diagnosis"))
         mark(heading, emphasis="strong")
         layout.addWidget(heading)
         layout.addWidget(self.saved)
-        layout.addLayout(row)
+        layout.addWidget(self.area)
+        layout.addWidget(self.origin)
+        layout.addLayout(found)
         layout.addWidget(self.message)
 
     def show_job(self, job_id: str, reload: bool = False) -> None:
