@@ -88,6 +88,35 @@ def test_cli_version_help_demo_jobs_status(tmp_path: Path) -> None:
     assert again.returncode == 2 and "已有数据" in again.stderr
 
 
+def test_cli_help_speaks_the_language_chosen_in_settings(tmp_path: Path) -> None:
+    english = run_cli("--help", data_dir=tmp_path)
+    assert english.returncode == 0
+    assert "usage: fieldkit" in english.stdout and "list jobs, most urgent first" in english.stdout
+    ctx = open_context(tmp_path, "eng-wang", SystemClock())
+    set_setting(ctx, LANGUAGE_KEY, "zh_CN")
+    ctx.db.close()
+    top = run_cli("--help", data_dir=tmp_path)
+    assert top.returncode == 0, top.stderr
+    assert top.stdout.startswith("用法：fieldkit"), top.stdout
+    for text in (
+        "选项：",
+        "命令：",
+        "显示此帮助并退出",
+        "列出工单，最紧急的在前",
+        "数据文件夹（默认",
+    ):
+        assert text in top.stdout, (text, top.stdout)
+    jobs = run_cli("jobs", "--help", data_dir=tmp_path)
+    assert jobs.stdout.startswith("用法：fieldkit jobs"), jobs.stdout
+    assert "全文搜索（中文或英文）" in jobs.stdout and "参数：" in jobs.stdout
+    # Every help text of every command is in Chinese: no English sentence is left.
+    for command in ("", "run", "demo", "status", "login", "sync", "logout", "conflicts"):
+        shown = run_cli(*([command] if command else []), "--help", data_dir=tmp_path).stdout
+        helps = [line.split("  ")[-1] for line in shown.splitlines() if line.startswith("  ")]
+        english_left = [h for h in helps if re.fullmatch(r"[a-z][a-z ,;()'/-]+", h.strip())]
+        assert not english_left, (command, english_left)
+
+
 def test_cli_reports_a_corrupt_data_file_clearly(tmp_path: Path) -> None:
     (tmp_path / "fieldkit.db").write_bytes(b"garbage" * 100)
     result = run_cli("status", data_dir=tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from fieldkit import __version__
 from fieldkit.config import load_settings
@@ -16,58 +17,132 @@ from fieldkit.sync.embedded import EMBEDDED_SERVER_FLAG
 from fieldkit.sync.errors import SyncError
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in the language in effect: its own words ("usage:") too."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog)
+        self._headings: list[str] = []
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: Any = None) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        if heading:
+            self._headings.append(heading)
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for heading in self._headings:  # argparse puts a plain colon after a heading
+            text = text.replace(f"{heading}:\n", _("{heading}:").format(heading=heading) + "\n")
+        return text
+
+
+def _translated(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("-h", "--help", action="help", help=_("show this help and exit"))
+    parser._positionals.title = _("arguments")
+    parser._optionals.title = _("options")
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="fieldkit", description="FieldKit: offline-first field service for engineers."
+    """The commands and their help, in the language in effect (``_help_language``)."""
+    parser = _translated(
+        argparse.ArgumentParser(
+            prog="fieldkit",
+            description=_("FieldKit: offline-first field service for engineers."),
+            formatter_class=_Formatter,
+            add_help=False,
+        )
     )
-    parser.add_argument("--version", action="version", version=f"fieldkit {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"fieldkit {__version__}",
+        help=_("show the version and exit"),
+    )
     parser.add_argument(
         "--data-dir",
-        help="data folder (default: $FIELDKIT_DATA_DIR or the per-user app data folder)",
+        metavar="DIR",
+        help=_("data folder (default: $FIELDKIT_DATA_DIR or the per-user app data folder)"),
     )
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="check this installation (data file, migrations, fonts, PDF, Qt) and exit",
+        help=_("check this installation (data file, migrations, fonts, PDF, Qt) and exit"),
     )
     parser.add_argument(
         "--upgrade-from",
         metavar="DB",
-        help="with --self-test: also upgrade a copy of this older data file",
+        help=_("with --self-test: also upgrade a copy of this older data file"),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser("run", help="start the app (seeds demo data on first start)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=_("commands"))
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return _translated(
+            sub.add_parser(
+                name, help=text, description=text, formatter_class=_Formatter, add_help=False
+            )
+        )
+
+    run = command("run", _("start the app (seeds demo data on first start)"))
     run.add_argument(
         "--no-server",
         action="store_true",
-        help="do not start the local demo service center; seed demo data locally",
+        help=_("do not start the local demo service center; seed demo data locally"),
     )
-    run.add_argument("--no-demo", action="store_true", help="with --no-server: start empty")
-    demo = sub.add_parser("demo", help="write a demo data set into the data folder")
-    demo.add_argument("--jobs", type=int, default=240, help="number of jobs (default 240)")
-    demo.add_argument("--devices-per-site", type=int, default=40)
-    demo.add_argument("--seed", type=int, default=7)
-    jobs = sub.add_parser("jobs", help="list jobs, most urgent first")
-    jobs.add_argument("search", nargs="?", default="", help="full-text search (中文 or English)")
-    jobs.add_argument("--limit", type=int, default=20)
-    sub.add_parser("status", help="unsynced changes, rejected changes, last sync")
-    login = sub.add_parser("login", help="connect to a service center (token goes to the keyring)")
-    login.add_argument("--server", required=True, help="e.g. https://service.example.com")
-    login.add_argument("--user", required=True)
-    login.add_argument("--ca-bundle", help="PEM file of a private certificate authority")
-    login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    sub.add_parser("sync", help="send local changes and fetch updates, once")
-    sub.add_parser("logout", help="revoke this device's login and forget the token")
-    conflicts = sub.add_parser("conflicts", help="changes the center rejected, and deciding them")
+    run.add_argument("--no-demo", action="store_true", help=_("with --no-server: start empty"))
+    demo = command("demo", _("write a demo data set into the data folder"))
+    demo.add_argument("--jobs", type=int, default=240, help=_("number of jobs (default 240)"))
+    demo.add_argument(
+        "--devices-per-site", type=int, default=40, help=_("devices at each site (default 40)")
+    )
+    demo.add_argument("--seed", type=int, default=7, help=_("random seed (default 7)"))
+    jobs = command("jobs", _("list jobs, most urgent first"))
+    jobs.add_argument("search", nargs="?", default="", help=_("full-text search (中文 or English)"))
+    jobs.add_argument("--limit", type=int, default=20, help=_("most jobs listed (default 20)"))
+    command("status", _("unsynced changes, rejected changes, last sync"))
+    login = command("login", _("connect to a service center (token goes to the keyring)"))
+    login.add_argument("--server", required=True, help=_("e.g. https://service.example.com"))
+    login.add_argument("--user", required=True, help=_("your user name at the center"))
+    login.add_argument("--ca-bundle", help=_("PEM file of a private certificate authority"))
+    login.add_argument(
+        "--password-stdin", action="store_true", help=_("read the password from stdin")
+    )
+    command("sync", _("send local changes and fetch updates, once"))
+    command("logout", _("revoke this device's login and forget the token"))
+    conflicts = command("conflicts", _("changes the center rejected, and deciding them"))
     decide = conflicts.add_mutually_exclusive_group()
-    decide.add_argument("--keep-mine", metavar="ID", help="send that change again")
-    decide.add_argument("--use-server", metavar="ID", help="accept the center's version")
-    verify = sub.add_parser("verify", help="check a service slip PDF: valid / modified / unknown")
-    verify.add_argument("pdf")
-    verify.add_argument("--server", help="ask this service center instead of the local record")
-    export = sub.add_parser("export-outbox", help="write unsynced work to a file (USB rescue)")
-    export.add_argument("file")
+    decide.add_argument("--keep-mine", metavar="ID", help=_("send that change again"))
+    decide.add_argument("--use-server", metavar="ID", help=_("accept the center's version"))
+    verify = command("verify", _("check a service slip PDF: valid / modified / unknown"))
+    verify.add_argument("pdf", help=_("the slip's PDF file"))
+    verify.add_argument("--server", help=_("ask this service center instead of the local record"))
+    export = command("export-outbox", _("write unsynced work to a file (USB rescue)"))
+    export.add_argument("file", help=_("the file to write"))
     return parser
+
+
+def _help_language(argv: Sequence[str]) -> None:
+    """The help and usage texts speak the language chosen in the app's Settings (read from
+    the data file when it is current), else the system's: as the app and the commands do."""
+    from fieldkit.config import LANGUAGE_KEY
+    from fieldkit.store import DATA_FILE
+    from fieldkit.store.list_reader import open_current
+
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--data-dir")
+    known, _rest = early.parse_known_args(argv)
+    settings = load_settings(known.data_dir)
+    chosen = None
+    reader = open_current(settings.data_dir / DATA_FILE)
+    if reader is not None:
+        try:
+            chosen = reader.setting(LANGUAGE_KEY)
+        finally:
+            reader.close()
+    set_language(chosen or settings.language)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from fieldkit.server.cli import main as server_main
 
         return server_main(argv[1:])
+    _help_language(argv)
     args = _parser().parse_args(argv)
     if args.self_test:
         from pathlib import Path

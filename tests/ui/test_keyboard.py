@@ -1,14 +1,18 @@
 """The keyboard: Help -> Keyboard shortcuts shows the keys the window really answers to; Tab
 walks search -> filters -> list -> workspace -> big button; after the signing screen the
-focus is back on the control the engineer left, not in the search box."""
+focus is back on the control the engineer left, not in the search box; the dialogs (settings,
+signing, approval, file picker) show the focus ring too."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldkit.services.context import ServiceContext
-from fieldkit.ui.focus_ring import WIDTH
+from fieldkit.ui.approval_dialog import ApprovalDialog
+from fieldkit.ui.focus_ring import WIDTH, ring_of
 from fieldkit.ui.main_window import MainWindow
 from fieldkit.ui.qt import (
     QApplication,
@@ -22,9 +26,12 @@ from fieldkit.ui.qt import (
     QTimer,
     QWidget,
 )
+from fieldkit.ui.settings_dialog import SettingsDialog
 from fieldkit.ui.shortcut_map import ShortcutMap
 from fieldkit.ui.signing_dialog import SigningDialog
+from fieldkit.ui.touch_picker import Place, TouchFilePicker
 from tests.services.fixtures import seed_job
+from tests.ui.test_quote_drafts_ui import build_draft, quote_tab
 from tests.ui.test_signing_screen import workspace_of_a_resolved_job
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen
@@ -202,3 +209,83 @@ def test_the_focused_control_has_a_ring_plain_to_see(
     assert not window.table.isVisible()
     moved = QRect(bar.mapTo(window, QPoint(0, 0)), bar.size())
     qtbot.waitUntil(lambda: ring.ring_rect().adjusted(WIDTH, WIDTH, -WIDTH, -WIDTH) == moved)
+
+
+def walk_with_tab(qtbot: QtBot, dialog: QDialog, presses: int = 3) -> None:
+    """Tab through ``dialog``: at each control the ring is around it (what of it is in view),
+    drawn in the highlight colour on screen."""
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    highlight = dialog.palette().color(QPalette.ColorRole.Highlight)
+    seen: list[QWidget] = []
+    for _ in range(presses):
+        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Tab)
+        focus = QApplication.focusWidget()
+        assert focus is not None and focus.window() is dialog
+        ring = ring_of(dialog)
+        assert ring is not None, f"no ring in {type(dialog).__name__}"
+        shown = focus.visibleRegion().boundingRect()
+        around = QRect(focus.mapTo(dialog, shown.topLeft()), shown.size())
+        qtbot.waitUntil(
+            lambda ring=ring, around=around: (
+                ring.isVisible()
+                and ring.ring_rect().adjusted(WIDTH, WIDTH, -WIDTH, -WIDTH) == around
+            )
+        )
+        shot = dialog.grab().toImage()
+        ratio = shot.devicePixelRatio()
+        edge = ring.ring_rect()
+        x, y = edge.left() + WIDTH // 2, edge.center().y()
+        assert shot.pixelColor(int(x * ratio), int(y * ratio)) == highlight, focus
+        seen.append(focus)
+    assert len(set(seen)) == presses  # the ring went with the focus
+
+
+def test_dialogs_show_the_focus_ring_too(
+    qtbot: QtBot, ctx: ServiceContext, english: None, tmp_path: Path
+) -> None:
+    window = workspace_of_a_resolved_job(qtbot, ctx)  # the app's window: rings are on
+    active_window(qtbot, window)
+    shown: list[QDialog] = []
+    window.present = shown.append
+    qtbot.keyClick(window.search, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    settings = shown.pop()
+    assert isinstance(settings, SettingsDialog)
+    qtbot.addWidget(settings)
+    walk_with_tab(qtbot, settings)
+    settings.close()
+
+    signing = SigningDialog(ctx, "j1")
+    qtbot.addWidget(signing)
+    signing.resize(1200, 760)
+    walk_with_tab(qtbot, signing)
+    signing.close()
+
+    (tmp_path / "Pictures").mkdir()
+    picker = TouchFilePicker("Attach photo…", photos=True, places=[Place("Pictures", tmp_path)])
+    qtbot.addWidget(picker)
+    picker.resize(1000, 700)
+    walk_with_tab(qtbot, picker, presses=2)
+    picker.close()
+
+
+def test_the_approval_screen_shows_the_focus_ring(
+    qtbot: QtBot, ctx: ServiceContext, english: None
+) -> None:
+    seed_job(ctx, paid=True, status="repairing")
+    builder = quote_tab(qtbot, ctx)
+    build_draft(qtbot, builder)
+    screens: list[ApprovalDialog] = []
+
+    def on_screen(dialog: ApprovalDialog) -> bool:
+        qtbot.addWidget(dialog)
+        dialog.resize(1000, 700)
+        screens.append(dialog)
+        walk_with_tab(qtbot, dialog)
+        qtbot.mouseClick(dialog.cancel, Qt.MouseButton.LeftButton)
+        return False
+
+    builder.approve_with = on_screen
+    qtbot.mouseClick(builder.approve, Qt.MouseButton.LeftButton)
+    assert screens and not screens[0].isVisible()

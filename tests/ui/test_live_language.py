@@ -4,6 +4,7 @@ touch targets grow with the scale."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import pytest
@@ -170,6 +171,38 @@ def test_size_switch_grows_text_and_touch_targets_at_once(
     pick(qtbot, bigger.scale, [Qt.Key.Key_End])  # 200 %
     qtbot.mouseClick(bigger.save_button, Qt.MouseButton.LeftButton)
     assert window.table.isHidden() and not window.tabs.isHidden()
+
+
+def test_heights_set_in_code_follow_a_size_chosen_in_settings(
+    qtbot: QtBot, ctx: ServiceContext, english: None, app_font: None, qapp: QApplication
+) -> None:
+    """The big button (1.2 touch targets), the search field and a dialog's buttons (one)
+    follow a size chosen while the app runs, in the windows open then and in a dialog opened
+    after; the style sheet's own least height, set when it polishes them, does not undo it."""
+    seed_job(ctx)
+    apply_touch_sizes(qapp)
+    window, shown = open_window(qtbot, ctx)
+    big, search = window.workspace.primary, window.search
+    start = touch_px()
+    assert big.minimumHeight() == math.ceil(start * 1.2) > search.minimumHeight() >= start
+
+    settings = open_settings(qtbot, window, shown)
+    assert settings.save_button.minimumHeight() >= start
+    pick(qtbot, settings.scale, [Qt.Key.Key_Home, Qt.Key.Key_Down, Qt.Key.Key_Down])
+    assert settings.scale.currentText() == "150%"
+    qtbot.mouseClick(settings.save_button, Qt.MouseButton.LeftButton)
+    grown = touch_px()
+    assert grown >= start * 1.5
+    assert big.minimumHeight() == math.ceil(grown * 1.2)
+    assert search.minimumHeight() >= grown and window.status_filter.minimumHeight() >= grown
+
+    later = open_settings(qtbot, window, shown)  # made after the change
+    assert later.save_button.minimumHeight() >= grown
+    pick(qtbot, later.scale, [Qt.Key.Key_Home])  # 100 %
+    qtbot.mouseClick(later.save_button, Qt.MouseButton.LeftButton)
+    assert big.minimumHeight() == math.ceil(start * 1.2)
+    assert start <= search.minimumHeight() < grown
+    assert start <= later.save_button.minimumHeight() < grown
 
 
 def test_the_dossier_keeps_its_view_when_the_language_changes(

@@ -30,6 +30,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.signer_panel import SignerPanel
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 
 def money(value: Decimal) -> str:
@@ -99,7 +100,7 @@ class ApprovalDialog(QDialog):
         self.approve = QPushButton(_("Approve and sign"))
         self.approve.setDefault(True)
         for button in (self.cancel, self.approve):
-            button.setMinimumHeight(56)
+            touch_height(button, 1.2)
         self.cancel.clicked.connect(self.reject)
         self.approve.clicked.connect(self._approve)
         buttons = QHBoxLayout()

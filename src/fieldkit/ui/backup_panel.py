@@ -32,6 +32,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 if TYPE_CHECKING:
     from fieldkit.ui.camera_dialog import CameraDialog
@@ -150,7 +151,7 @@ class BackupPanel(QWidget):
             check = QCheckBox(label)
             check.setChecked(shown is not None and shown.ticked)
             check.setEnabled(editable)
-            check.setMinimumHeight(40)
+            touch_height(check)
             check.toggled.connect(lambda on, i=item_id: self._record(i, ticked=on))
             row.addWidget(check, 1)
         else:
@@ -161,10 +162,10 @@ class BackupPanel(QWidget):
             if editable and kind is EvidenceKind.TEXT:
                 note = QLineEdit()
                 note.setPlaceholderText(_("Note"))
-                note.setMinimumHeight(40)
+                touch_height(note)
                 row.addWidget(note)
                 save = QPushButton(_("Save") if shown is None else _("Correct"))
-                save.setMinimumHeight(40)
+                touch_height(save)
                 save.clicked.connect(lambda _=False, i=item_id, n=note: self._save_note(i, n))
                 row.addWidget(save)
             elif editable:
@@ -185,7 +186,7 @@ class BackupPanel(QWidget):
         if kind is EvidenceKind.PHOTO and self._has_camera():
             shoot = QPushButton(_("Take photo…"))
             shoot.setObjectName("camera")
-            shoot.setMinimumHeight(40)
+            touch_height(shoot)
             shoot.setEnabled(not self.busy)
             shoot.clicked.connect(lambda _=False, i=item_id, t=label: self._take_photo(i, t))
             row.addWidget(shoot)
@@ -195,7 +196,7 @@ class BackupPanel(QWidget):
             text = _("Replace backup file…") if answered else _("Attach backup file…")
         attach = QPushButton(text)
         attach.setObjectName("attach")
-        attach.setMinimumHeight(40)
+        touch_height(attach)
         attach.setEnabled(not self.busy)
         attach.clicked.connect(lambda _=False, i=item_id, t=label, k=kind: self._attach(i, t, k))
         row.addWidget(attach)

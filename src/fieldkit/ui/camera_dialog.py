@@ -34,6 +34,7 @@ from fieldkit.ui.qt_multimedia import (
     QVideoSink,
 )
 from fieldkit.ui.theme import current_theme
+from fieldkit.ui.touch import touch_height
 
 
 class Viewfinder(QWidget):
@@ -112,7 +113,7 @@ class CameraDialog(QDialog):
         self._session.setVideoSink(self.viewfinder.sink)
         self.viewfinder.first_frame.connect(self._live)
         self.chooser = QComboBox()
-        self.chooser.setMinimumHeight(44)
+        touch_height(self.chooser)
         for device in self._devices:
             self.chooser.addItem(device.description())
         self.chooser.setVisible(len(self._devices) > 1)
@@ -129,7 +130,7 @@ class CameraDialog(QDialog):
         self.light.toggled.connect(self._set_light)
         buttons = QHBoxLayout()
         for button in (self.cancel, self.light, self.retake, self.take, self.use):
-            button.setMinimumHeight(56)  # a gloved thumb on a tablet held in one hand
+            touch_height(button, 1.2)  # a gloved thumb on a tablet held in one hand
             buttons.addWidget(button)
         self.take.setDefault(True)
         self.take.clicked.connect(self.shoot)

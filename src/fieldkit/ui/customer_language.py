@@ -19,6 +19,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.retranslate import show_window_in, switch_language
+from fieldkit.ui.touch import touch_height
 
 # Each language named in itself: a customer finds theirs whatever the screen shows now.
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
@@ -43,7 +44,7 @@ class CustomerLanguage(QWidget):
             button = QPushButton(name)
             button.setCheckable(True)
             button.setChecked(code == self.engineer_language)
-            button.setMinimumHeight(48)
+            touch_height(button)
             button.clicked.connect(lambda _c=False, code=code: self.choose(code))
             group.addButton(button)
             layout.addWidget(button)

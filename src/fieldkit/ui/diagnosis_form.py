@@ -24,6 +24,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 
 def cause_label(area: str, origin: str) -> str:
@@ -64,12 +65,12 @@ class DiagnosisForm(QWidget):
         for origin in CauseOrigin:
             self.origin.addItem(_(CAUSE[origin.value]), origin.value)
         for combo in (self.area, self.origin):
-            combo.setMinimumHeight(40)
+            touch_height(combo)
         self.found = QLineEdit()
         self.found.setPlaceholderText(_("Fault as found"))
-        self.found.setMinimumHeight(40)
+        touch_height(self.found)
         self.save = QPushButton(_("Save diagnosis"))
-        self.save.setMinimumHeight(44)
+        touch_height(self.save)
         self.save.clicked.connect(self._save)
         self.saved = QLabel()  # what is on record for this job
         self.saved.setObjectName("saved")
@@ -77,16 +78,21 @@ class DiagnosisForm(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         mark(self.message, role="error")
-        row = QHBoxLayout()
-        for widget in (self.area, self.origin, self.found, self.save):
-            row.addWidget(widget)
+        # A row each: side by side with the fault field and the button, the combo boxes'
+        # questions were cut off (and a longer language's field had no room for its
+        # placeholder); the job's pane scrolls.
+        found = QHBoxLayout()
+        found.addWidget(self.found, 1)
+        found.addWidget(self.save)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(_("Diagnosis"))
         mark(heading, emphasis="strong")
         layout.addWidget(heading)
         layout.addWidget(self.saved)
-        layout.addLayout(row)
+        layout.addWidget(self.area)
+        layout.addWidget(self.origin)
+        layout.addLayout(found)
         layout.addWidget(self.message)
 
     def show_job(self, job_id: str, reload: bool = False) -> None:

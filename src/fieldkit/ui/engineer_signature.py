@@ -9,6 +9,7 @@ from fieldkit.i18n import _
 from fieldkit.services.context import ServiceContext
 from fieldkit.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSize, QVBoxLayout, QWidget
 from fieldkit.ui.signature_pad import SignaturePad
+from fieldkit.ui.touch import touch_height
 
 
 def signed_in_name(ctx: ServiceContext) -> str:
@@ -28,7 +29,7 @@ class EngineerSignature(QWidget):
         self.undo = QPushButton(_("Undo stroke"))
         self.clear = QPushButton(_("Clear"))
         for button in (self.undo, self.clear):
-            button.setMinimumHeight(48)
+            touch_height(button)
         self.undo.clicked.connect(self.pad.undo)
         self.clear.clicked.connect(self.pad.clear)
         for button in (self.undo, self.clear):
@@ -41,7 +42,7 @@ class EngineerSignature(QWidget):
         self.absent_reason.setPlaceholderText(_("Why the customer does not sign"))
         self.lock_absent = QPushButton(_("Lock without the customer's signature"))
         self.lock_absent.setAutoDefault(False)
-        self.lock_absent.setMinimumHeight(48)
+        touch_height(self.lock_absent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(_("Engineer signs here")))

@@ -35,6 +35,7 @@ from fieldkit.ui.qt import (
     Slot,
     qInstallMessageHandler,
 )
+from fieldkit.ui.touch import touch_height
 
 log = logging.getLogger(__name__)
 _log_file: Path | None = None
@@ -119,7 +120,7 @@ def copy_and_close(
     close.clicked.connect(dialog.accept)
     row = QHBoxLayout()
     for button in (copy, close):
-        button.setMinimumHeight(44)
+        touch_height(button)
     row.addWidget(copy)
     row.addStretch(1)
     row.addWidget(close)

@@ -32,6 +32,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 CATEGORIES: dict[str, str] = {
     EscalationCategory.NEEDS_PART.value: N_("Needs a part"),
@@ -68,18 +69,18 @@ class EscalationDialog(QDialog):
         self.category_buttons: dict[str, QRadioButton] = {}
         for value, label in CATEGORIES.items():
             radio = QRadioButton(_(label))
-            radio.setMinimumHeight(40)
+            touch_height(radio)
             radio.setProperty("category", value)
             self.categories.addButton(radio)
             self.category_buttons[value] = radio
             row.addWidget(radio)
         self.files = QListWidget()
-        self.files.setMinimumHeight(80)
+        touch_height(self.files, 2)
         self.files.setMaximumHeight(140)
         self.attach = QPushButton(_("Attach files or logs…"))
         self.remove = QPushButton(_("Remove the selected file"))
         for button in (self.attach, self.remove):
-            button.setMinimumHeight(44)
+            touch_height(button)
         self.attach.clicked.connect(self._add_files)
         self.remove.clicked.connect(self._remove_file)
         self.error = QLabel()
@@ -88,7 +89,7 @@ class EscalationDialog(QDialog):
         self.submit_button = QPushButton(_("Escalate to the center"))
         self.cancel = QPushButton(_("Cancel"))
         for button in (self.submit_button, self.cancel):
-            button.setMinimumHeight(48)
+            touch_height(button)
         self.submit_button.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
         self.background = Background()

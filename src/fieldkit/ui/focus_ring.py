@@ -3,7 +3,9 @@ control that has the keyboard focus in a window (the style's own is a faint 1 px
 
 The ring is a transparent child of the window drawn over the focused control, moved when
 the focus moves or the control moves (a scrolled workspace), so every kind of control gets
-the same ring without a style sheet rule per widget.
+the same ring without a style sheet rule per widget. ``ring_every_window`` gives each window
+the keyboard reaches (a dialog: settings, signing, approval, the file picker) its own ring
+the first time a control in it takes the focus.
 """
 
 from __future__ import annotations
@@ -104,3 +106,32 @@ class FocusRing(QWidget):
         half = WIDTH / 2
         painter.drawRoundedRect(self.rect().toRectF().adjusted(half, half, -half, -half), 4, 4)
         painter.end()
+
+
+def ring_of(window: QWidget) -> FocusRing | None:
+    return next((c for c in window.children() if isinstance(c, FocusRing)), None)
+
+
+class _EveryWindow(QObject):
+    """Puts a ring on each window as the focus first comes into it."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or not isValid(new) or isinstance(new, FocusRing):
+            return
+        window = new.window()
+        if window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+            return  # a combo box's list or a menu: its rows show the focus themselves
+        if ring_of(window) is None:
+            FocusRing(window)._focus_changed(old, new)  # it hears the changes after this one
+
+
+def ring_every_window() -> None:
+    """Every window of the application shows where the keyboard is (once per application)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    if not any(isinstance(c, _EveryWindow) for c in app.children()):
+        _EveryWindow(app)

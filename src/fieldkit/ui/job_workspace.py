@@ -35,6 +35,7 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.signing_dialog import SigningDialog
 from fieldkit.ui.slip_delivery import SlipDeliveryPanel
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 # What an action needs from the engineer before it can run: (field, prompt).
 PROMPTS: dict[str, list[tuple[str, str]]] = {
@@ -68,17 +69,17 @@ class JobWorkspace(QWidget):
         self.facts = JobFacts()
         self.fields = self.facts.fields
         self.primary = QPushButton()
-        self.primary.setMinimumHeight(56)  # >= 9 mm on a typical tablet
+        touch_height(self.primary, 1.2)  # >= 9 mm on a typical tablet
         mark(self.primary, emphasis="title")
         self.primary.clicked.connect(lambda: self.run(self.primary.property("action")))
         self.secondary = QVBoxLayout()
         self.pack = QLabel()
         self.pack.setWordWrap(True)
         self.prepare = QPushButton(_("Prepare for travel: download what is missing"))
-        self.prepare.setMinimumHeight(44)
+        touch_height(self.prepare)
         self.prepare.clicked.connect(self.prepare_requested.emit)
         self.slip_button = QPushButton(_("View, print or export the signed slip"))
-        self.slip_button.setMinimumHeight(48)
+        touch_height(self.slip_button)
         self.slip_button.clicked.connect(self.show_slip)
         self.background = Background()
         self.preview: PdfPreviewDialog | None = None
@@ -213,7 +214,7 @@ class JobWorkspace(QWidget):
             if option is main:
                 continue
             button = QPushButton(action_label(option.action))
-            button.setMinimumHeight(44)
+            touch_height(button)
             button.setEnabled(option.enabled)
             button.setToolTip(tr(option.reason) if option.reason else "")
             button.setProperty("action", option.action)

@@ -3,7 +3,8 @@
 At start the chosen scale is Qt's own (``QT_SCALE_FACTOR``, set before Qt starts), which
 nothing can change later. A change made in Settings is applied on top of it: the application
 font and the touch rules (:mod:`fieldkit.ui.touch`) grow or shrink by the new scale over the
-one the app started with; list rows sized from the touch target and table columns follow.
+one the app started with; list rows sized from the touch target, table columns and the least
+heights set in code (``touch.set_min_height``) follow.
 The next start uses Qt's scale again, with the same result on screen.
 """
 
@@ -12,11 +13,10 @@ from __future__ import annotations
 import os
 
 from fieldkit.ui.qt import QApplication, QHeaderView, QTableView
-from fieldkit.ui.touch import apply_touch_sizes, touch_px
+from fieldkit.ui.touch import LIVE_FACTOR, apply_touch_sizes, rescale_min_heights, touch_px
 
 START_SCALE = "fieldkitStartScale"
 BASE_FONT = "fieldkitBaseFontPt"
-LIVE_FACTOR = "fieldkitLiveFactor"
 
 
 def started_scale(app: QApplication) -> float:
@@ -61,4 +61,5 @@ def apply_scale(app: QApplication, scale: float) -> int:
             header = widget.verticalHeader()
             if header.defaultSectionSize() == before:
                 header.setDefaultSectionSize(px)
+    rescale_min_heights(app)  # big buttons and fields whose height the code set
     return px

@@ -18,7 +18,7 @@ from fieldkit.labels import JOB_TYPE, SEVERITY, STATUS
 from fieldkit.services.job_list import JobFilter, JobList, Superseded
 from fieldkit.ui.background import Background
 from fieldkit.ui.focus_keeper import FocusKeeper
-from fieldkit.ui.focus_ring import FocusRing
+from fieldkit.ui.focus_ring import FocusRing, ring_every_window
 from fieldkit.ui.job_list_model import COLUMNS, DEFAULT_SORT_COLUMN, JobIdRole, JobListModel
 from fieldkit.ui.list_fold import ListFold
 from fieldkit.ui.qt import (
@@ -46,7 +46,7 @@ from fieldkit.ui.scrolling_tabs import ScrollingTabs
 from fieldkit.ui.severity_cell import SeverityCell
 from fieldkit.ui.status_bar import SyncIndicator, may_quit
 from fieldkit.ui.theme import mark
-from fieldkit.ui.touch import touch_px
+from fieldkit.ui.touch import touch_height, touch_px
 
 if TYPE_CHECKING:  # the store, the screens and sync load in attach(), after the first paint
     from fieldkit.services.context import ServiceContext
@@ -110,10 +110,13 @@ class MainWindow(QMainWindow):
         self.list_button.clicked.connect(self.toggle_list)
         bar.addWidget(self.list_button)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search jobs, customers, sites, devices…"))
+        # Short, so a longer language still shows it whole beside the filters; the tooltip
+        # says what it searches.
+        self.search.setPlaceholderText(_("Search jobs…"))
+        self.search.setToolTip(_("Search jobs, customers, sites, devices…"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(200)  # wider when there is room
-        self.search.setMinimumHeight(40)  # a touch target, like the filters beside it
+        touch_height(self.search)  # a touch target, like the filters beside it
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("All statuses"), None)
         for value, label in STATUS.items():
@@ -131,7 +134,7 @@ class MainWindow(QMainWindow):
             self.date_filter.addItem(_(label), days)
         bar.addWidget(self.search)
         for combo in (self.status_filter, self.severity_filter, self.type_filter, self.date_filter):
-            combo.setMinimumHeight(40)
+            touch_height(combo)
             bar.addWidget(combo)
         self.addToolBar(bar)
 
@@ -223,6 +226,7 @@ class MainWindow(QMainWindow):
         # After a dialog, focus goes back where it was, not to the search box.
         self.focus_keeper = FocusKeeper(self, self.search, self.list_button)
         self.focus_ring = FocusRing(self)  # where the keyboard is, plain to see
+        ring_every_window()  # and in each dialog
         # Replaced in tests: how a dialog is shown (modal on a real screen).
         self.present: Callable[[QDialog], object] = lambda dialog: dialog.exec()
 

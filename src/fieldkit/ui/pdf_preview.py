@@ -23,6 +23,7 @@ from fieldkit.ui.qt import (
     QUrl,
     QVBoxLayout,
 )
+from fieldkit.ui.touch import touch_height
 
 PREVIEW_MAX_AGE_S = 3600
 
@@ -67,7 +68,7 @@ class PdfPreviewDialog(QDialog):
         self.export_button = QPushButton(_("Export PDF…"))
         self.close_button = QPushButton(_("Close"))
         for button in (self.share_button, self.export_button, self.close_button):
-            button.setMinimumHeight(48)
+            touch_height(button)
         # Slots that take nothing: clicked(bool) must not land in a parameter.
         self.share_button.clicked.connect(self.print_or_share)
         self.export_button.clicked.connect(self.export)

@@ -17,6 +17,7 @@ from fieldkit.ui.qt import (
     Qt,
     QVBoxLayout,
 )
+from fieldkit.ui.touch import touch_height
 
 THUMB = 96  # pixels, the long side
 
@@ -63,7 +64,7 @@ class PhotoDialog(QDialog):
         scroller.setWidget(self.image)
         scroller.setWidgetResizable(True)
         close = QPushButton(_("Close"))
-        close.setMinimumHeight(48)
+        touch_height(close)
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(scroller, 1)

@@ -21,6 +21,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.touch import touch_height
 
 # Chinese VAT: 13 % on goods (parts come with their own rate), 6 % on services.
 SERVICE_TAX = Decimal("0.06")
@@ -49,7 +50,7 @@ class LineAdder(QWidget):
             _("The selected part, during the repair; a paid part needs an approved quote")
         )
         for button in (self.add_part, self.add_labour, self.add_travel, self.replace):
-            button.setMinimumHeight(44)
+            touch_height(button)
         # Each field's name over its controls, one row each: beside them (a grid) they were
         # wider than the job's pane at 1280 px with finger-sized spin boxes, and a longer
         # translation would only make it worse.

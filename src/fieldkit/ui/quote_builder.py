@@ -36,6 +36,7 @@ from fieldkit.ui.quote_adder import LABOUR_RATE, SERVICE_TAX, LineAdder
 from fieldkit.ui.quote_chooser import QuoteChooser
 from fieldkit.ui.quote_lines import QuoteLinesPanel
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 __all__ = ["LABOUR_RATE", "SERVICE_TAX", "ApprovalDialog", "QuoteBuilder"]
 STATUS = {
@@ -123,9 +124,9 @@ class QuoteBuilder(QWidget):
         for n, button in enumerate(
             (self.preview_button, self.withdraw, self.decline, self.approve)
         ):
-            button.setMinimumHeight(52)
+            touch_height(button, 1.1)
             actions.addWidget(button, n // 2, n % 2)
-        self.new_quote.setMinimumHeight(44)
+        touch_height(self.new_quote)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.billing)

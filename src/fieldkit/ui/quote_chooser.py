@@ -9,6 +9,7 @@ from fieldkit.domain.enums import QuoteStatus
 from fieldkit.i18n import N_, _
 from fieldkit.services.quote_views import QuoteView
 from fieldkit.ui.qt import QComboBox, QWidget
+from fieldkit.ui.touch import touch_height
 
 STATE = {
     QuoteStatus.DRAFT: N_("Draft"),
@@ -32,7 +33,7 @@ def chooser_text(quote: QuoteView) -> str:
 class QuoteChooser(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(44)
+        touch_height(self)
 
     def set_quotes(self, quotes: list[QuoteView], select_last: bool = False) -> None:
         """Refill without emitting a change; keep the current quote unless asked otherwise."""

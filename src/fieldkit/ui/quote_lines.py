@@ -28,6 +28,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.touch import touch_height
 
 
 def money(value: Decimal) -> str:
@@ -61,19 +62,21 @@ class QuoteLinesPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(150)
+        touch_height(self.table, 4)
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.itemDoubleClicked.connect(self._edit_selected)
         self.table.installEventFilter(self)  # Delete (or Backspace) removes the selected line
 
         self.description = QLineEdit()
-        self.description.setPlaceholderText(_("Description of the selected line"))
+        # Short, so a longer language shows it whole beside the buttons; the tooltip says more.
+        self.description.setPlaceholderText(_("Line description"))
+        self.description.setToolTip(_("Description of the selected line"))
         self.quantity = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=9999, value=1)
         self.unit_price = QDoubleSpinBox(decimals=2, minimum=0, maximum=9_999_999, value=0)
         self.save = QPushButton(_("Save line"))
         self.remove = QPushButton(_("Remove line"))
         for widget in (self.description, self.quantity, self.unit_price, self.save, self.remove):
-            widget.setMinimumHeight(44)
+            touch_height(widget)
         self.save.clicked.connect(self._save)
         self.remove.clicked.connect(self._remove)
         # Two rows: with finger-sized spin boxes one row was wider than the job's pane.

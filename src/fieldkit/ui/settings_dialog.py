@@ -18,6 +18,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.retranslate import switch_language
 from fieldkit.ui.theme import apply_theme
+from fieldkit.ui.touch import touch_height
 
 SCALES = ("1", "1.25", "1.5", "2")
 
@@ -42,7 +43,7 @@ class SettingsDialog(QDialog):
             (self.theme, THEME_KEY, "light"),
             (self.scale, SCALE_KEY, "1"),
         ):
-            combo.setMinimumHeight(44)
+            touch_height(combo)
             combo.setCurrentIndex(max(0, combo.findData(get_setting(ctx, key, default))))
         form = QFormLayout()
         form.addRow(_("Language"), self.language)
@@ -51,7 +52,7 @@ class SettingsDialog(QDialog):
         note = QLabel(_("Language, theme and size change at once, in every open window."))
         note.setWordWrap(True)
         self.save_button = save = QPushButton(_("Save"))
-        save.setMinimumHeight(48)
+        touch_height(save)
         save.clicked.connect(self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

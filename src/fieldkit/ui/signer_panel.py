@@ -20,6 +20,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.signature_pad import SignaturePad
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 
 class SignerPanel(QWidget):
@@ -38,7 +39,7 @@ class SignerPanel(QWidget):
         self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.name.addItems(list(names))
         self.name.setCurrentIndex(0 if names else -1)
-        self.name.setMinimumHeight(44)
+        touch_height(self.name)
         mark(self.name, emphasis="larger")  # read and typed by the customer
         edit = self.name.lineEdit()
         assert edit is not None  # an editable combo has one
@@ -47,7 +48,7 @@ class SignerPanel(QWidget):
         self.undo = QPushButton(_("Undo stroke"))
         self.clear = QPushButton(_("Clear"))
         for button in (self.undo, self.clear):
-            button.setMinimumHeight(48)
+            touch_height(button)
         self.undo.clicked.connect(self.pad.undo)
         self.clear.clicked.connect(self.pad.clear)
         self.pad.changed.connect(self._update_buttons)

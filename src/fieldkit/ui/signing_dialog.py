@@ -38,6 +38,7 @@ from fieldkit.ui.satisfaction_picker import SatisfactionPicker
 from fieldkit.ui.signer_panel import SignerPanel
 from fieldkit.ui.slip_confirm import SlipConfirmPage, summary_rows
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 
 class SigningDialog(QDialog):
@@ -80,7 +81,7 @@ class SigningDialog(QDialog):
         self.preview_button = QPushButton(_("Preview slip"))
         self.sign = QPushButton(_("Sign and lock the slip…"))
         for button in (self.cancel, self.preview_button, self.sign):
-            button.setMinimumHeight(56)
+            touch_height(button, 1.2)
         self.cancel.clicked.connect(self.reject)
         self.preview_button.clicked.connect(self.show_preview)
         self.sign.clicked.connect(self.review)

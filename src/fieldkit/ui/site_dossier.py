@@ -36,6 +36,9 @@ KIND = {
 ROLE = {"system_owner": N_("System owner"), "installer": N_("Installer"), "other": N_("Contact")}
 
 
+FACTS_MIN_WIDTH = 110  # px: the site's facts beside the drawing, scroll bar included
+
+
 class SiteDossierPanel(QWidget):
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__()
@@ -55,12 +58,14 @@ class SiteDossierPanel(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.banner)
-        # A long address and contact list in a narrow column (a 150 % scale) scrolls, not cut.
+        # A long address and contact list in a narrow column (a 150 % scale) scrolls, not cut;
+        # squeezed by the drawing's tabs, its longer words (a phone number) ran past the edge.
         facts = QScrollArea()
         facts.setWidget(self.summary)
         facts.setWidgetResizable(True)
         facts.setFrameShape(QFrame.Shape.NoFrame)
         facts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        facts.setMinimumWidth(FACTS_MIN_WIDTH)
         side_layout.addWidget(facts, 1)
         side_layout.addWidget(QLabel(_("Documents")))
         side_layout.addWidget(self.documents, 1)

@@ -20,6 +20,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.theme import current_theme, mark
+from fieldkit.ui.touch import touch_height
 
 
 def _cause(content: dict[str, Any]) -> str:
@@ -108,7 +109,7 @@ class SlipConfirmPage(QWidget):
         self.back = QPushButton(_("Cancel: back to the slip"))
         self.lock = QPushButton(_("Lock the slip"))
         for button in (self.back, self.lock):
-            button.setMinimumHeight(56)
+            touch_height(button, 1.2)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back)
         buttons.addStretch(1)

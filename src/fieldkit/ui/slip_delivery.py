@@ -24,6 +24,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 LANGUAGE_NAMES = {"zh_CN": N_("Chinese"), "en": N_("English")}
 ROLE_NAMES = {
@@ -44,7 +45,7 @@ class SendSlipDialog(QDialog):
         self.resize(560, 260)
         self.to = QComboBox()
         self.to.setEditable(True)
-        self.to.setMinimumHeight(40)
+        touch_height(self.to)
         self.to.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for r in slip_delivery.recipients(ctx, job_id):
             role = _(ROLE_NAMES.get(r.role, ROLE_NAMES["other"]))
@@ -57,7 +58,7 @@ class SendSlipDialog(QDialog):
         if line is not None:
             line.setPlaceholderText(_("name@company.com"))
         self.language = QComboBox()
-        self.language.setMinimumHeight(40)
+        touch_height(self.language)
         for code, name in LANGUAGE_NAMES.items():
             self.language.addItem(_(name), code)
         self.language.setCurrentIndex(
@@ -76,7 +77,7 @@ class SendSlipDialog(QDialog):
         self.send = QPushButton(_("Send"))
         self.cancel = QPushButton(_("Cancel"))
         for button in (self.send, self.cancel):
-            button.setMinimumHeight(48)
+            touch_height(button)
         self.send.setDefault(True)  # Enter in the address field sends
         self.send.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
@@ -137,7 +138,7 @@ class SlipDeliveryPanel(QFrame):
         self.job_id: str | None = None
         self.dialog: SendSlipDialog | None = None
         self.send = QPushButton(_("Send to the customer by e-mail…"))
-        self.send.setMinimumHeight(48)
+        touch_height(self.send)
         self.send.clicked.connect(self.open_dialog)
         self.status = QLabel()
         self.status.setWordWrap(True)

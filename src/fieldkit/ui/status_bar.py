@@ -20,6 +20,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 if TYPE_CHECKING:  # the store loads after the first paint
     from fieldkit.services.queries import SyncSummary
@@ -131,7 +132,7 @@ class QuitPrompt(QMessageBox):
         self.setDefaultButton(self.sync_now)
         self.setEscapeButton(self.stay)
         for button in (self.sync_now, self.keep, self.stay):
-            button.setMinimumHeight(44)
+            touch_height(button)
 
 
 def may_quit(parent: QWidget, pending: int, online: bool, sync_now: Callable[[], None]) -> bool:

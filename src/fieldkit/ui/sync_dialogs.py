@@ -31,6 +31,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.sync_status import SyncBridge
 from fieldkit.ui.theme import mark
+from fieldkit.ui.touch import touch_height
 
 OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -65,7 +66,7 @@ class LoginDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.login = QPushButton(_("Log in"))
-        self.login.setMinimumHeight(48)
+        touch_height(self.login)
         self.login.setDefault(True)
         self.login.clicked.connect(self.submit)
         self.background = Background()
@@ -133,7 +134,7 @@ class SyncProgressDialog(QDialog):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cancel = QPushButton(_("Cancel"))
-        self.cancel.setMinimumHeight(48)
+        touch_height(self.cancel)
         self.cancel.clicked.connect(self._cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(self.phase)
@@ -220,7 +221,7 @@ class ConflictsDialog(QDialog):
         self.keep = QPushButton(_("Keep mine (send again)"))
         self.use_server = QPushButton(_("Use the center's version"))
         for button in (self.keep, self.use_server):
-            button.setMinimumHeight(48)
+            touch_height(button)
         self.keep.clicked.connect(lambda: self._decide(conflicts.keep_mine))
         self.use_server.clicked.connect(lambda: self._decide(conflicts.use_server))
         self.message = QLabel()

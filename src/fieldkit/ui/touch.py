@@ -14,7 +14,15 @@ from __future__ import annotations
 import math
 import os
 
-from fieldkit.ui.qt import QApplication, QFontMetrics, QGuiApplication, QScreen
+from fieldkit.ui.qt import (
+    QApplication,
+    QEvent,
+    QFontMetrics,
+    QGuiApplication,
+    QObject,
+    QScreen,
+    QWidget,
+)
 
 TARGET_MM = 9.0
 MM_PER_INCH = 25.4
@@ -22,6 +30,8 @@ PPI_ENV = "FIELDKIT_SCREEN_PPI"
 # A density outside this range is a screen reporting nonsense (0, or a TV's 30 ppi).
 SANE_PPI = (60.0, 600.0)
 FALLBACK_PPI = 96.0
+LIVE_FACTOR = "fieldkitLiveFactor"  # a size chosen in Settings over the one at start
+MIN_HEIGHT = "fieldkitTouchHeight"  # a widget's least height in touch targets
 
 
 def logical_ppi(screen: QScreen | None = None) -> float:
@@ -104,3 +114,55 @@ def touch_px() -> int:
     app = QApplication.instance()
     value = app.property("fieldkitTouchPx") if app is not None else None
     return int(value) if value else target_px()
+
+
+def _apply_min_height(widget: QWidget) -> None:
+    times = widget.property(MIN_HEIGHT)
+    if not times:
+        return
+    # A touch rule, just applied by the style sheet, may ask for more than this.
+    rule = widget.minimumHeight() if widget.property("_q_stylesheet_minh") else 0
+    wanted = max(math.ceil(touch_px() * float(times)), rule)
+    if widget.minimumHeight() != wanted:
+        widget.setMinimumHeight(wanted)
+
+
+# What follows the style sheet's polish: the first, a new sheet, a new parent (a widget put
+# into a tool bar or a layout is polished again), being shown.
+AFTER_POLISH = (
+    QEvent.Type.Polish,
+    QEvent.Type.StyleChange,
+    QEvent.Type.ParentChange,
+    QEvent.Type.Show,
+)
+
+
+class _HeightKeeper(QObject):
+    """Sets a widget's least height again after the style sheet polishes it (which sets the
+    touch rule's least height over the code's)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in AFTER_POLISH and isinstance(watched, QWidget):
+            _apply_min_height(watched)
+        return False
+
+
+_keeper: _HeightKeeper | None = None
+
+
+def touch_height(widget: QWidget, times: float = 1.0) -> None:
+    """A least height of ``times`` the touch target (a big button 1.2, a list a few rows),
+    never below the touch rules', which follows a size chosen in Settings at once (and
+    again after each polish: the style sheet sets its own least height then)."""
+    global _keeper
+    if _keeper is None:
+        _keeper = _HeightKeeper()
+    widget.setProperty(MIN_HEIGHT, times)
+    widget.installEventFilter(_keeper)
+    _apply_min_height(widget)
+
+
+def rescale_min_heights(app: QApplication) -> None:
+    """Every least height set with ``touch_height`` at the touch size now in effect."""
+    for widget in app.allWidgets():
+        _apply_min_height(widget)

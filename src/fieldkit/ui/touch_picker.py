@@ -32,7 +32,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.touch import touch_px
+from fieldkit.ui.touch import touch_height, touch_px
 
 PHOTO_SUFFIXES = {
     ".jpg",
@@ -104,7 +104,7 @@ class TouchFilePicker(QDialog):
         for place in places if places is not None else default_places():
             button = QPushButton(place.name)
             button.setToolTip(str(place.path))
-            button.setMinimumHeight(round(touch_px() * 1.3))
+            touch_height(button, 1.3)
             button.clicked.connect(lambda _c=False, p=place.path: self.open_folder(p))
             side.addWidget(button)
             self.place_buttons[place.name] = button
@@ -124,7 +124,7 @@ class TouchFilePicker(QDialog):
         self.choose = QPushButton(_("Attach"))
         self.choose.setEnabled(False)
         for button in (self.cancel, self.choose):
-            button.setMinimumHeight(56)
+            touch_height(button, 1.2)
         self.cancel.clicked.connect(self.reject)
         self.choose.clicked.connect(self._accept_chosen)
         buttons = QHBoxLayout()
