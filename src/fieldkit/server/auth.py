@@ -17,7 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
@@ -338,6 +338,27 @@ def _issue_token(
     )
 
 
+# Every request runs it: built once (see server/prepared.py).
+_BY_TOKEN = (
+    select(
+        t.tokens.c.expires_at,
+        t.tokens.c.revoked_at,
+        t.tokens.c.device_id,
+        t.users.c.id,
+        t.users.c.username,
+        t.users.c.role,
+        t.users.c.active,
+        t.client_devices.c.revoked,
+        t.client_devices.c.wipe_requested_at,
+        t.client_devices.c.wipe_delivered_at,
+        t.client_devices.c.wipe_sent_at,
+    )
+    .join(t.users, t.users.c.id == t.tokens.c.user_id)
+    .join(t.client_devices, t.client_devices.c.device_id == t.tokens.c.device_id)
+    .where(t.tokens.c.token_sha256 == bindparam("sha"))
+)
+
+
 def authenticate(
     conn: Connection,
     token: str,
@@ -351,24 +372,7 @@ def authenticate(
     instead, signed by ``center_key`` (the device obeys only the key it pinned). ``pinned``
     is the key the request says the device has pinned: when it is ``center_key``, the order
     is recorded as delivered (the device can check it), else as sent (it may not obey)."""
-    row = conn.execute(
-        select(
-            t.tokens.c.expires_at,
-            t.tokens.c.revoked_at,
-            t.tokens.c.device_id,
-            t.users.c.id,
-            t.users.c.username,
-            t.users.c.role,
-            t.users.c.active,
-            t.client_devices.c.revoked,
-            t.client_devices.c.wipe_requested_at,
-            t.client_devices.c.wipe_delivered_at,
-            t.client_devices.c.wipe_sent_at,
-        )
-        .join(t.users, t.users.c.id == t.tokens.c.user_id)
-        .join(t.client_devices, t.client_devices.c.device_id == t.tokens.c.device_id)
-        .where(t.tokens.c.token_sha256 == _sha(token))
-    ).first()
+    row = conn.execute(_BY_TOKEN, {"sha": _sha(token)}).first()
     if row is None:
         raise ApiError(401, "auth.invalid_token", "Please log in again.")
     if row.wipe_requested_at is not None:

@@ -13,13 +13,12 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from fieldkit.protocol.entities import (
     SYNCED_MODELS,
     encode_row,
-    key_clause,
     key_of,
     wire_data,
 )
@@ -27,6 +26,7 @@ from fieldkit.protocol.wire import Change, PullResponse
 from fieldkit.server import snapshot as snapshots
 from fieldkit.server import tables as t
 from fieldkit.server.errors import ApiError
+from fieldkit.server.prepared import key_params, row_by_key
 
 CHANGE_LOG_LOCK = 7_733_002
 SNAPSHOT_TOKEN = re.compile(r"\d+\|\d+\|[\w:.-]*")
@@ -34,8 +34,7 @@ TABLE_ORDER = [model.__tablename__ for model in SYNCED_MODELS]
 
 
 def read_row(conn: Connection, table: str, key: str) -> dict[str, Any] | None:
-    tbl = t.ENTITY[table]
-    row = conn.execute(select(tbl).where(key_clause(tbl, key))).mappings().first()
+    row = conn.execute(row_by_key(table), key_params(table, key)).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -102,12 +101,19 @@ class ChangeWriter:
         return len(rows)
 
 
+_PRUNED = select(t.server_state.c.value).where(t.server_state.c.key == "pruned_through")
+_CL = t.change_log.c
+_LOG_PAGE = (
+    select(_CL.seq, _CL.batch, _CL.entity_type, _CL.entity_id, _CL.op, _CL.data)
+    .where(_CL.engineer == bindparam("engineer"), _CL.seq > bindparam("cursor"))
+    .order_by(_CL.seq)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def pruned_through(conn: Connection) -> int:
     """Highest seq removed from the log; a cursor behind it has missed changes for good."""
-    return (
-        conn.scalar(select(t.server_state.c.value).where(t.server_state.c.key == "pruned_through"))
-        or 0
-    )
+    return conn.scalar(_PRUNED) or 0
 
 
 def max_seq(conn: Connection) -> int:
@@ -121,10 +127,7 @@ def pull_log(
 ) -> tuple[list[Change], int, bool]:
     cl = t.change_log
     rows = conn.execute(
-        select(cl.c.seq, cl.c.batch, cl.c.entity_type, cl.c.entity_id, cl.c.op, cl.c.data)
-        .where(cl.c.engineer == engineer, cl.c.seq > cursor)
-        .order_by(cl.c.seq)
-        .limit(limit + 1)
+        _LOG_PAGE, {"engineer": engineer, "cursor": cursor, "limit": limit + 1}
     ).all()
     has_more = len(rows) > limit
     rows = list(rows[:limit])

@@ -14,11 +14,12 @@ from fieldkit.domain.job import Job
 from fieldkit.domain.quote import Quote
 from fieldkit.domain.sla import ContractSla
 from fieldkit.domain.workflow import JobContext
+from fieldkit.server.prepared import row_by_key
 from fieldkit.server.tables import ENTITY as E
 
 
 def job_row(conn: Connection, job_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(E["jobs"]).where(E["jobs"].c.id == job_id)).mappings().first()
+    row = conn.execute(row_by_key("jobs"), {"k0": job_id}).mappings().first()
     return dict(row) if row else None
 
 

@@ -162,6 +162,16 @@ def _smtp_text(exc: Exception) -> str:
     return exc.__class__.__name__ + (f": {exc.strerror}" if isinstance(exc, OSError) else "")
 
 
+_BOX, _EMAILS = t.mail_outbox, E["slip_emails"]
+# Slip e-mails waiting without a mail server whose engineer has not been told so yet.
+_UNTOLD = (
+    select(_EMAILS.c.id, E["jobs"].c.assigned_engineer)
+    .join(_BOX, _BOX.c.id == _EMAILS.c.id)
+    .join(E["jobs"], E["jobs"].c.id == _EMAILS.c.job_id)
+    .where(_BOX.c.state == "pending", _EMAILS.c.detail != NOT_CONFIGURED)
+)
+
+
 class MailOutbox:
     """The sender of one API process: wakes after each push and every ``poll_s``."""
 
@@ -216,21 +226,20 @@ class MailOutbox:
         return tried
 
     def _tell_not_configured(self, now: datetime) -> None:
-        box, emails = t.mail_outbox, E["slip_emails"]
+        # Woken after every push: a read first, so that nothing to tell takes no write lock
+        # (on SQLite the writers' BEGIN IMMEDIATE would queue the next push behind it).
+        with self.engine.connect() as conn:
+            if not conn.execute(_UNTOLD).first():
+                return
         with self.engine.begin() as conn:
-            rows = conn.execute(
-                select(emails.c.id, E["jobs"].c.assigned_engineer)
-                .join(box, box.c.id == emails.c.id)
-                .join(E["jobs"], E["jobs"].c.id == emails.c.job_id)
-                .where(box.c.state == "pending", emails.c.detail != NOT_CONFIGURED)
-            ).all()
+            rows = conn.execute(_UNTOLD).all()
             if not rows:
                 return
             writer = ChangeWriter(conn, now)
             for email_id, engineer in rows:
                 conn.execute(
-                    update(emails)
-                    .where(emails.c.id == email_id)
+                    update(_EMAILS)
+                    .where(_EMAILS.c.id == email_id)
                     .values(detail=NOT_CONFIGURED, status_at=now)
                 )
                 writer.upsert("slip_emails", email_id, {engineer} if engineer else set())

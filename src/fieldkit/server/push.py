@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from fieldkit.protocol.entities import ENTITY_TABLE
@@ -106,6 +106,21 @@ def conflicts(engine: Engine, engineer: str | None, limit: int) -> list[Conflict
         ]
 
 
+# The statements of every push, built once (see server/prepared.py).
+_CD, _PM = t.client_devices.c, t.processed_mutations.c
+_DEVICE_SEQ = select(_CD.last_seq).where(_CD.device_id == bindparam("device"))
+_DEVICE_SEQ_LOCKED = _DEVICE_SEQ.with_for_update()
+_DEVICE_DONE = (
+    update(t.client_devices)
+    .where(_CD.device_id == bindparam("device"))
+    .values(last_seq=bindparam("seq"), last_skew_seconds=bindparam("skew"))
+)
+_PROCESSED = select(t.processed_mutations).where(
+    _PM.device_id == bindparam("device"), _PM.mutation_id == bindparam("mutation")
+)
+_RECORD = insert(t.processed_mutations)
+
+
 @dataclass
 class _Batch:
     """One push in its one transaction: the device's seq so far and the log to write."""
@@ -136,12 +151,10 @@ def process_push(
     for mutation in request.mutations:
         if mutation.device_id != who.device_id:
             raise ApiError(403, "sync.device", "Mutations must come from the logged-in device")
-    device_row = select(t.client_devices.c.last_seq).where(
-        t.client_devices.c.device_id == who.device_id
-    )
+    device = {"device": who.device_id}
     if not request.mutations:
         with engine.connect() as conn:
-            last_seq = conn.scalar(device_row) or 0
+            last_seq = conn.scalar(_DEVICE_SEQ, device) or 0
         return PushResponse(results=[], last_seq=last_seq, server_time=now.isoformat())
     with engine.begin() as conn:
         # The device's row lock first, then the look-ups: a copy of this request that a
@@ -149,10 +162,15 @@ def process_push(
         # the lock is ours, so this copy sees its mutations as done ("duplicate"), not as
         # used sequence numbers ("rejected") - found by the TCP fault proxy test. (SQLite:
         # the write lock, taken at BEGIN IMMEDIATE.)
-        if conn.dialect.name == "postgresql":
-            device_row = device_row.with_for_update()
+        device_row = _DEVICE_SEQ_LOCKED if conn.dialect.name == "postgresql" else _DEVICE_SEQ
         batch = _Batch(
-            conn, who, now, skew, source, conn.scalar(device_row) or 0, ChangeWriter(conn, now)
+            conn,
+            who,
+            now,
+            skew,
+            source,
+            conn.scalar(device_row, device) or 0,
+            ChangeWriter(conn, now),
         )
         first_seq = batch.last_seq
         for mutation in request.mutations:
@@ -164,9 +182,7 @@ def process_push(
             results.append(outcome)
         if batch.last_seq != first_seq:
             conn.execute(
-                update(t.client_devices)
-                .where(t.client_devices.c.device_id == who.device_id)
-                .values(last_seq=batch.last_seq, last_skew_seconds=skew)
+                _DEVICE_DONE, {"device": who.device_id, "seq": batch.last_seq, "skew": skew}
             )
         # The change-log lock (PostgreSQL) is taken here, once, and held only to the commit.
         batch.log.flush()
@@ -184,12 +200,7 @@ def _one(batch: _Batch, mutation: Mutation) -> MutationResult | str:
     "blob_missing"), in which case nothing of it was written."""
     conn, who, now = batch.conn, batch.who, batch.now
     done = (
-        conn.execute(
-            select(t.processed_mutations).where(
-                t.processed_mutations.c.device_id == who.device_id,
-                t.processed_mutations.c.mutation_id == mutation.mutation_id,
-            )
-        )
+        conn.execute(_PROCESSED, {"device": who.device_id, "mutation": mutation.mutation_id})
         .mappings()
         .first()
     )
@@ -263,21 +274,22 @@ def _one(batch: _Batch, mutation: Mutation) -> MutationResult | str:
     for job_id, note in ctx.kept_conflicts if status == "applied" else []:
         _conflict(conn, now, who, mutation, job_id, "reassigned_kept", note, None)
     conn.execute(
-        insert(t.processed_mutations).values(
-            mutation_id=mutation.mutation_id,
-            device_id=who.device_id,
-            seq=mutation.seq,
-            name=mutation.name,
-            status=status,
-            reason=reason,
-            code=code,
-            device_created_at=mutation.created_at,
-            received_at=now,
-            skew_seconds=batch.skew,
-            source=batch.source,
-            entity_type=mutation.entity_type[:40],
-            entity_id=mutation.entity_id[:80],
-        )
+        _RECORD,
+        {
+            "mutation_id": mutation.mutation_id,
+            "device_id": who.device_id,
+            "seq": mutation.seq,
+            "name": mutation.name,
+            "status": status,
+            "reason": reason,
+            "code": code,
+            "device_created_at": mutation.created_at,
+            "received_at": now,
+            "skew_seconds": batch.skew,
+            "source": batch.source,
+            "entity_type": mutation.entity_type[:40],
+            "entity_id": mutation.entity_id[:80],
+        },
     )
     batch.last_seq = mutation.seq
     batch.log.absorb(writer)

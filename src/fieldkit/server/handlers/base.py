@@ -18,6 +18,7 @@ from fieldkit.server.auth import Principal
 from fieldkit.server.blobstore import add_holder, is_holder
 from fieldkit.server.changes import ChangeWriter
 from fieldkit.server.jobstate import job_row
+from fieldkit.server.prepared import row_by_key
 from fieldkit.server.scope import scope_clause
 from fieldkit.server.tables import ENTITY as E
 from fieldkit.server.tables import blobs, job_assignments
@@ -118,8 +119,11 @@ def audience(job: dict[str, Any]) -> set[str]:
 
 def existing(conn: Connection, table: str, key: str) -> dict[str, Any] | None:
     tbl = E[table]
-    pk = next(iter(tbl.primary_key.columns))
-    row = conn.execute(select(tbl).where(pk == key)).mappings().first()
+    if len(tbl.primary_key.columns) == 1:
+        row = conn.execute(row_by_key(table), {"k0": key}).mappings().first()
+    else:
+        pk = next(iter(tbl.primary_key.columns))
+        row = conn.execute(select(tbl).where(pk == key)).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -131,7 +135,7 @@ def insert_row(ctx: Ctx, table: str, values: dict[str, Any], to: set[str]) -> bo
         if all(old.get(k) == v for k, v in values.items()):
             return False
         raise Rejected("entity.exists", "A different record with this id is already on record")
-    ctx.conn.execute(insert(E[table]).values(**values))
+    ctx.conn.execute(insert(E[table]), values)  # parameters: no statement built per row
     ctx.writer.upsert(table, values["id"], to)
     return True
 
