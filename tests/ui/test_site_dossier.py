@@ -52,6 +52,16 @@ def test_dossier_opens_the_site_drawing_and_searches_devices(
     assert panel.viewer.view.pages  # the first drawing is open and sharp
 
     window.show()
+    # With the job list beside it the dossier is narrow: facts and documents go above the
+    # drawing, side by side, not in a column a word wide. Folding the list puts them back.
+    qtbot.waitUntil(lambda: panel.width() > 0)
+    assert not window.table.isHidden()  # 1280 px: the list beside the job
+    assert panel.width() < 900
+    assert panel.splitter.orientation() is Qt.Orientation.Vertical
+    qtbot.waitUntil(lambda: panel.summary.width() >= 250)
+    qtbot.mouseClick(window.list_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.table.isHidden())
+    qtbot.waitUntil(lambda: panel.splitter.orientation() is Qt.Orientation.Horizontal)
     bar = panel.tabs.tabBar()
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())  # Devices
     assert panel.tabs.currentIndex() == 1

@@ -11,12 +11,14 @@ from fieldkit.services.context import ServiceContext
 from fieldkit.ui.device_registry import DeviceRegistry
 from fieldkit.ui.drawing_viewer import DrawingViewer
 from fieldkit.ui.qt import (
+    QBoxLayout,
     QColor,
     QEvent,
     QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QResizeEvent,
     QScrollArea,
     QSplitter,
     Qt,
@@ -37,6 +39,9 @@ ROLE = {"system_owner": N_("System owner"), "installer": N_("Installer"), "other
 
 
 FACTS_MIN_WIDTH = 110  # px: the site's facts beside the drawing, scroll bar included
+# Narrower than this (the job list beside it on a tablet), the facts and documents go above
+# the drawing, side by side, instead of a column squeezed to a word a line.
+STACKED_BELOW = 900
 
 
 class SiteDossierPanel(QWidget):
@@ -66,9 +71,15 @@ class SiteDossierPanel(QWidget):
         facts.setFrameShape(QFrame.Shape.NoFrame)
         facts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         facts.setMinimumWidth(FACTS_MIN_WIDTH)
-        side_layout.addWidget(facts, 1)
-        side_layout.addWidget(QLabel(_("Documents")))
-        side_layout.addWidget(self.documents, 1)
+        docs = QWidget()
+        docs_layout = QVBoxLayout(docs)
+        docs_layout.setContentsMargins(0, 0, 0, 0)
+        docs_layout.addWidget(QLabel(_("Documents")))
+        docs_layout.addWidget(self.documents, 1)
+        self.side_body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.side_body.addWidget(facts, 1)
+        self.side_body.addWidget(docs, 1)
+        side_layout.addLayout(self.side_body, 1)
 
         self.viewer = DrawingViewer()
         self.registry = DeviceRegistry(ctx)
@@ -76,13 +87,24 @@ class SiteDossierPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.viewer, _("Drawing"))
         self.tabs.addTab(self.registry, _("Devices"))
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(side)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        stacked = event.size().width() < STACKED_BELOW
+        if stacked != (self.splitter.orientation() is Qt.Orientation.Vertical):
+            self.splitter.setOrientation(
+                Qt.Orientation.Vertical if stacked else Qt.Orientation.Horizontal
+            )
+            self.side_body.setDirection(
+                QBoxLayout.Direction.LeftToRight if stacked else QBoxLayout.Direction.TopToBottom
+            )
+        super().resizeEvent(event)
 
     def show_job(self, job_id: str) -> None:
         site = dossier.site_dossier(self._ctx, job_id)
