@@ -15,6 +15,7 @@ from shiboken6 import isValid
 from fieldkit.ui.qt import (
     QApplication,
     QEvent,
+    QMessageBox,
     QObject,
     QPainter,
     QPaintEvent,
@@ -125,6 +126,8 @@ class _EveryWindow(QObject):
         window = new.window()
         if window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
             return  # a combo box's list or a menu: its rows show the focus themselves
+        if isinstance(window, QMessageBox):
+            return  # a question of a few buttons, asked and gone (the quit question among them)
         if ring_of(window) is None:
             FocusRing(window)._focus_changed(old, new)  # it hears the changes after this one
 
