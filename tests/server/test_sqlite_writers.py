@@ -16,11 +16,12 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from fieldkit.protocol.wire import Mutation, PushRequest
+from fieldkit.protocol.wire import PushRequest
 from fieldkit.server import tables as t
 from fieldkit.services import jobs
 from fieldkit.store import models as m
 from fieldkit.sync import session
+from fieldkit.sync.engine import wire_mutation
 from tests.support.server import Office, Server, make_client, seed, start_server
 
 QUEUED = 60  # more than the center's 40 request threads
@@ -44,20 +45,7 @@ def test_reads_answer_while_pushes_queue_for_the_write_lock(center: Server, tmp_
         (x,) = s.scalars(select(m.OutboxMutation))
         body = PushRequest(
             device_time=x.created_at.isoformat(),
-            mutations=[
-                Mutation(
-                    mutation_id=x.mutation_id,
-                    device_id=x.device_id,
-                    seq=x.seq,
-                    name=x.name,
-                    entity_type=x.entity_type,
-                    entity_id=x.entity_id,
-                    base_version=x.base_version,
-                    args=x.args,
-                    created_at=x.created_at.isoformat(),
-                    blob_refs=x.blob_refs,
-                )
-            ],
+            mutations=[wire_mutation(x)],
         ).model_dump(mode="json")
     acct = session.account(wang.ctx)
     assert acct is not None

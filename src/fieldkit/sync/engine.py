@@ -102,6 +102,22 @@ def _exclusive(data_dir: Path) -> Iterator[bool]:
             _running.discard(key)
 
 
+def wire_mutation(x: m.OutboxMutation) -> Mutation:
+    """An outbox row as the push request carries it."""
+    return Mutation(
+        mutation_id=x.mutation_id,
+        device_id=x.device_id,
+        seq=x.seq,
+        name=x.name,
+        entity_type=x.entity_type,
+        entity_id=x.entity_id,
+        base_version=x.base_version,
+        args=x.args,
+        created_at=x.created_at.isoformat(),
+        blob_refs=x.blob_refs,
+    )
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -222,21 +238,7 @@ class SyncEngine:
             self.on_progress(Progress("push", done, total, self.http.bytes_sent))
             body = PushRequest(
                 device_time=self.ctx.clock.now().isoformat(),
-                mutations=[
-                    Mutation(
-                        mutation_id=x.mutation_id,
-                        device_id=x.device_id,
-                        seq=x.seq,
-                        name=x.name,
-                        entity_type=x.entity_type,
-                        entity_id=x.entity_id,
-                        base_version=x.base_version,
-                        args=x.args,
-                        created_at=x.created_at.isoformat(),
-                        blob_refs=x.blob_refs,
-                    )
-                    for x in batch
-                ],
+                mutations=[wire_mutation(x) for x in batch],
             )
             with self.ctx.db.write() as session:
                 session.execute(
